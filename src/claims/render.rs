@@ -1,0 +1,569 @@
+//! Renderers for a [`Report`]: a terminal table, Markdown (the book's ledger
+//! and defect appendices), and JSON (for other programs).
+//!
+//! A report is a list of [`Section`]s (one per chapter, titled by the caller)
+//! holding the [`Outcome`] of each check and the claims still pending.
+
+use super::verdict::format_value;
+use super::{ClaimInfo, Finding, Verdict};
+use crate::claims::CheckError;
+use crate::measure::machine::MachineInfo;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+/// The result of running one check.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The claim checked.
+    pub claim: &'static ClaimInfo,
+    /// The finding, or why the check could not run.
+    pub result: Result<Finding, CheckError>,
+    /// How long the check took.
+    pub elapsed: Duration,
+}
+
+/// One chapter's part of a report.
+#[derive(Debug)]
+pub struct Section {
+    /// Chapter number.
+    pub number: u8,
+    /// Chapter slug (the book page is `<slug>.md`).
+    pub slug: &'static str,
+    /// Chapter title.
+    pub title: &'static str,
+    /// Checks that ran.
+    pub outcomes: Vec<Outcome>,
+    /// Claims of this chapter without a check yet.
+    pub pending: Vec<&'static ClaimInfo>,
+}
+
+/// Everything a run produced.
+#[derive(Debug)]
+pub struct Report {
+    /// Where it ran.
+    pub machine: MachineInfo,
+    /// Whether `--quick` sizes were used.
+    pub quick: bool,
+    /// Per chapter.
+    pub sections: Vec<Section>,
+    /// Wall time of the whole run.
+    pub elapsed: Duration,
+}
+
+/// Verdict tallies, in display order.
+pub const CATEGORIES: [&str; 6] = [
+    "confirmed",
+    "refuted",
+    "holds only when",
+    "not applicable",
+    "unverifiable",
+    "reproduced",
+];
+
+impl Report {
+    /// Every outcome, in order.
+    pub fn outcomes(&self) -> impl Iterator<Item = &Outcome> {
+        self.sections.iter().flat_map(|s| s.outcomes.iter())
+    }
+
+    /// Number of checks that failed to run.
+    pub fn errors(&self) -> usize {
+        self.outcomes().filter(|o| o.result.is_err()).count()
+    }
+
+    /// Number of pending claims.
+    pub fn pending(&self) -> usize {
+        self.sections.iter().map(|s| s.pending.len()).sum()
+    }
+
+    /// `(label, count)` for each verdict label present, in a stable order.
+    pub fn tally(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: Vec<(&'static str, usize)> = Vec::new();
+        for o in self.outcomes() {
+            if let Ok(f) = &o.result {
+                let label = f.verdict.label(o.claim.is_defect());
+                match counts.iter_mut().find(|(l, _)| *l == label) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((label, 1)),
+                }
+            }
+        }
+        let rank =
+            |l: &str| CATEGORIES.iter().position(|c| *c == l).unwrap_or(CATEGORIES.len());
+        counts.sort_by_key(|(l, _)| rank(l));
+        counts
+    }
+
+    /// Outcomes whose verdict category differs from the research ledger's prediction.
+    pub fn surprises(&self) -> Vec<&Outcome> {
+        self.outcomes()
+            .filter(
+                |o| matches!(&o.result, Ok(f) if !f.verdict.matches(o.claim.predicted)),
+            )
+            .collect()
+    }
+
+    /// `3 confirmed · 2 refuted · … · 0 errors`.
+    pub fn tally_line(&self) -> String {
+        let mut parts: Vec<String> =
+            self.tally().iter().map(|(l, n)| format!("{n} {l}")).collect();
+        if self.pending() > 0 {
+            parts.push(format!("{} pending (chapter not written yet)", self.pending()));
+        }
+        parts.push(format!("{} errors", self.errors()));
+        parts.join(" · ")
+    }
+}
+
+fn predicted_label(p: super::Prediction) -> &'static str {
+    use super::Prediction as P;
+    match p {
+        P::Confirmed => "confirmed",
+        P::Refuted => "refuted",
+        P::HoldsOnlyWhen => "holds only when",
+        P::NotApplicable => "not applicable",
+        P::Unverifiable => "unverifiable",
+        P::Reproduced => "reproduced",
+    }
+}
+
+/// Word-wraps `text` to `width` columns, prefixing every line with `indent`.
+fn wrap(text: &str, indent: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::from(indent);
+    for word in text.split_whitespace() {
+        if line.len() > indent.len()
+            && line.chars().count() + 1 + word.chars().count() > width
+        {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = String::from(indent);
+        }
+        if line.len() > indent.len() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// The terminal table. `verbose` adds each check's condition and figures.
+pub fn text(report: &Report, verbose: bool) -> String {
+    let mut s = String::new();
+    let checked = report.outcomes().count();
+    let _ = writeln!(
+        s,
+        "perf-workbook: {checked} claims checked in {:.1} s ({} sizes)",
+        report.elapsed.as_secs_f64(),
+        if report.quick { "--quick" } else { "full" }
+    );
+    let _ = writeln!(s, "machine: {}", report.machine);
+    for sec in &report.sections {
+        s.push_str(&text_section(sec, verbose));
+    }
+    let _ = writeln!(s, "\nverdicts: {}", report.tally_line());
+    let surprises = report.surprises();
+    if !surprises.is_empty() {
+        let list: Vec<String> = surprises
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} (predicted {})",
+                    o.claim.id,
+                    predicted_label(o.claim.predicted)
+                )
+            })
+            .collect();
+        s.push_str(&wrap(
+            &format!(
+                "measured verdict differs from the research prediction: {}",
+                list.join(", ")
+            ),
+            "",
+            100,
+        ));
+    }
+    s
+}
+
+/// One chapter's block of the terminal table.
+pub fn text_section(sec: &Section, verbose: bool) -> String {
+    let mut s = String::new();
+    let secs: f64 = sec.outcomes.iter().map(|o| o.elapsed.as_secs_f64()).sum();
+    let _ = writeln!(
+        s,
+        "\n{} · {}  ({}, {} claims, {:.1} s)",
+        sec.number,
+        sec.title,
+        sec.slug,
+        sec.outcomes.len() + sec.pending.len(),
+        secs
+    );
+    for o in &sec.outcomes {
+        let label = match &o.result {
+            Ok(f) => f.verdict.label(o.claim.is_defect()).to_uppercase(),
+            Err(_) => "ERROR".to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "  {:<8} {:<16} {}",
+            o.claim.id,
+            label,
+            shorten(o.claim.statement, 72)
+        );
+        match &o.result {
+            Ok(f) => {
+                s.push_str(&wrap(&format!("→ {}", f.summary), "           ", 100));
+                let detail = f.verdict.detail();
+                if !detail.is_empty() {
+                    let tag = match f.verdict {
+                        Verdict::HoldsOnlyWhen { .. } => "when:",
+                        _ => "why:",
+                    };
+                    s.push_str(&wrap(&format!("{tag} {detail}"), "           ", 100));
+                }
+                if verbose {
+                    s.push_str(&wrap(
+                        &format!("measured under: {}", f.evidence.condition),
+                        "           ",
+                        100,
+                    ));
+                    for fig in &f.evidence.figures {
+                        let _ = writeln!(s, "             {fig}");
+                    }
+                }
+            }
+            Err(e) => {
+                s.push_str(&wrap(&format!("could not run: {e}"), "           ", 100))
+            }
+        }
+    }
+    if !sec.pending.is_empty() {
+        let ids: Vec<&str> = sec.pending.iter().map(|c| c.id).collect();
+        s.push_str(&wrap(
+            &format!("not verified yet (chapter not written): {}", ids.join(", ")),
+            "  ",
+            100,
+        ));
+    }
+    s
+}
+
+fn md_escape(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Which entries a Markdown page covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Only {
+    /// Claims and defects.
+    All,
+    /// `C…` entries.
+    Claims,
+    /// `D…` entries.
+    Defects,
+}
+
+impl Only {
+    /// Whether `claim` belongs on the page.
+    pub fn admits(&self, claim: &ClaimInfo) -> bool {
+        match self {
+            Self::All => true,
+            Self::Claims => !claim.is_defect(),
+            Self::Defects => claim.is_defect(),
+        }
+    }
+}
+
+/// Markdown for the book. `command` is the command line that regenerates it.
+pub fn markdown(report: &Report, only: Only, command: &str) -> String {
+    let mut s = String::new();
+    let title = match only {
+        Only::Defects => "Appendix B: The seed defects",
+        Only::Claims => "Appendix A: The claims ledger",
+        Only::All => "The claims ledger and the seed defects",
+    };
+    let _ = writeln!(s, "# {title}\n");
+    let intro = match only {
+        Only::Defects => {
+            "Every defect in the Go guides' own code and measurements that this book \
+             covers, with the chapter that demonstrates it. *Reproduced* means the \
+             chapter's faithful port shows the defect (beside a fix that does not have \
+             it); the verdict comes from that demonstration, run on the machine below."
+        }
+        _ => {
+            "Every claim of the five Go guides that this book covers, with the verdict \
+             its check computed on the machine below. A verdict is never typed in: each \
+             comes from figures measured in this run, except *not applicable* and \
+             *unverifiable*, which carry their reason. Your machine may disagree; run \
+             the command below to find out."
+        }
+    };
+    let _ = writeln!(s, "{intro}\n");
+    let _ = writeln!(s, "Generated by:\n\n```text\n{command}\n```\n");
+    let _ = writeln!(
+        s,
+        "Measured on: {} ({} sizes; the run took {:.1} s).\n",
+        report.machine,
+        if report.quick { "--quick" } else { "full" },
+        report.elapsed.as_secs_f64()
+    );
+    let _ = writeln!(s, "| verdict | count |\n|---|---:|");
+    for (label, n) in report.tally() {
+        let _ = writeln!(s, "| {label} | {n} |");
+    }
+    if report.pending() > 0 {
+        let _ =
+            writeln!(s, "| pending (chapter not written yet) | {} |", report.pending());
+    }
+    if report.errors() > 0 {
+        let _ = writeln!(s, "| could not run | {} |", report.errors());
+    }
+    s.push('\n');
+    let surprises: Vec<String> = report
+        .surprises()
+        .iter()
+        .filter(|o| only.admits(o.claim))
+        .map(|o| {
+            format!("{} (predicted *{}*)", o.claim.id, predicted_label(o.claim.predicted))
+        })
+        .collect();
+    if !surprises.is_empty() {
+        let _ = writeln!(
+            s,
+            "Where the measurement overturned the research ledger's prediction: {}.\n",
+            surprises.join(", ")
+        );
+    }
+    for sec in &report.sections {
+        let outcomes: Vec<&Outcome> =
+            sec.outcomes.iter().filter(|o| only.admits(o.claim)).collect();
+        let pending: Vec<&&ClaimInfo> =
+            sec.pending.iter().filter(|c| only.admits(c)).collect();
+        if outcomes.is_empty() && pending.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "## {} · [{}]({}.md)\n", sec.number, sec.title, sec.slug);
+        if only == Only::Defects {
+            let _ = writeln!(s, "| id | seed | severity | defect | verdict | evidence |");
+            let _ = writeln!(s, "|---|---|---|---|---|---|");
+        } else {
+            let _ = writeln!(s, "| id | seed | the Go guide says | verdict | measured |");
+            let _ = writeln!(s, "|---|---|---|---|---|");
+        }
+        for o in outcomes {
+            let (verdict, measured) = match &o.result {
+                Ok(f) => {
+                    let mut v = format!("**{}**", f.verdict.label(o.claim.is_defect()));
+                    let detail = f.verdict.detail();
+                    if !detail.is_empty() {
+                        v = format!("{v}: {}", md_escape(&detail));
+                    }
+                    (v, md_escape(&f.summary))
+                }
+                Err(e) => ("**could not run**".to_string(), md_escape(&e.0)),
+            };
+            s.push_str(&md_row(o.claim, only, &verdict, &measured));
+        }
+        for c in pending {
+            s.push_str(&md_row(c, only, "pending", "chapter not written yet"));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn md_row(c: &ClaimInfo, only: Only, verdict: &str, measured: &str) -> String {
+    let seed = format!("{} {}", c.seed, md_escape(c.location));
+    if only == Only::Defects {
+        let sev = match c.kind {
+            super::Kind::Defect(sev) => format!("{sev:?}").to_lowercase(),
+            _ => String::new(),
+        };
+        format!(
+            "| {} | {seed} | {sev} | {} | {verdict} | {measured} |\n",
+            c.id,
+            md_escape(c.statement)
+        )
+    } else {
+        format!(
+            "| {} | {seed} | {} | {verdict} | {measured} |\n",
+            c.id,
+            md_escape(c.statement)
+        )
+    }
+}
+
+/// The JSON document: machine info and one object per claim.
+pub fn json(report: &Report) -> serde_json::Value {
+    use serde_json::json;
+    let mut claims = Vec::new();
+    for sec in &report.sections {
+        for o in &sec.outcomes {
+            let (status, verdict, label, summary, evidence, error) = match &o.result {
+                Ok(f) => (
+                    "checked",
+                    serde_json::to_value(&f.verdict).unwrap_or_default(),
+                    json!(f.verdict.label(o.claim.is_defect())),
+                    json!(f.summary),
+                    serde_json::to_value(&f.evidence).unwrap_or_default(),
+                    serde_json::Value::Null,
+                ),
+                Err(e) => (
+                    "error",
+                    serde_json::Value::Null,
+                    serde_json::Value::Null,
+                    serde_json::Value::Null,
+                    serde_json::Value::Null,
+                    json!(e.0),
+                ),
+            };
+            claims.push(json!({
+                "id": o.claim.id,
+                "chapter": sec.slug,
+                "status": status,
+                "kind": o.claim.kind,
+                "seed": o.claim.seed_file(),
+                "location": o.claim.location,
+                "statement": o.claim.statement,
+                "predicted": o.claim.predicted,
+                "verdict": verdict,
+                "verdict_label": label,
+                "summary": summary,
+                "evidence": evidence,
+                "error": error,
+                "elapsed_ms": o.elapsed.as_secs_f64() * 1e3,
+            }));
+        }
+        for c in &sec.pending {
+            claims.push(json!({
+                "id": c.id,
+                "chapter": sec.slug,
+                "status": "pending",
+                "kind": c.kind,
+                "seed": c.seed_file(),
+                "location": c.location,
+                "statement": c.statement,
+                "predicted": c.predicted,
+                "verdict": null,
+                "verdict_label": null,
+                "summary": null,
+                "evidence": null,
+                "error": null,
+                "elapsed_ms": null,
+            }));
+        }
+    }
+    let counts: serde_json::Map<String, serde_json::Value> =
+        report.tally().into_iter().map(|(l, n)| (l.to_string(), json!(n))).collect();
+    json!({
+        "machine": report.machine,
+        "quick": report.quick,
+        "elapsed_s": report.elapsed.as_secs_f64(),
+        "counts": counts,
+        "pending": report.pending(),
+        "errors": report.errors(),
+        "claims": claims,
+    })
+}
+
+/// Formats a figure value (re-exported for examples that print tables).
+pub fn value(v: f64, unit: super::Unit) -> String {
+    format_value(v, unit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::{Evidence, Unit, claim};
+
+    fn sample() -> Report {
+        let mut ev = Evidence::new("repr(C), x86-64");
+        ev.add("size", 64.0, Unit::Bytes);
+        Report {
+            machine: MachineInfo::collect(),
+            quick: true,
+            sections: vec![Section {
+                number: 2,
+                slug: "struct_layout",
+                title: "Struct layout",
+                outcomes: vec![
+                    Outcome {
+                        claim: claim("C000-08").unwrap(),
+                        result: Ok(Finding::new(
+                            Verdict::Refuted,
+                            "both 64 B | same",
+                            ev,
+                        )),
+                        elapsed: Duration::from_millis(3),
+                    },
+                    Outcome {
+                        claim: claim("D10").unwrap(),
+                        result: Ok(Finding::new(
+                            Verdict::Confirmed,
+                            "saves nothing",
+                            Evidence::new("x"),
+                        )),
+                        elapsed: Duration::from_millis(1),
+                    },
+                    Outcome {
+                        claim: claim("C001-25").unwrap(),
+                        result: Err(CheckError("no".into())),
+                        elapsed: Duration::ZERO,
+                    },
+                ],
+                pending: vec![claim("C001-01").unwrap()],
+            }],
+            elapsed: Duration::from_millis(5),
+        }
+    }
+
+    #[test]
+    fn tally_counts_defects_as_reproduced() {
+        let r = sample();
+        assert_eq!(r.tally(), vec![("refuted", 1), ("reproduced", 1)]);
+        assert_eq!((r.errors(), r.pending()), (1, 1));
+    }
+
+    #[test]
+    fn text_shows_verdicts_errors_and_pending() {
+        let t = text(&sample(), true);
+        assert!(t.contains("C000-08  REFUTED"), "{t}");
+        assert!(t.contains("D10      REPRODUCED"), "{t}");
+        assert!(t.contains("could not run: no"), "{t}");
+        assert!(t.contains("not verified yet (chapter not written): C001-01"), "{t}");
+        assert!(t.contains("size = 64 B"), "{t}");
+    }
+
+    #[test]
+    fn markdown_escapes_pipes_and_splits_claims_from_defects() {
+        let r = sample();
+        let m = markdown(&r, Only::Claims, "cmd");
+        assert!(m.contains("both 64 B \\| same"), "{m}");
+        assert!(!m.contains("| D10 |"), "{m}");
+        let d = markdown(&r, Only::Defects, "cmd");
+        assert!(d.contains("| D10 | 000"), "{d}");
+        assert!(!d.contains("C000-08"), "{d}");
+    }
+
+    #[test]
+    fn json_has_one_object_per_claim() {
+        let j = json(&sample());
+        let claims = j["claims"].as_array().unwrap();
+        assert_eq!(claims.len(), 4);
+        assert_eq!(claims[0]["verdict"]["kind"], "refuted");
+        assert_eq!(claims[2]["status"], "error");
+        assert_eq!(claims[3]["status"], "pending");
+        assert!(j["machine"]["cpu_model"].is_string());
+    }
+}
