@@ -41,6 +41,12 @@ pub fn fail(msg: &str) -> ! {
     exit(2)
 }
 
+/// For a binary that only works on Linux: prints `error: {what} requires
+/// Linux` and exits with code 2.
+pub fn requires_linux(what: &str) -> ! {
+    fail(&format!("{what} requires Linux"))
+}
+
 /// Parses a size such as `4096`, `64KiB`, `256MiB`, `1GiB`, `1.5GiB` (also
 /// `K`/`M`/`G`, `KB`/`MB`/`GB` meaning powers of 1024, and spaces before the unit).
 pub fn parse_size(text: &str) -> Result<u64, String> {

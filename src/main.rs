@@ -9,6 +9,9 @@ use perf_workbook::measure::machine::MachineInfo;
 use perf_workbook::runner::{self, Selection};
 use std::io::Write;
 
+// Checks count allocations; the counting allocator forwards to glibc malloc.
+perf_workbook::count_allocations!();
+
 /// `println!` that ends the program quietly when stdout is closed (for
 /// example `workbook --list | head`), instead of panicking.
 macro_rules! out {

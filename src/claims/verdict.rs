@@ -305,6 +305,13 @@ impl fmt::Display for CheckError {
 
 impl std::error::Error for CheckError {}
 
+impl CheckError {
+    /// The error a Linux-only check returns on other systems.
+    pub fn requires_linux(what: &str) -> Self {
+        Self(format!("{what} requires Linux"))
+    }
+}
+
 impl From<std::io::Error> for CheckError {
     fn from(e: std::io::Error) -> Self {
         Self(e.to_string())
