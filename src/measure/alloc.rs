@@ -1,17 +1,19 @@
 //! A counting global allocator: every `alloc`, `alloc_zeroed`, `realloc` and
 //! `dealloc` is forwarded to the wrapped allocator and counted **per thread**.
 //!
-//! Install it with one line in a binary, test or bench:
+//! Install it with one line at the top level of a binary, test or bench, then
+//! measure a closure or a scope:
 //!
-//! ```ignore
-//! perf_workbook::count_allocations!();
 //! ```
+//! perf_workbook::count_allocations!();
 //!
-//! then measure a closure or a scope:
-//!
-//! ```ignore
-//! let (v, counts) = perf_workbook::measure::alloc::measure(|| vec![0u64; 1000]);
-//! assert_eq!(counts.allocs, 1);
+//! fn main() {
+//!     use perf_workbook::measure::alloc::measure;
+//!     let (v, counts) = measure(|| vec![0u64; 1000]);
+//!     assert_eq!((counts.allocs, counts.zeroed_allocs), (1, 1));
+//!     assert_eq!(counts.bytes_requested, 8000);
+//!     assert_eq!(v.len(), 1000);
+//! }
 //! ```
 //!
 //! Why per thread: `cargo test` runs tests on parallel threads, so a process-wide
