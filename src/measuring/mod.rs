@@ -24,6 +24,7 @@ pub mod figures;
 pub mod first_touch;
 pub mod loopback;
 pub mod seed_numbers;
+pub mod tables;
 pub mod timing;
 pub mod tiny_pool;
 
