@@ -157,7 +157,11 @@ fn exercise_1_make_the_benchmark_honest() {
     // The kernel sees the pages: at least one fault per 2 MiB of each buffer
     // (a transparent huge page), one per 4 KiB without them.
     let at_least = iters * (FILL_LEN as u64 >> 21);
-    assert!(d.minor_faults >= at_least, "{} faults: the fill was deleted", d.minor_faults);
+    assert!(
+        d.minor_faults >= at_least,
+        "{} faults: the fill was deleted",
+        d.minor_faults
+    );
 }
 
 // ANCHOR: exercise_2
@@ -224,4 +228,3 @@ fn exercise_5_what_a_millisecond_timer_prints() {
     }
     assert_eq!(ms_speedup(1595, as_whole_ms(Duration::from_micros(500))), 1595.0);
 }
-
