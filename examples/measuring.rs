@@ -82,7 +82,7 @@ fn elision_here(ctx: &Ctx) -> ElisionRow {
         unused: make_1024_unused_here,
         kept: make_1024_kept_here,
     };
-    let (rounds, iters) = ctx.pick((9, 200_000), (5, 20_000));
+    let (rounds, iters) = figures::loop_sizes(ctx);
     let ns = timing::round_robin(rounds, iters, &[pair.unused, pair.kept]);
     ElisionRow {
         pair,
