@@ -27,6 +27,7 @@ use std::time::Duration;
 
 fn elision(c: &mut Criterion) {
     assert_eq!(vec![0u8; 1024], [0u8; 1024], "vec! makes 1024 zeroes");
+    // ANCHOR: criterion_elision
     let mut g = c.benchmark_group("elision/make_1024");
     g.throughput(Throughput::Elements(1));
     g.bench_function("baseline: empty body", |b| b.iter(|| ()));
@@ -38,6 +39,7 @@ fn elision(c: &mut Criterion) {
     });
     g.bench_function("black_box", |b| b.iter(|| black_box(vec![0u8; 1024])));
     g.finish();
+    // ANCHOR_END: criterion_elision
 
     let mut g = c.benchmark_group("elision/with_capacity_1024_append");
     g.throughput(Throughput::Elements(1));

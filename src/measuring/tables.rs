@@ -64,13 +64,13 @@ pub fn elision_header() -> String {
 pub fn elision_note(r: &ElisionRow) -> String {
     match (r.unused_allocs, r.deleted()) {
         (Some(a), true) if a >= 1.0 => format!(
-            "the counter saw {a} alloc/op in the example's unused loop, yet it runs {} faster \
-             than the kept one: the wrapper's bookkeeping stayed, the malloc/free inside it \
-             was deleted; only the timing shows it\n",
+            "the counter saw {a} alloc/op in the example's unused loop, yet it runs {}\n\
+             faster than the kept one: the wrapper's bookkeeping stayed, the malloc/free\n\
+             inside it was deleted; only the timing shows it\n",
             ratio(r.ratio())
         ),
         (Some(a), false) if a >= 1.0 => format!(
-            "the example's unused loop allocates for real ({a} alloc/op, {} of the kept \
+            "the example's unused loop allocates for real ({a} alloc/op, {} of the kept\n\
              loop's time): nothing was deleted in this build\n",
             ratio(1.0 / r.ratio())
         ),

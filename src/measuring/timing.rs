@@ -56,13 +56,6 @@ pub fn round_robin(rounds: usize, iters: u64, bodies: &[fn(u64)]) -> Vec<f64> {
     samples.iter().map(|xs| stats::median(xs).expect("rounds > 0")).collect()
 }
 
-/// Median ns/op of `body` over `rounds` runs (after one warm-up call).
-pub fn median_ns_per_op(rounds: usize, iters: u64, body: fn(u64)) -> f64 {
-    body(iters / 10 + 1);
-    let xs: Vec<f64> = (0..rounds).map(|_| ns_per_op(iters, body)).collect();
-    stats::median(&xs).expect("rounds > 0")
-}
-
 // ANCHOR: cycle_time
 /// Nanoseconds per CPU clock cycle, measured: a chain of dependent integer
 /// additions retires one addition per cycle on every x86-64 and AArch64 core
@@ -81,14 +74,18 @@ pub fn cycle_time_ns(rounds: usize, iters: u64) -> Option<f64> {
 }
 // ANCHOR_END: cycle_time
 
-/// `8 × iters` additions, each depending on the previous one.
+// ANCHOR: dependent_adds
+/// `8 × iters` additions, each depending on the previous one. The operand is
+/// a register, not an immediate: recent Intel cores fold chains of
+/// `add reg, imm` at register rename (this VM's Xeon then seemed to run at
+/// about 12 GHz when we tried it).
 #[cfg(target_arch = "x86_64")]
 fn dependent_adds(iters: u64) -> Option<()> {
     if iters == 0 {
         return Some(());
     }
-    // SAFETY: the assembly reads and writes only the two registers declared
-    // as operands, touches no memory and no stack, and leaves the flags, which
+    // SAFETY: the assembly reads and writes only the registers declared as
+    // operands, touches no memory and no stack, and changes the flags, which
     // `asm!` assumes clobbered unless `preserves_flags` is given.
     unsafe {
         std::arch::asm!(
@@ -105,6 +102,7 @@ fn dependent_adds(iters: u64) -> Option<()> {
     }
     Some(())
 }
+// ANCHOR_END: dependent_adds
 
 /// `8 × iters` additions, each depending on the previous one.
 #[cfg(target_arch = "aarch64")]

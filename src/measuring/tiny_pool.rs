@@ -52,8 +52,10 @@ impl TinyBytePool {
             self.free.push(buf);
         }
     }
-    // ANCHOR_END: tiny_pool
+}
+// ANCHOR_END: tiny_pool
 
+impl TinyBytePool {
     /// Buffers waiting for reuse.
     pub fn free_len(&self) -> usize {
         self.free.len()
