@@ -286,7 +286,7 @@ fn stage_evidence() -> (Evidence, bool) {
     ev.add("buffer / slowest total", buf / total, Unit::Ratio);
     let inconsistent = buf > total;
     ev.add(
-        "the part of the run is longer than the run",
+        "the buffer alone takes longer than the whole run",
         inconsistent as u8 as f64,
         Unit::Bool,
     );
