@@ -110,17 +110,20 @@ fn dependent_adds(iters: u64) -> Option<()> {
     if iters == 0 {
         return Some(());
     }
-    // SAFETY: the assembly reads and writes only the two registers declared
-    // as operands and touches no memory and no stack.
+    // SAFETY: the assembly reads and writes only the registers declared as
+    // operands and touches no memory and no stack.
     unsafe {
         std::arch::asm!(
             "2:",
-            "add {x}, {x}, #1", "add {x}, {x}, #1", "add {x}, {x}, #1", "add {x}, {x}, #1",
-            "add {x}, {x}, #1", "add {x}, {x}, #1", "add {x}, {x}, #1", "add {x}, {x}, #1",
+            "add {x}, {x}, {one}", "add {x}, {x}, {one}",
+            "add {x}, {x}, {one}", "add {x}, {x}, {one}",
+            "add {x}, {x}, {one}", "add {x}, {x}, {one}",
+            "add {x}, {x}, {one}", "add {x}, {x}, {one}",
             "subs {n}, {n}, #1",
             "b.ne 2b",
             x = inout(reg) 0u64 => _,
             n = inout(reg) iters => _,
+            one = in(reg) 1u64,
             options(nomem, nostack),
         );
     }
