@@ -129,7 +129,7 @@ pub fn touch_counts(bytes: usize) -> io::Result<TouchCounts> {
 /// This thread's CPU time from `clock_gettime(CLOCK_THREAD_CPUTIME_ID)`:
 /// nanosecond resolution, unlike `getrusage`, whose CPU times advance in
 /// scheduler ticks on many kernels (4 ms steps on this workbook's VM; see
-/// [`getrusage_cpu_step`]).
+/// [`getrusage_resolution`]).
 #[cfg(target_os = "linux")]
 pub fn thread_cpu_now() -> io::Result<Duration> {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
@@ -149,22 +149,40 @@ pub fn thread_cpu_now() -> io::Result<Duration> {
     Err(io::Error::new(io::ErrorKind::Unsupported, "thread CPU clock requires Linux"))
 }
 
-/// How far `getrusage(RUSAGE_THREAD)`'s CPU time moves at a time: spins for
-/// about `spin`, records every change of user + system time, and returns
-/// the median step with the number of steps seen.
-pub fn getrusage_cpu_step(spin: Duration) -> io::Result<(Duration, usize)> {
+/// How often `getrusage(RUSAGE_THREAD)`'s CPU time moves: calls nothing but
+/// getrusage until its user + system time has advanced by `cpu` (or a
+/// second has passed), counting the changes. Returns the CPU time per change
+/// (its effective resolution, by its own account) and the number of changes.
+///
+/// Nothing else may run in the loop: reading the thread CPU clock makes the
+/// kernel bring the thread's runtime up to date, and getrusage then looks
+/// precise too.
+#[cfg(target_os = "linux")]
+pub fn getrusage_resolution(cpu: Duration) -> io::Result<(Duration, u32)> {
+    use nix::sys::resource::{UsageWho, getrusage};
+    use nix::sys::time::TimeValLike;
+    let read = || -> io::Result<Duration> {
+        let u = getrusage(UsageWho::RUSAGE_THREAD).map_err(io::Error::from)?;
+        let us = u.user_time().num_microseconds() + u.system_time().num_microseconds();
+        Ok(Duration::from_micros(us as u64))
+    };
     let start = std::time::Instant::now();
-    let mut last = ThreadCounters::try_now()?.cpu();
-    let mut steps = Vec::new();
-    while start.elapsed() < spin {
-        let now = ThreadCounters::try_now()?.cpu();
+    let first = read()?;
+    let (mut last, mut changes) = (first, 0u32);
+    while last - first < cpu && start.elapsed() < Duration::from_secs(1) {
+        let now = read()?;
         if now != last {
-            steps.push(now - last);
+            changes += 1;
             last = now;
         }
     }
-    steps.sort();
-    Ok((steps.get(steps.len() / 2).copied().unwrap_or(Duration::ZERO), steps.len()))
+    Ok(((last - first) / changes.max(1), changes))
+}
+
+/// How often getrusage's CPU time moves (Linux only).
+#[cfg(not(target_os = "linux"))]
+pub fn getrusage_resolution(_cpu: Duration) -> io::Result<(Duration, u32)> {
+    Err(io::Error::new(io::ErrorKind::Unsupported, "RUSAGE_THREAD requires Linux"))
 }
 
 /// CPU time of two phases of one workload: a cold phase doing `work`

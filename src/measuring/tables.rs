@@ -150,13 +150,14 @@ pub fn counters(ctx: &Ctx) -> std::io::Result<String> {
         (mib << 20) / 4096,
         t.rss_delta_kib
     );
-    let (step, n) =
-        counters::getrusage_cpu_step(Duration::from_millis(ctx.pick(40, 12)))?;
+    let cpu = Duration::from_millis(ctx.pick(40, 12));
+    let (step, n) = counters::getrusage_resolution(cpu)?;
     let (cold, hot) = counters::phase_cpu(ctx.pick(2_000_000, 200_000))?;
     let _ = writeln!(
         out,
-        "getrusage(RUSAGE_THREAD) CPU time moves in steps of {} here (median of {n} steps);\n\
+        "getrusage(RUSAGE_THREAD) CPU time changed {n} times in {} of CPU: once per {};\n\
          CLOCK_THREAD_CPUTIME_ID resolves a 1:9 two-phase loop as {} : {}",
+        format_nanos(cpu.as_nanos() as f64),
         format_nanos(step.as_nanos() as f64),
         format_nanos(cold.as_nanos() as f64),
         format_nanos(hot.as_nanos() as f64)
