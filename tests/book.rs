@@ -201,8 +201,14 @@ fn exercise_names(text: &str) -> BTreeSet<String> {
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                 .unwrap_or(text.len() - start);
         let name = &text[start..end];
-        let digits = name["exercise_".len()..].split('_').next().unwrap_or("");
-        if boundary && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+        let mut parts = name["exercise_".len()..].splitn(2, '_');
+        let digits = parts.next().unwrap_or("");
+        let what = parts.next().unwrap_or("");
+        if boundary
+            && !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit())
+            && !what.is_empty()
+        {
             out.insert(name.to_string());
         }
         i = end.max(start + 1);

@@ -148,6 +148,12 @@ impl fmt::Display for Figure {
 
 /// Formats a value in its unit, the way the tables print it.
 pub fn format_value(v: f64, unit: Unit) -> String {
+    if v.is_nan() {
+        return "n/a".to_string();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "∞" } else { "-∞" }.to_string();
+    }
     match unit {
         Unit::Count => {
             if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -365,6 +371,8 @@ mod tests {
         assert_eq!(format_value(16000.0, Unit::Ratio), "16000×");
         assert_eq!(format_value(0.66, Unit::Fraction), "66.0%");
         assert_eq!(format_value(1.0, Unit::Bool), "yes");
+        assert_eq!(format_value(f64::INFINITY, Unit::Ratio), "∞");
+        assert_eq!(format_value(f64::NAN, Unit::Nanos), "n/a");
     }
 
     #[test]

@@ -25,6 +25,12 @@
 //! "1 GB takes 1.6 s" problem that the real allocator does not have. The test
 //! `alloc_zeroed_stays_lazy` in this module guards against that.
 //!
+//! What it cannot tell you: whether an allocation nobody uses really happened.
+//! In a release build of the crate that installs it, LLVM may inline this
+//! wrapper, keep its bookkeeping and delete the `malloc`/`free` inside it: the
+//! count says 1, no memory was allocated (chapter 0 shows it). Keep results
+//! alive with `std::hint::black_box` when counting, as when timing.
+//!
 //! What it does not see: memory mapped with `mmap` directly (memmap2, the
 //! `mmap` chapter), and allocations made on other threads.
 

@@ -125,29 +125,9 @@ pub fn touch_counts(bytes: usize) -> io::Result<TouchCounts> {
     })
 }
 
-// ANCHOR: thread_cpu
-/// This thread's CPU time from `clock_gettime(CLOCK_THREAD_CPUTIME_ID)`:
-/// nanosecond resolution, unlike `getrusage`, whose CPU times advance in
-/// scheduler ticks on many kernels (4 ms steps on this workbook's VM; see
-/// [`getrusage_resolution`]).
-#[cfg(target_os = "linux")]
-pub fn thread_cpu_now() -> io::Result<Duration> {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: `ts` is a valid, writable timespec for the duration of the call,
-    // and CLOCK_THREAD_CPUTIME_ID is a clock every Linux kernel since 2.6.12 has.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    if rc != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
-}
-// ANCHOR_END: thread_cpu
-
-/// This thread's CPU time (Linux only).
-#[cfg(not(target_os = "linux"))]
-pub fn thread_cpu_now() -> io::Result<Duration> {
-    Err(io::Error::new(io::ErrorKind::Unsupported, "thread CPU clock requires Linux"))
-}
+/// This thread's CPU time, to the nanosecond: the foundation's
+/// [`crate::measure::os::thread_cpu_time`].
+pub use crate::measure::os::thread_cpu_time as thread_cpu_now;
 
 /// How often `getrusage(RUSAGE_THREAD)`'s CPU time moves: calls nothing but
 /// getrusage until its user + system time has advanced by `cpu` (or a
