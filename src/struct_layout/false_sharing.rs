@@ -11,10 +11,11 @@
 //!
 //! Not a study of atomics (see the lock-free ring chapter for orderings).
 
+use super::cpu_clock::thread_cpu_time;
 use crossbeam_utils::CachePadded;
 use static_assertions::const_assert_eq;
 use std::sync::Barrier;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 // ANCHOR: placements
@@ -81,10 +82,11 @@ impl CounterPair for Padded {
 
 // ANCHOR: increment
 /// What each thread does: increment its own counter, in batches of
-/// [`BATCH`], until `stop` is set. Returns how many increments it made.
-pub fn increment_until(counter: &AtomicU64, stop: &AtomicBool) -> u64 {
+/// [`BATCH`], until `window` has passed. Returns how many increments it made.
+pub fn increment_for(counter: &AtomicU64, window: Duration) -> u64 {
+    let start = Instant::now();
     let mut done = 0;
-    while !stop.load(Ordering::Relaxed) {
+    while start.elapsed() < window {
         for _ in 0..BATCH {
             counter.fetch_add(1, Ordering::Relaxed);
         }
@@ -94,7 +96,7 @@ pub fn increment_until(counter: &AtomicU64, stop: &AtomicBool) -> u64 {
 }
 // ANCHOR_END: increment
 
-/// Increments between two looks at the stop flag.
+/// Increments between two looks at the clock.
 pub const BATCH: u64 = 1000;
 
 /// `iters` increments of `counter` (the criterion bench's fixed-size work).
@@ -116,8 +118,9 @@ struct ThreadRun {
 /// One run of two threads over the same window of time.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PairRun {
-    /// Wall time per increment, per thread: `2 × window / (increments of
-    /// both threads)`. About 5 ns on a modern core when nothing is shared.
+    /// Wall time per increment, per thread: the two threads' loop times
+    /// added, over their increments added. About 5 ns on a modern core when
+    /// nothing is shared.
     pub ns_per_op: f64,
     /// How much the two threads really ran at the same time, from 0 to 1:
     /// the share of the window both were inside their loops, times the
@@ -163,41 +166,28 @@ pub fn pin_to_nth_cpu(_nth: usize) -> bool {
     false
 }
 
-/// CPU time this thread has used (`CLOCK_THREAD_CPUTIME_ID`).
-pub fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant
-    // every Unix this crate builds on supports.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
-fn worker(counter: &AtomicU64, stop: &AtomicBool, cpu: usize, go: &Barrier) -> ThreadRun {
+fn worker(counter: &AtomicU64, window: Duration, cpu: usize, go: &Barrier) -> ThreadRun {
     pin_to_nth_cpu(cpu);
     go.wait();
     let cpu0 = thread_cpu_time();
     let start = Instant::now();
-    let increments = increment_until(counter, stop);
+    let increments = increment_for(counter, window);
     let end = Instant::now();
     ThreadRun { start, end, cpu: thread_cpu_time() - cpu0, increments }
 }
 
 // ANCHOR: run_pair
 /// Two threads, pinned to different CPUs, each incrementing its own counter
-/// of `P` for `window`; checks that each counter holds exactly what its
-/// thread counted.
+/// of `P` for `window` (each watches the clock itself: a third thread to
+/// say "stop" would need a CPU of its own, and steal one from the pair);
+/// checks that each counter holds exactly what its thread counted.
 pub fn run_pair<P: CounterPair>(window: Duration) -> PairRun {
     let pair = P::default();
     let (a, b) = pair.counters();
-    let stop = CachePadded::new(AtomicBool::new(false));
-    let go = Barrier::new(3);
+    let go = Barrier::new(2);
     let (x, y) = std::thread::scope(|s| {
-        let first = s.spawn(|| worker(a, &stop, 0, &go));
-        let second = s.spawn(|| worker(b, &stop, 1, &go));
-        go.wait();
-        std::thread::sleep(window);
-        stop.store(true, Ordering::Relaxed);
+        let first = s.spawn(|| worker(a, window, 0, &go));
+        let second = s.spawn(|| worker(b, window, 1, &go));
         let join = |h: std::thread::ScopedJoinHandle<'_, ThreadRun>| {
             h.join().expect("counter thread panicked")
         };

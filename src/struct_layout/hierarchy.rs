@@ -12,12 +12,12 @@
 //! with 4 KiB pages, large working sets also pay page walks, which is part
 //! of what "RAM latency" costs a program in practice.
 
+use super::cpu_clock::cpu_timed;
 use crate::claims::verdict::{format_bytes, format_nanos};
 use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
 use crate::measure::stats::median;
 use static_assertions::const_assert_eq;
 use std::hint::black_box;
-use std::time::Instant;
 
 // ANCHOR: line
 /// One node of the chase: exactly one 64-byte cache line, so no two nodes
@@ -128,16 +128,16 @@ impl Chain {
     }
     // ANCHOR_END: chase
 
-    /// Nanoseconds per step over `steps` timed steps, after one warm-up lap
-    /// when the chain is shorter than `steps` (so a small chain starts in
+    /// CPU nanoseconds per step over `steps` timed steps, after one warm-up
+    /// lap when the chain is shorter than `steps` (so a small chain starts in
     /// cache; a long one would not stay there anyway).
     pub fn ns_per_step(&self, steps: usize) -> f64 {
         if self.len() <= steps {
             black_box(self.chase(self.len()));
         }
-        let start = Instant::now();
-        black_box(self.chase(black_box(steps)));
-        start.elapsed().as_nanos() as f64 / steps as f64
+        let (end, cpu) = cpu_timed(|| self.chase(black_box(steps)));
+        black_box(end);
+        cpu.as_nanos() as f64 / steps as f64
     }
 }
 
@@ -244,8 +244,8 @@ pub const MIN_STEP: f64 = 1.2;
 /// C001-01: access latency L1 < L2 < L3 < RAM < disk.
 pub fn check_c001_01(ctx: &Ctx) -> Result<Finding, CheckError> {
     let caches = CacheSizes::detect();
-    let sets = working_sets(&caches, ctx.pick(256 << 20, 64 << 20));
-    let (steps, rounds) = ctx.pick((400_000, 5), (100_000, 3));
+    let sets = working_sets(&caches, ctx.pick(128 << 20, 64 << 20));
+    let (steps, rounds) = ctx.pick((200_000, 5), (100_000, 3));
     let chains: Vec<Chain> = (0u64..)
         .zip(&sets)
         .map(|(i, s)| Chain::random_bytes(s.bytes, 0xC001_0001 + i))
@@ -262,7 +262,7 @@ pub fn check_c001_01(ctx: &Ctx) -> Result<Finding, CheckError> {
 
     let mut ev = Evidence::new(format!(
         "pointer chasing, one 64-byte line per step along a random single cycle, \
-         {steps} steps × {rounds} interleaved rounds, median; caches {} KiB / {} KiB / \
+         {steps} steps × {rounds} interleaved rounds, median thread CPU time; caches {} KiB / {} KiB / \
          {} MiB ({}); disk: random 4 KiB O_DIRECT reads of a file in {}",
         caches.l1d >> 10,
         caches.l2 >> 10,

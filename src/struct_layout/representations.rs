@@ -144,7 +144,7 @@ pub fn size_table() -> Vec<SizeRow> {
         row!(Option<NonZeroU32>, Documented, "None is 0"),
         row!(Option<u32>, TodaysRustc, "every u32 is valid: a tag, padded to align 4"),
         row!(Option<bool>, TodaysRustc, "None is the byte 2"),
-        row!(Option<Option<bool>>, TodaysRustc, "the byte 3; bool has 254 niches"),
+        row!(Option<Option<bool>>, TodaysRustc, "Some(None) is 2, None is 3"),
         row!(Option<char>, TodaysRustc, "None is a value above char::MAX"),
         row!(Level, Documented, "repr(u8): a one-byte tag"),
         row!(Option<Level>, TodaysRustc, "None is the tag value 3"),
