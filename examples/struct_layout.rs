@@ -8,7 +8,8 @@
 //! Tables: seed-000, seed-001, sizes, hierarchy, locality, false-sharing, claims.
 
 use clap::{Parser, ValueEnum};
-use perf_workbook::claims::verdict::{format_bytes, format_nanos};
+use perf_workbook::claims::Unit;
+use perf_workbook::claims::verdict::{format_bytes, format_nanos, format_value};
 use perf_workbook::measure::machine::MachineInfo;
 use perf_workbook::measure::stats::{interleave, median, ratio_of_medians};
 use perf_workbook::struct_layout::cpu_clock::cpu_timed;
@@ -166,7 +167,9 @@ fn hierarchy_curve(max_set: usize, quick: bool) {
     );
     let (steps, rounds) = if quick { (200_000, 3) } else { (1_000_000, 3) };
     println!(
-        "{steps} steps × {rounds} rounds per size, median; one 64-byte line per step\n"
+        "{} steps × {rounds} rounds per size, median thread CPU time per load; \
+         one 64-byte line per step\n",
+        format_value(steps as f64, Unit::Count)
     );
     println!(
         "{:>10}  {:<5}  {:>11}  {:>11}  {:>6}  random, log scale",

@@ -256,7 +256,7 @@ fn every_increment_is_counted() {
 
 // -------------------------------------------------------------- exercises
 
-// ANCHOR: exercise_1_starter
+// ANCHOR: reorder_starter
 /// A sensor reading, fields in the order someone first wrote them down.
 #[repr(C)]
 pub struct ReadingAsDeclared {
@@ -266,7 +266,7 @@ pub struct ReadingAsDeclared {
     pub value: f32,
     pub sequence: u16,
 }
-// ANCHOR_END: exercise_1_starter
+// ANCHOR_END: reorder_starter
 
 /// Solution to exercise 1: largest alignment first.
 #[repr(C)]
@@ -278,7 +278,7 @@ pub struct Reading {
     pub valid: bool,
 }
 
-// ANCHOR: exercise_1
+// ANCHOR: reorder_test
 #[test]
 fn exercise_1_reorder_to_16_bytes() {
     assert_eq!(size_of::<ReadingAsDeclared>(), 32); // 13 bytes of padding
@@ -289,7 +289,7 @@ fn exercise_1_reorder_to_16_bytes() {
     assert!(r.valid && r.timestamp_ns == 1 && r.value == 2.5);
     assert_eq!((r.sequence, r.channel), (3, 4));
 }
-// ANCHOR_END: exercise_1
+// ANCHOR_END: reorder_test
 
 /// Solution to exercise 2.
 #[repr(C)]
@@ -299,7 +299,7 @@ pub struct WorkerStats {
     pub received: crossbeam_utils::CachePadded<AtomicU64>,
 }
 
-// ANCHOR: exercise_2
+// ANCHOR: pad_counters_test
 #[test]
 fn exercise_2_pad_the_counters() {
     // Your `WorkerStats` has two AtomicU64 counters, `sent` and `received`,
@@ -319,14 +319,14 @@ fn exercise_2_pad_the_counters() {
     assert_eq!(stats.sent.load(Ordering::Relaxed), 1000);
     assert_eq!(stats.received.load(Ordering::Relaxed), 1000);
 }
-// ANCHOR_END: exercise_2
+// ANCHOR_END: pad_counters_test
 
-// ANCHOR: exercise_3
+// ANCHOR: single_cycle_starter
 /// True when `next` is a single cycle through all of `0..next.len()`:
 /// starting at 0 and following `next`, every index is visited exactly once
 /// before the walk returns to 0. Any index out of range makes it false.
 fn is_single_cycle(next: &[usize]) -> bool {
-    // ANCHOR_END: exercise_3
+    // ANCHOR_END: single_cycle_starter
     let n = next.len();
     let mut at = 0;
     for step in 1..=n {
@@ -356,11 +356,11 @@ fn exercise_3_single_cycle() {
     assert!(!is_single_cycle(&[1, 5])); // out of range
 }
 
-// ANCHOR: exercise_4_starter
+// ANCHOR: free_option_starter
 /// A user id; 0 is never a valid id. Costs 8 bytes inside an `Option`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UserIdAsDeclared(pub u32);
-// ANCHOR_END: exercise_4_starter
+// ANCHOR_END: free_option_starter
 
 /// Solution to exercise 4: `NonZeroU32` gives `Option` a niche (the value
 /// 0), and `repr(transparent)` puts the wrapper under std's guarantee.
@@ -380,7 +380,7 @@ impl UserId {
     }
 }
 
-// ANCHOR: exercise_4
+// ANCHOR: free_option_test
 #[test]
 fn exercise_4_free_option() {
     assert_eq!(size_of::<Option<UserIdAsDeclared>>(), 8);
@@ -390,4 +390,4 @@ fn exercise_4_free_option() {
     assert_eq!(UserId::new(0), None);
     assert_eq!(UserId::new(42).map(UserId::get), Some(42));
 }
-// ANCHOR_END: exercise_4
+// ANCHOR_END: free_option_test
