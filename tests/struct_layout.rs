@@ -47,11 +47,17 @@ fn seed_001_pair_is_24_and_16_bytes_in_gos_layout() {
 fn todays_rustc_packs_the_default_repr_pairs_into_64_and_16_bytes() {
     let s0 = seed_000::layouts();
     assert_eq!((s0[2].size, s0[3].size), (64, 64));
+    // The order the book quotes, the same for both declarations.
+    for l in &s0[2..] {
+        assert_eq!(l.memory_order(), ["id", "name", "score", "created", "active"]);
+    }
     assert_eq!((s0[2].padding_bytes(), s0[3].padding_bytes()), (7, 7));
     let s1 = seed_001::layouts();
     assert_eq!((s1[2].size, s1[3].size), (16, 16));
     // Both orders of seed 001's fields end up in the same memory order.
-    assert_eq!(s1[2].memory_order(), s1[3].memory_order());
+    for l in &s1[2..] {
+        assert_eq!(l.memory_order(), ["b", "d", "a", "c"]);
+    }
 }
 
 /// Sizes the table marks as documented hold on every target this crate
