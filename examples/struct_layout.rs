@@ -246,7 +246,7 @@ fn locality_ratios(quick: bool) {
     drop((records, scores));
 
     // C001-02, temporal: reuse each 16 KiB block while it is still in L1.
-    let data = locality::pass_data(if quick { 16 << 20 } else { 64 << 20 });
+    let data = locality::pass_data(if quick { 32 << 20 } else { 64 << 20 });
     let blocked = || locality::blocked_passes(&data, locality::BLOCK_LEN);
     assert_eq!(locality::two_passes(&data), blocked());
     let what = format!(

@@ -191,7 +191,7 @@ pub const MIN_SPEEDUP_TEMPORAL: f64 = 1.1;
 pub fn check_c001_02(ctx: &Ctx) -> Result<Finding, CheckError> {
     let rounds = ctx.pick(5, 3);
     let m = Matrix::new(ctx.pick(2048, 1024));
-    let data = pass_data(ctx.pick(64 << 20, 16 << 20));
+    let data = pass_data(ctx.pick(64 << 20, 32 << 20));
     // Correctness before timing: both orders, both pass shapes agree.
     let (row, col) = (m.sum_row_major(), m.sum_column_major());
     if row != m.expected_sum() || col != row {
@@ -202,9 +202,9 @@ pub fn check_c001_02(ctx: &Ctx) -> Result<Finding, CheckError> {
     }
 
     let mut ev = Evidence::new(format!(
-        "{rounds} interleaved rounds, ratios of median thread CPU times; {n}×{n} u32 matrix ({}); two passes \
-         (sum, xor) over {} of u64 vs the same per 16 KiB block; false sharing: 2 \
-         pinned threads, Relaxed fetch_add for {} ms per run, rounds kept only when both \
+        "{rounds} interleaved rounds, ratios of median thread CPU times; {n}×{n} u32 \
+         matrix ({}); two passes (sum, xor) over {} of u64 vs the same per 16 KiB \
+         block; false sharing: 2 pinned threads, Relaxed fetch_add for {} ms per run, rounds kept only when both \
          threads ran together (≥ {:.0}%)",
         format_value(m.bytes() as f64, Unit::Bytes),
         format_value((data.len() * 8) as f64, Unit::Bytes),
@@ -264,11 +264,11 @@ pub fn check_c001_02(ctx: &Ctx) -> Result<Finding, CheckError> {
         (true, true) => Verdict::Confirmed,
         (false, false) => Verdict::Refuted,
         (true, false) => Verdict::holds_only_when(format!(
-            "for spatial locality; reusing a block while cached gained only {}",
+            "the locality is spatial; reusing a 16 KiB block while cached gained only {}",
             format_value(temporal, Unit::Ratio)
         )),
         (false, true) => Verdict::holds_only_when(format!(
-            "for temporal locality; row- vs column-major differed only {}",
+            "the locality is temporal; row- vs column-major order differed only {}",
             format_value(spatial, Unit::Ratio)
         )),
     };
