@@ -12,7 +12,7 @@ use perf_workbook::struct_layout::false_sharing::{
 };
 use perf_workbook::struct_layout::hierarchy::{self, CacheSizes, Chain};
 use perf_workbook::struct_layout::locality::{self, Matrix, Order};
-use perf_workbook::struct_layout::representations::{self, Guarantee, PackedC};
+use perf_workbook::struct_layout::representations::{self, Guarantee, Level, PackedC};
 use perf_workbook::struct_layout::{seed_000, seed_001};
 use std::mem::{align_of, offset_of, size_of};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -97,6 +97,16 @@ fn todays_rustc_niche_sizes() {
         ("Message", 24),
         ("Result<u64, ()>", 16),
     ];
+    // The niche values the table's "why" column names.
+    // SAFETY: each Option is one byte, and any initialised byte is a valid u8.
+    let byte = |x: Option<bool>| unsafe { std::mem::transmute::<Option<bool>, u8>(x) };
+    assert_eq!((byte(Some(false)), byte(Some(true)), byte(None)), (0, 1, 2));
+    // SAFETY: as above.
+    let byte2 = |x: Option<Option<bool>>| unsafe { std::mem::transmute::<_, u8>(x) };
+    assert_eq!((byte2(Some(None)), byte2(None)), (2, 3));
+    // SAFETY: as above.
+    let level = |x: Option<Level>| unsafe { std::mem::transmute::<_, u8>(x) };
+    assert_eq!((level(Some(Level::High)), level(None)), (2, 3));
     let table = representations::size_table();
     for (ty, size) in expected {
         let row = table.iter().find(|r| r.ty == ty).unwrap_or_else(|| panic!("{ty}"));

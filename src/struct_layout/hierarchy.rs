@@ -56,30 +56,48 @@ impl SplitMix64 {
     }
 }
 
+// ANCHOR: sattolo
+/// Links `lines` into one random cycle with Sattolo's algorithm: like
+/// Fisher–Yates, but `j` is drawn from `0..i`, never `i` itself, which makes
+/// the permutation `i → lines[i].next` a single cycle through every line.
+pub fn link_single_cycle(lines: &mut [Line], rng: &mut SplitMix64) {
+    for (i, line) in lines.iter_mut().enumerate() {
+        line.next = i;
+    }
+    for i in (1..lines.len()).rev() {
+        let j = rng.below(i);
+        let (a, b) = (lines[i].next, lines[j].next);
+        lines[i].next = b;
+        lines[j].next = a;
+    }
+}
+// ANCHOR_END: sattolo
+
+// ANCHOR: chase
+/// Follows the chain for `steps` steps from line 0 and returns where it
+/// stopped. Each load's address is the previous load's value.
+pub fn chase(lines: &[Line], steps: usize) -> usize {
+    let mut at = 0;
+    for _ in 0..steps {
+        at = lines[at].next;
+    }
+    at
+}
+// ANCHOR_END: chase
+
 /// A chain of cache lines, each pointing to the next one to visit.
 pub struct Chain {
     lines: Vec<Line>,
 }
 
 impl Chain {
-    // ANCHOR: sattolo
-    /// A random single cycle through `len` lines. Sattolo's algorithm: like
-    /// Fisher–Yates, but `j` is drawn from `0..i`, never `i` itself, which
-    /// makes the permutation `i → next[i]` one cycle through every line.
+    /// A random single cycle through `len` lines (see [`link_single_cycle`]).
     pub fn random(len: usize, seed: u64) -> Self {
         assert!(len > 0, "a chain needs at least one line");
-        let mut lines: Vec<Line> =
-            (0..len).map(|i| Line { next: i, _rest: [0; 56] }).collect();
-        let mut rng = SplitMix64::new(seed);
-        for i in (1..len).rev() {
-            let j = rng.below(i);
-            let (a, b) = (lines[i].next, lines[j].next);
-            lines[i].next = b;
-            lines[j].next = a;
-        }
+        let mut lines = vec![Line { next: 0, _rest: [0; 56] }; len];
+        link_single_cycle(&mut lines, &mut SplitMix64::new(seed));
         Self { lines }
     }
-    // ANCHOR_END: sattolo
 
     /// The lines in address order: line `i` points to `i + 1` (and the last
     /// to 0). The same loads as [`Chain::random`], in the order a hardware
@@ -116,17 +134,10 @@ impl Chain {
         self.lines.iter().map(|l| l.next).collect()
     }
 
-    // ANCHOR: chase
-    /// Follows the chain for `steps` steps from line 0 and returns where it
-    /// stopped. Each load's address is the previous load's value.
+    /// Follows the chain for `steps` steps from line 0 (see [`chase`]).
     pub fn chase(&self, steps: usize) -> usize {
-        let mut at = 0;
-        for _ in 0..steps {
-            at = self.lines[at].next;
-        }
-        at
+        chase(&self.lines, steps)
     }
-    // ANCHOR_END: chase
 
     /// CPU nanoseconds per step over `steps` timed steps, after one warm-up
     /// lap when the chain is shorter than `steps` (so a small chain starts in

@@ -53,30 +53,15 @@ impl Matrix {
         self.cells.len() * size_of::<u32>()
     }
 
-    // ANCHOR: row_column
-    /// Sums row by row: consecutive addresses, every byte of a line used.
+    /// Sums row by row (see [`sum_row_major`]).
     pub fn sum_row_major(&self) -> u64 {
-        let mut sum = 0u64;
-        for r in 0..self.n {
-            for c in 0..self.n {
-                sum += self.cells[r * self.n + c] as u64;
-            }
-        }
-        sum
+        sum_row_major(&self.cells, self.n)
     }
 
-    /// Sums column by column: each step jumps a whole row ahead, so each
-    /// fetched line gives one `u32` before the loop moves on.
+    /// Sums column by column (see [`sum_column_major`]).
     pub fn sum_column_major(&self) -> u64 {
-        let mut sum = 0u64;
-        for c in 0..self.n {
-            for r in 0..self.n {
-                sum += self.cells[r * self.n + c] as u64;
-            }
-        }
-        sum
+        sum_column_major(&self.cells, self.n)
     }
-    // ANCHOR_END: row_column
 
     /// The sum both orders must return: `0 + 1 + … + (n² − 1)`, each term
     /// taken as a `u32` (exact while `n² ≤ 2³²`).
@@ -85,6 +70,32 @@ impl Matrix {
         k * (k - 1) / 2
     }
 }
+
+// ANCHOR: row_column
+/// Sums an `n × n` matrix stored row after row, row by row: consecutive
+/// addresses, every byte of each fetched line used.
+pub fn sum_row_major(cells: &[u32], n: usize) -> u64 {
+    let mut sum = 0u64;
+    for r in 0..n {
+        for c in 0..n {
+            sum += cells[r * n + c] as u64;
+        }
+    }
+    sum
+}
+
+/// The same sum, column by column: each step jumps a whole row ahead, so
+/// each fetched line gives one `u32` before the loop moves on.
+pub fn sum_column_major(cells: &[u32], n: usize) -> u64 {
+    let mut sum = 0u64;
+    for c in 0..n {
+        for r in 0..n {
+            sum += cells[r * n + c] as u64;
+        }
+    }
+    sum
+}
+// ANCHOR_END: row_column
 
 /// Traversal order of a [`Matrix`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
