@@ -1,0 +1,409 @@
+//! Chapter 2, struct layout: invariants and exercises.
+//!
+//! Everything here is deterministic: sizes, offsets, the shape of a
+//! permutation, sums and counts. No test asserts a time. Layout facts that
+//! only today's rustc provides (the default representation promises little)
+//! are in tests named `todays_rustc_…`: if one fails after a compiler
+//! upgrade, the book's text needs updating, not the compiler.
+
+use perf_workbook::claims::{CheckError, Ctx, Finding, Verdict};
+use perf_workbook::struct_layout::false_sharing::{
+    self, AdjacentLines, CounterPair, Padded, SameLine,
+};
+use perf_workbook::struct_layout::hierarchy::{self, CacheSizes, Chain};
+use perf_workbook::struct_layout::locality::{self, Matrix, Order};
+use perf_workbook::struct_layout::representations::{self, Guarantee, Level, PackedC};
+use perf_workbook::struct_layout::{seed_000, seed_001};
+use std::mem::{align_of, offset_of, size_of};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+perf_workbook::count_allocations!();
+
+// ---------------------------------------------------------------- layouts
+
+#[test]
+fn seed_000_pair_keeps_gos_order_and_moves_the_padding() {
+    let [opt, unopt, ..] = seed_000::layouts();
+    assert_eq!(opt.memory_order(), ["id", "active", "name", "score", "created"]);
+    assert_eq!(opt.padding(), vec![41..48]);
+    assert_eq!(unopt.padding(), vec![1..8]);
+    assert_eq!((opt.size, unopt.size), (64, 64));
+    assert_eq!(opt.byte_map().chars().count(), 64);
+    assert!(opt.byte_map().starts_with("iiiiiiiiannnn"), "{}", opt.byte_map());
+}
+
+#[test]
+fn seed_001_pair_is_24_and_16_bytes_in_gos_layout() {
+    let [unopt, opt, ..] = seed_001::layouts();
+    assert_eq!(unopt.padding(), vec![1..8, 17..20]);
+    assert_eq!(opt.padding(), vec![14..16]);
+    assert_eq!((unopt.size, opt.size), (24, 16));
+}
+
+/// Not guaranteed: rustc may lay out default-repr structs any way it likes
+/// (the Reference promises aligned, non-overlapping fields, nothing more).
+/// Today it sorts fields so that no padding is needed between them.
+#[test]
+fn todays_rustc_packs_the_default_repr_pairs_into_64_and_16_bytes() {
+    let s0 = seed_000::layouts();
+    assert_eq!((s0[2].size, s0[3].size), (64, 64));
+    // The order the book quotes, the same for both declarations.
+    for l in &s0[2..] {
+        assert_eq!(l.memory_order(), ["id", "name", "score", "created", "active"]);
+    }
+    assert_eq!((s0[2].padding_bytes(), s0[3].padding_bytes()), (7, 7));
+    let s1 = seed_001::layouts();
+    assert_eq!((s1[2].size, s1[3].size), (16, 16));
+    // Both orders of seed 001's fields end up in the same memory order.
+    for l in &s1[2..] {
+        assert_eq!(l.memory_order(), ["b", "d", "a", "c"]);
+    }
+}
+
+/// Sizes the table marks as documented hold on every target this crate
+/// builds for; the compile-time assertions in `representations` cover the
+/// same ground, this test covers the table itself.
+#[test]
+fn documented_sizes_in_the_table_hold() {
+    for row in representations::size_table() {
+        if row.guarantee != Guarantee::Documented {
+            continue;
+        }
+        let expected = match row.ty {
+            "Box<u64>" | "Option<Box<u64>>" | "Option<&u64>" => size_of::<usize>(),
+            "NonZeroU32" | "Option<NonZeroU32>" => 4,
+            "Level" => 1,
+            "PackedC" => 14,
+            "CacheAligned" => 64,
+            "CachePadded<AtomicU64>" if cfg!(target_arch = "x86_64") => 128,
+            "CachePadded<AtomicU64>" => continue,
+            other => panic!("no expectation for documented row {other}"),
+        };
+        assert_eq!(row.size, expected, "{}", row.ty);
+    }
+}
+
+/// Not guaranteed: niche choices of today's rustc.
+#[test]
+fn todays_rustc_niche_sizes() {
+    let expected = [
+        ("Option<u32>", 8),
+        ("Option<bool>", 1),
+        ("Option<Option<bool>>", 1),
+        ("Option<char>", 4),
+        ("Option<Level>", 1),
+        ("String", 24),
+        ("Option<String>", 24),
+        ("Message", 24),
+        ("Result<u64, ()>", 16),
+    ];
+    // The niche values the table's "why" column names.
+    // SAFETY: each Option is one byte, and any initialised byte is a valid u8.
+    let byte = |x: Option<bool>| unsafe { std::mem::transmute::<Option<bool>, u8>(x) };
+    assert_eq!((byte(Some(false)), byte(Some(true)), byte(None)), (0, 1, 2));
+    // SAFETY: as above.
+    let byte2 = |x: Option<Option<bool>>| unsafe { std::mem::transmute::<_, u8>(x) };
+    assert_eq!((byte2(Some(None)), byte2(None)), (2, 3));
+    // SAFETY: as above.
+    let level = |x: Option<Level>| unsafe { std::mem::transmute::<_, u8>(x) };
+    assert_eq!((level(Some(Level::High)), level(None)), (2, 3));
+    let table = representations::size_table();
+    for (ty, size) in expected {
+        let row = table.iter().find(|r| r.ty == ty).unwrap_or_else(|| panic!("{ty}"));
+        assert_eq!(row.guarantee, Guarantee::TodaysRustc, "{ty}");
+        assert_eq!(row.size, size, "{ty}");
+    }
+}
+
+#[test]
+fn a_packed_field_is_read_by_copy() {
+    let p = PackedC { a: true, b: -7, c: false, d: 3 };
+    let b = { p.b };
+    // SAFETY: addr_of! makes no reference; read_unaligned accepts any address.
+    let raw = unsafe { std::ptr::addr_of!(p.b).read_unaligned() };
+    assert_eq!((b, raw, { p.d }), (-7, -7, 3));
+    assert_eq!((size_of::<PackedC>(), align_of::<PackedC>()), (14, 1));
+}
+
+#[test]
+fn a_vec_of_1000_asks_for_24_000_or_16_000_bytes() {
+    assert_eq!(seed_001::vec_bytes::<seed_001::UnoptimizedC>(), 24_000);
+    assert_eq!(seed_001::vec_bytes::<seed_001::OptimizedC>(), 16_000);
+}
+
+#[test]
+fn the_layout_checks_compute_their_verdicts_from_the_sizes() {
+    let ctx = Ctx { quick: true };
+    let run =
+        |check: fn(&Ctx) -> Result<Finding, CheckError>| check(&ctx).unwrap().verdict;
+    assert_eq!(run(seed_000::check_c000_08), Verdict::Refuted);
+    assert_eq!(run(seed_000::check_c000_09), Verdict::Refuted);
+    assert_eq!(run(seed_000::check_c000_10), Verdict::Confirmed);
+    assert_eq!(run(seed_000::check_d10), Verdict::Confirmed);
+    assert!(matches!(run(seed_000::check_d11), Verdict::NotApplicable { .. }));
+    // Relies on today's rustc reordering the default-repr pair (see above).
+    assert!(matches!(run(seed_001::check_c001_25), Verdict::HoldsOnlyWhen { .. }));
+}
+
+// -------------------------------------------------------------- hierarchy
+
+#[test]
+fn random_chains_are_single_cycles() {
+    let sizes: &[usize] =
+        if cfg!(miri) { &[1, 2, 3, 64] } else { &[1, 2, 3, 64, 1000, 65_536] };
+    for &n in sizes {
+        for seed in 0..4 {
+            let chain = Chain::random(n, seed);
+            assert!(is_single_cycle(&chain.successors()), "n = {n}, seed = {seed}");
+            // One lap of a single cycle returns to where it started.
+            assert_eq!(chain.chase(n), 0, "n = {n}");
+        }
+    }
+}
+
+#[test]
+fn random_chains_differ_by_seed_and_never_point_to_themselves() {
+    let (a, b) = (Chain::random(1000, 1), Chain::random(1000, 2));
+    assert_ne!(a.successors(), b.successors());
+    assert!(a.successors().iter().enumerate().all(|(i, &next)| i != next));
+    assert_eq!(a.bytes(), 64_000);
+}
+
+#[test]
+fn the_sequential_chain_walks_in_address_order() {
+    let chain = Chain::sequential(10);
+    assert_eq!(chain.successors(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]);
+    assert!(is_single_cycle(&chain.successors()));
+}
+
+#[test]
+fn cache_sizes_parse_as_sysfs_writes_them() {
+    assert_eq!(hierarchy::parse_cache_size("48K\n"), Some(48 << 10));
+    assert_eq!(hierarchy::parse_cache_size("266240K"), Some(260 << 20));
+    assert_eq!(hierarchy::parse_cache_size("32M"), Some(32 << 20));
+    assert_eq!(hierarchy::parse_cache_size("512"), Some(512));
+    assert_eq!(hierarchy::parse_cache_size("big"), None);
+}
+
+#[test]
+fn working_sets_grow_level_by_level() {
+    for caches in [
+        CacheSizes::FALLBACK,
+        CacheSizes { l1d: 48 << 10, l2: 2 << 20, l3: 260 << 20, from_sysfs: true },
+        CacheSizes { l1d: 32 << 10, l2: 256 << 10, l3: 8 << 20, from_sysfs: true },
+    ] {
+        let sets = hierarchy::working_sets(&caches, 256 << 20);
+        assert!(sets.windows(2).all(|w| w[0].bytes < w[1].bytes), "{sets:?}");
+        assert_eq!(caches.level_of(sets[0].bytes), "L1d");
+        assert_eq!(caches.level_of(sets[1].bytes), "L2");
+        assert!(sets[2].bytes > caches.l2, "{sets:?}");
+    }
+}
+
+// --------------------------------------------------------------- locality
+
+#[test]
+fn both_traversal_orders_sum_to_the_closed_form() {
+    for n in [1, 7, 64, if cfg!(miri) { 16 } else { 300 }] {
+        let m = Matrix::new(n);
+        assert_eq!(m.sum_row_major(), m.expected_sum(), "n = {n}");
+        assert_eq!(m.sum_column_major(), m.expected_sum(), "n = {n}");
+    }
+}
+
+#[test]
+fn the_line_model_counts_16_times_more_lines_column_major() {
+    // u32 cells: 16 per line. Row-major reuses each line 16 times.
+    assert_eq!(locality::distinct_lines(Order::RowMajor, 2048, 4, 1024), 64);
+    assert_eq!(locality::distinct_lines(Order::ColumnMajor, 2048, 4, 1024), 1024);
+    // u64 cells: 8 per line.
+    assert_eq!(locality::distinct_lines(Order::RowMajor, 2048, 8, 1024), 128);
+    // A 4-wide matrix fits a column's neighbours into the same lines.
+    assert_eq!(locality::distinct_lines(Order::ColumnMajor, 4, 4, 16), 1);
+}
+
+#[test]
+fn blocked_passes_compute_what_two_passes_compute() {
+    let data = locality::pass_data(if cfg!(miri) { 4096 } else { 1 << 20 });
+    let expected = locality::two_passes(&data);
+    for block in [1, 7, locality::BLOCK_LEN, data.len(), data.len() * 2] {
+        assert_eq!(locality::blocked_passes(&data, block), expected, "block {block}");
+    }
+}
+
+#[test]
+fn aos_and_soa_sum_the_same_scores() {
+    let (records, scores) = locality::records_and_scores(1000);
+    assert_eq!(locality::sum_scores_aos(&records), 499_500.0);
+    assert_eq!(locality::sum_scores_soa(&scores), 499_500.0);
+    assert_eq!(size_of::<seed_000::OptimizedC>(), 64);
+}
+
+// ---------------------------------------------------------- false sharing
+
+fn line_of(counter: &AtomicU64) -> usize {
+    counter as *const AtomicU64 as usize / 64
+}
+
+#[test]
+fn the_placements_share_a_line_or_do_not() {
+    let same = SameLine::default();
+    let (a, b) = same.counters();
+    assert_eq!(line_of(a), line_of(b));
+    let adjacent = AdjacentLines::default();
+    let (a, b) = adjacent.counters();
+    assert_eq!(line_of(b) - line_of(a), 1);
+    assert_eq!(line_of(a) / 2, line_of(b) / 2, "one 128-byte pair");
+    let padded = Padded::default();
+    let (a, b) = padded.counters();
+    assert!(line_of(b) - line_of(a) >= 2);
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns pinned threads and reads CPU clocks")]
+fn every_increment_is_counted() {
+    // run_pair and run_fixed assert that each counter holds what its thread
+    // counted; here, that they did count.
+    let run = false_sharing::run_pair::<SameLine>(std::time::Duration::from_millis(1));
+    assert!(run.increments.0 > 0 && run.increments.1 > 0, "{run:?}");
+    assert_eq!(run.increments.0 % false_sharing::BATCH, 0);
+    assert!(false_sharing::run_fixed::<Padded>(10_000) > std::time::Duration::ZERO);
+}
+
+// -------------------------------------------------------------- exercises
+
+// ANCHOR: reorder_starter
+/// A sensor reading, fields in the order someone first wrote them down.
+#[repr(C)]
+pub struct ReadingAsDeclared {
+    pub valid: bool,
+    pub timestamp_ns: u64,
+    pub channel: u8,
+    pub value: f32,
+    pub sequence: u16,
+}
+// ANCHOR_END: reorder_starter
+
+/// Solution to exercise 1: largest alignment first.
+#[repr(C)]
+pub struct Reading {
+    pub timestamp_ns: u64,
+    pub value: f32,
+    pub sequence: u16,
+    pub channel: u8,
+    pub valid: bool,
+}
+
+// ANCHOR: reorder_test
+#[test]
+fn exercise_1_reorder_to_16_bytes() {
+    assert_eq!(size_of::<ReadingAsDeclared>(), 32); // 13 bytes of padding
+    // Your `Reading`: the same five fields, still #[repr(C)], in an order
+    // that needs no padding at all.
+    assert_eq!(size_of::<Reading>(), 16);
+    let r = Reading { timestamp_ns: 1, value: 2.5, sequence: 3, channel: 4, valid: true };
+    assert!(r.valid && r.timestamp_ns == 1 && r.value == 2.5);
+    assert_eq!((r.sequence, r.channel), (3, 4));
+}
+// ANCHOR_END: reorder_test
+
+/// Solution to exercise 2.
+#[repr(C)]
+#[derive(Default)]
+pub struct WorkerStats {
+    pub sent: crossbeam_utils::CachePadded<AtomicU64>,
+    pub received: crossbeam_utils::CachePadded<AtomicU64>,
+}
+
+// ANCHOR: pad_counters_test
+#[test]
+fn exercise_2_pad_the_counters() {
+    // Your `WorkerStats` has two AtomicU64 counters, `sent` and `received`,
+    // each written by its own thread: keep them 128 bytes apart.
+    let gap = offset_of!(WorkerStats, received) - offset_of!(WorkerStats, sent);
+    assert!(gap >= 128, "counters only {gap} bytes apart");
+    assert!(align_of::<WorkerStats>() >= 128);
+    let stats = WorkerStats::default();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            (0..1000).for_each(|_| _ = stats.sent.fetch_add(1, Ordering::Relaxed))
+        });
+        s.spawn(|| {
+            (0..1000).for_each(|_| _ = stats.received.fetch_add(1, Ordering::Relaxed))
+        });
+    });
+    assert_eq!(stats.sent.load(Ordering::Relaxed), 1000);
+    assert_eq!(stats.received.load(Ordering::Relaxed), 1000);
+}
+// ANCHOR_END: pad_counters_test
+
+// ANCHOR: single_cycle_starter
+/// True when `next` is a single cycle through all of `0..next.len()`:
+/// starting at 0 and following `next`, every index is visited exactly once
+/// before the walk returns to 0. Any index out of range makes it false.
+fn is_single_cycle(next: &[usize]) -> bool {
+    // ANCHOR_END: single_cycle_starter
+    let n = next.len();
+    let mut at = 0;
+    for step in 1..=n {
+        at = match next.get(at) {
+            Some(&i) if i < n => i,
+            _ => return false,
+        };
+        if at == 0 {
+            // Back at the start: a single cycle only if it took all n steps
+            // (an earlier repeat elsewhere would never reach 0 again).
+            return step == n;
+        }
+    }
+    false
+}
+
+#[test]
+fn exercise_3_single_cycle() {
+    assert!(is_single_cycle(&[0]));
+    assert!(is_single_cycle(&[1, 2, 0]));
+    assert!(is_single_cycle(&[2, 0, 1]));
+    assert!(is_single_cycle(&Chain::random(500, 9).successors()));
+    assert!(!is_single_cycle(&[]));
+    assert!(!is_single_cycle(&[0, 1])); // two fixed points
+    assert!(!is_single_cycle(&[1, 0, 3, 2])); // two 2-cycles
+    assert!(!is_single_cycle(&[1, 2, 1])); // 0 → 1 → 2 → 1 …: never back to 0
+    assert!(!is_single_cycle(&[1, 5])); // out of range
+}
+
+// ANCHOR: free_option_starter
+/// A user id; 0 is never a valid id. Costs 8 bytes inside an `Option`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UserIdAsDeclared(pub u32);
+// ANCHOR_END: free_option_starter
+
+/// Solution to exercise 4: `NonZeroU32` gives `Option` a niche (the value
+/// 0), and `repr(transparent)` puts the wrapper under std's guarantee.
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UserId(std::num::NonZeroU32);
+
+impl UserId {
+    /// `None` for 0.
+    pub fn new(raw: u32) -> Option<Self> {
+        std::num::NonZeroU32::new(raw).map(Self)
+    }
+
+    /// The number.
+    pub fn get(self) -> u32 {
+        self.0.get()
+    }
+}
+
+// ANCHOR: free_option_test
+#[test]
+fn exercise_4_free_option() {
+    assert_eq!(size_of::<Option<UserIdAsDeclared>>(), 8);
+    // Your `UserId`: `UserId::new(raw) -> Option<UserId>` (None for 0) and
+    // `get(self) -> u32`, with an Option no bigger than the id itself.
+    assert_eq!(size_of::<Option<UserId>>(), 4);
+    assert_eq!(UserId::new(0), None);
+    assert_eq!(UserId::new(42).map(UserId::get), Some(42));
+}
+// ANCHOR_END: free_option_test
