@@ -10,9 +10,9 @@
 use clap::{Parser, ValueEnum};
 use perf_workbook::claims::Unit;
 use perf_workbook::claims::verdict::{format_bytes, format_nanos, format_value};
+use perf_workbook::measure::cpu_timed;
 use perf_workbook::measure::machine::MachineInfo;
 use perf_workbook::measure::stats::{interleave, median, ratio_of_medians};
-use perf_workbook::struct_layout::cpu_clock::cpu_timed;
 use perf_workbook::struct_layout::false_sharing::{
     self, AdjacentLines, CounterPair, Padded, SameLine,
 };

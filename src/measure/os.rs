@@ -101,11 +101,11 @@ pub fn measure<R>(f: impl FnOnce() -> R) -> (R, ThreadCounters) {
 /// This thread's CPU time from `clock_gettime(CLOCK_THREAD_CPUTIME_ID)`:
 /// nanosecond resolution, unlike `getrusage`, whose CPU times can advance in
 /// scheduler ticks (4 ms steps on this workbook's VM).
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 pub fn thread_cpu_time() -> io::Result<Duration> {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: `ts` is a valid, writable timespec for the duration of the call,
-    // and CLOCK_THREAD_CPUTIME_ID exists on every Linux kernel since 2.6.12.
+    // and CLOCK_THREAD_CPUTIME_ID exists on Linux (since 2.6.12) and the BSDs.
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     if rc != 0 {
         return Err(io::Error::last_os_error());
@@ -114,10 +114,10 @@ pub fn thread_cpu_time() -> io::Result<Duration> {
 }
 // ANCHOR_END: thread_cpu
 
-/// This thread's CPU time (Linux only).
-#[cfg(not(target_os = "linux"))]
+/// This thread's CPU time (Unix only).
+#[cfg(not(unix))]
 pub fn thread_cpu_time() -> io::Result<Duration> {
-    Err(io::Error::new(io::ErrorKind::Unsupported, "the thread CPU clock requires Linux"))
+    Err(io::Error::new(io::ErrorKind::Unsupported, "the thread CPU clock requires Unix"))
 }
 
 /// Process-wide memory figures from `/proc/self/status`.

@@ -11,7 +11,7 @@
 //!
 //! Not a study of atomics (see the lock-free ring chapter for orderings).
 
-use super::cpu_clock::thread_cpu_time;
+use crate::measure::os::thread_cpu_time;
 use crossbeam_utils::CachePadded;
 use static_assertions::const_assert_eq;
 use std::sync::Barrier;
@@ -169,11 +169,16 @@ pub fn pin_to_nth_cpu(_nth: usize) -> bool {
 fn worker(counter: &AtomicU64, window: Duration, cpu: usize, go: &Barrier) -> ThreadRun {
     pin_to_nth_cpu(cpu);
     go.wait();
-    let cpu0 = thread_cpu_time();
+    let cpu0 = thread_cpu_time().expect("the thread CPU clock");
     let start = Instant::now();
     let increments = increment_for(counter, window);
     let end = Instant::now();
-    ThreadRun { start, end, cpu: thread_cpu_time() - cpu0, increments }
+    ThreadRun {
+        start,
+        end,
+        cpu: thread_cpu_time().expect("the thread CPU clock") - cpu0,
+        increments,
+    }
 }
 
 // ANCHOR: run_pair

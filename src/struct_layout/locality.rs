@@ -13,11 +13,11 @@
 //!
 //! Not a matrix library: the sums exist to be timed.
 
-use super::cpu_clock::cpu_timed;
 use super::false_sharing::{self, Padded, SameLine};
 use super::seed_000::OptimizedC;
 use crate::claims::verdict::format_value;
 use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
+use crate::measure::cpu_timed;
 use crate::measure::stats::{interleave, ratio_of_medians};
 use std::collections::HashSet;
 use std::hint::black_box;

@@ -10,12 +10,10 @@
 //! | [`hierarchy`], [`disk`] | load latency from L1 to RAM, and a disk read | C001-01 |
 //! | [`locality`] | row vs column, AoS vs SoA, blocked passes | C001-02 |
 //! | [`false_sharing`] | two threads, two counters, one cache line | C001-02 |
-//! | [`cpu_clock`] | this thread's CPU time, for timing on a busy machine | |
 //!
 //! Not covered: SIMD layout, `repr(transparent)`, the layout of trait
 //! objects, and atomics' orderings (the lock-free ring chapter).
 
-pub mod cpu_clock;
 pub mod false_sharing;
 pub mod field_map;
 pub mod hierarchy;
