@@ -494,8 +494,8 @@ pub(super) fn c003_25(ctx: &Ctx) -> CheckResult {
     let n = ctx.pick(10_000, 2_000);
     let pool = SizeClassPool::local(1024, 8192, 16);
     let size = |i: u64| (i.wrapping_mul(2_654_435_761) % 8192 + 1) as usize;
-    for i in 0..64 {
-        pool.put(pool.get(size(i)));
+    for class in 0..pool.classes() {
+        pool.put(pool.get(pool.class_size(class))); // one idle buffer per class
     }
     let ((), c) = measure(|| {
         for i in 0..n {

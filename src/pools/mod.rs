@@ -39,7 +39,7 @@ pub use object_pool::{
     WithFns,
 };
 pub use size_class::SizeClassPool;
-pub use thread_local::{OBJ64_POOL, TlsPool, TlsPooled};
+pub use thread_local::{OBJ64_POOL, Obj64Pool, TlsKey, TlsPool, TlsPooled};
 
 use crate::claims::Check;
 use crate::measure::child::ChildMode;

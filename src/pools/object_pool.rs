@@ -78,12 +78,14 @@ impl<S: IdleStore, R: Recycle<Item = S::Item>> Pool<S, R> {
     }
 
     /// An object from the pool, or a new one; it comes back when the guard drops.
+    #[inline]
     pub fn get(&self) -> Pooled<'_, S, R> {
         Pooled { item: ManuallyDrop::new(self.take()), pool: self }
     }
 
     /// An object from the pool, or a new one, without a guard: give it back
     /// with [`Pool::put`] (or just drop it).
+    #[inline]
     pub fn take(&self) -> R::Item {
         self.store.pop().unwrap_or_else(|| self.recycler.create())
     }
@@ -91,6 +93,7 @@ impl<S: IdleStore, R: Recycle<Item = S::Item>> Pool<S, R> {
     /// Takes `item` back: drops it if the policy rejects it, resets it, and
     /// keeps it if the store has room. `put` takes ownership, so the same
     /// object cannot be put twice (the double free of seed 001, D31).
+    #[inline]
     pub fn put(&self, mut item: R::Item) {
         if self.recycler.keep(&item) {
             self.recycler.reset(&mut item);
@@ -147,7 +150,17 @@ impl<S: IdleStore, R: Recycle<Item = S::Item>> DerefMut for Pooled<'_, S, R> {
     }
 }
 
+impl<S: IdleStore, R: Recycle<Item = S::Item>> std::fmt::Debug for Pooled<'_, S, R>
+where
+    S::Item: std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Pooled").field(&*self.item).finish()
+    }
+}
+
 impl<S: IdleStore, R: Recycle<Item = S::Item>> Drop for Pooled<'_, S, R> {
+    #[inline]
     fn drop(&mut self) {
         // SAFETY: `item` is initialised (invariant) and `drop` runs once;
         // `into_inner` forgets the guard, so it never reaches this point.
@@ -171,9 +184,11 @@ impl<T> LocalStore<T> {
 
 impl<T> IdleStore for LocalStore<T> {
     type Item = T;
+    #[inline]
     fn pop(&self) -> Option<T> {
         self.items.borrow_mut().pop()
     }
+    #[inline]
     fn push(&self, item: T) -> Result<(), T> {
         let mut items = self.items.borrow_mut();
         if items.len() < self.bound {
@@ -208,9 +223,11 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl<T> IdleStore for MutexStore<T> {
     type Item = T;
+    #[inline]
     fn pop(&self) -> Option<T> {
         lock(&self.items).pop()
     }
+    #[inline]
     fn push(&self, item: T) -> Result<(), T> {
         let mut items = lock(&self.items);
         if items.len() < self.bound {
@@ -239,9 +256,11 @@ impl<T> QueueStore<T> {
 
 impl<T> IdleStore for QueueStore<T> {
     type Item = T;
+    #[inline]
     fn pop(&self) -> Option<T> {
         self.queue.pop()
     }
+    #[inline]
     fn push(&self, item: T) -> Result<(), T> {
         self.queue.push(item)
     }
@@ -307,10 +326,12 @@ impl<T> ShardedStore<T> {
 
 impl<T> IdleStore for ShardedStore<T> {
     type Item = T;
+    #[inline]
     fn pop(&self) -> Option<T> {
         let (home, mask) = (self.home(), self.shards.len() - 1);
         (0..=mask).find_map(|k| lock(&self.shards[(home + k) & mask]).pop())
     }
+    #[inline]
     fn push(&self, item: T) -> Result<(), T> {
         let (home, mask) = (self.home(), self.shards.len() - 1);
         for k in 0..=mask {

@@ -8,8 +8,8 @@
 //!   fits in it), so a buffer its user truncated is still reused. The seed
 //!   files by exact length and silently drops a resliced buffer (D39).
 //! - Requests above the largest class go straight to the allocator, and
-//!   returned buffers outside the classes are dropped: the pool's memory is
-//!   bounded by `idle_per_class × Σ class sizes`.
+//!   returned buffers outside the classes are dropped: the idle memory is
+//!   less than `2 × idle_per_class × Σ class sizes`.
 //! - `put` takes the buffer by value, so it cannot be put twice (the seed's
 //!   double `Free` hands one buffer to two callers, D31):
 //!
@@ -73,6 +73,7 @@ impl<S: IdleStore<Item = Vec<u8>>> SizeClassPool<S> {
     // ANCHOR: size_class
     /// The class that serves a request of `len` bytes: the smallest class
     /// `>= len`; `None` above the largest class.
+    #[inline]
     pub fn class_of(&self, len: usize) -> Option<usize> {
         let shift = len.max(1).next_power_of_two().trailing_zeros().max(self.min_shift);
         (shift <= self.max_shift).then(|| (shift - self.min_shift) as usize)
@@ -80,11 +81,13 @@ impl<S: IdleStore<Item = Vec<u8>>> SizeClassPool<S> {
 
     /// The class a buffer of `capacity` is filed in: the largest class
     /// `<= capacity`, so any request that class serves fits without growing.
+    /// `None` below the smallest class and above the largest, so an idle
+    /// buffer is less than twice its class (or exactly the largest class).
+    #[inline]
     pub fn class_for_capacity(&self, capacity: usize) -> Option<usize> {
         let shift = capacity.checked_ilog2()?;
-        (self.min_shift..=self.max_shift)
-            .contains(&shift)
-            .then(|| (shift - self.min_shift) as usize)
+        let fits = shift >= self.min_shift && capacity <= 1 << self.max_shift;
+        fits.then(|| (shift - self.min_shift) as usize)
     }
 
     /// Size in bytes of class `class`.
@@ -94,6 +97,7 @@ impl<S: IdleStore<Item = Vec<u8>>> SizeClassPool<S> {
 
     /// A buffer of length `len`, all zero, with capacity of its class
     /// (exactly `len` above the largest class, straight from the allocator).
+    #[inline]
     pub fn get(&self, len: usize) -> Vec<u8> {
         if self.class_of(len).is_none() {
             return vec![0; len]; // calloc: large zeroed memory stays lazy
@@ -104,6 +108,7 @@ impl<S: IdleStore<Item = Vec<u8>>> SizeClassPool<S> {
     }
 
     /// An empty buffer (length 0) with capacity of at least `capacity`.
+    #[inline]
     pub fn get_empty(&self, capacity: usize) -> Vec<u8> {
         match self.class_of(capacity) {
             Some(c) => self.classes[c]
@@ -115,6 +120,7 @@ impl<S: IdleStore<Item = Vec<u8>>> SizeClassPool<S> {
 
     /// Takes `buf` back: cleared, filed by capacity, dropped if no class
     /// fits or its class is full.
+    #[inline]
     pub fn put(&self, mut buf: Vec<u8>) {
         if let Some(c) = self.class_for_capacity(buf.capacity()) {
             buf.clear();

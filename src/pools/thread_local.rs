@@ -17,57 +17,135 @@
 
 use super::object_pool::{BoxRecycler, LocalPool, LocalStore, Obj64, Pool, Recycle};
 use super::size_class::SizeClassPool;
+use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::thread::LocalKey;
 
-/// A handle on a `thread_local!` [`LocalPool`]: `get` lends an object from
-/// the calling thread's pool; the guard returns it to the pool of whichever
-/// thread drops it.
-pub struct TlsPool<R: Recycle + 'static> {
-    key: &'static LocalKey<LocalPool<R>>,
+/// Names one `thread_local!` [`LocalPool`]. Implemented by
+/// [`thread_local_pool!`](crate::thread_local_pool), which declares the
+/// `thread_local!` inside `key`, so every access is to a static the compiler
+/// knows: it inlines the whole get/put path.
+pub trait TlsKey: 'static {
+    /// The pool's policy.
+    type Recycler: Recycle + 'static;
+    /// The calling thread's pool.
+    fn key() -> &'static LocalKey<LocalPool<Self::Recycler>>;
 }
 
+/// Declares a type implementing [`TlsKey`] for a new `thread_local!` pool.
+///
+/// ```
+/// use perf_workbook::pools::thread_local::TlsPool;
+/// use perf_workbook::pools::{BufferRecycler, LocalStore, Pool};
+///
+/// perf_workbook::thread_local_pool! {
+///     /// Each thread's 4 KiB buffers, at most 16 idle.
+///     pub Buffers: BufferRecycler = const {
+///         Pool::new(
+///             LocalStore::with_bound(16),
+///             BufferRecycler { initial_capacity: 4096, max_capacity: 1 << 20 },
+///         )
+///     };
+/// }
+/// static BUFFERS: TlsPool<Buffers> = TlsPool::new();
+///
+/// let mut buf = BUFFERS.get();
+/// buf.extend_from_slice(b"hello");
+/// drop(buf); // back into this thread's pool, cleared
+/// assert_eq!(BUFFERS.idle(), 1);
+/// ```
+#[macro_export]
+macro_rules! thread_local_pool {
+    ($(#[$attr:meta])* $vis:vis $name:ident: $recycler:ty = const $init:block;) => {
+        $(#[$attr])*
+        #[derive(Clone, Copy, Debug)]
+        $vis struct $name;
+        impl $crate::pools::thread_local::TlsKey for $name {
+            type Recycler = $recycler;
+            #[inline]
+            fn key() -> &'static ::std::thread::LocalKey<$crate::pools::LocalPool<$recycler>> {
+                ::std::thread_local! {
+                    static KEY: $crate::pools::LocalPool<$recycler> = const $init;
+                }
+                &KEY
+            }
+        }
+    };
+    ($(#[$attr:meta])* $vis:vis $name:ident: $recycler:ty = $init:expr;) => {
+        $(#[$attr])*
+        #[derive(Clone, Copy, Debug)]
+        $vis struct $name;
+        impl $crate::pools::thread_local::TlsKey for $name {
+            type Recycler = $recycler;
+            #[inline]
+            fn key() -> &'static ::std::thread::LocalKey<$crate::pools::LocalPool<$recycler>> {
+                ::std::thread_local! {
+                    static KEY: $crate::pools::LocalPool<$recycler> = $init;
+                }
+                &KEY
+            }
+        }
+    };
+}
+
+type Item<K> = <<K as TlsKey>::Recycler as Recycle>::Item;
+
+/// A handle on the `thread_local!` pool `K`: `get` lends an object from the
+/// calling thread's pool; the guard returns it to the pool of whichever
+/// thread drops it. Zero-sized.
+pub struct TlsPool<K>(PhantomData<fn() -> K>);
+
 // ANCHOR: tls_pool
-impl<R: Recycle + 'static> TlsPool<R> {
-    /// Wraps the `thread_local!` pool `key`.
-    pub const fn new(key: &'static LocalKey<LocalPool<R>>) -> Self {
-        Self { key }
+impl<K: TlsKey> TlsPool<K> {
+    /// The handle.
+    pub const fn new() -> Self {
+        Self(PhantomData)
     }
 
     /// An object from this thread's pool (or a new one), returned on drop.
-    pub fn get(&self) -> TlsPooled<R> {
-        TlsPooled { item: ManuallyDrop::new(self.take()), key: self.key }
+    #[inline]
+    pub fn get(&self) -> TlsPooled<K> {
+        TlsPooled { item: ManuallyDrop::new(self.take()), key: PhantomData }
     }
 
     /// An object from this thread's pool, without a guard.
-    pub fn take(&self) -> R::Item {
-        self.key.with(|pool| pool.take())
+    #[inline]
+    pub fn take(&self) -> Item<K> {
+        K::key().with(|pool| pool.take())
     }
 
     /// Gives `item` to this thread's pool. During thread exit, once the pool
     /// is gone, the item is dropped instead.
-    pub fn put(&self, item: R::Item) {
-        let _ = self.key.try_with(move |pool| pool.put(item));
+    #[inline]
+    pub fn put(&self, item: Item<K>) {
+        let _ = K::key().try_with(move |pool| pool.put(item));
     }
     // ANCHOR_END: tls_pool
 
     /// Idle objects in this thread's pool.
     pub fn idle(&self) -> usize {
-        self.key.with(|pool| pool.idle())
+        K::key().with(|pool| pool.idle())
     }
 }
 
-/// An object on loan from a [`TlsPool`].
-pub struct TlsPooled<R: Recycle + 'static> {
-    /// Invariant: initialised until `drop` or `into_inner` takes it, once.
-    item: ManuallyDrop<R::Item>,
-    key: &'static LocalKey<LocalPool<R>>,
+impl<K: TlsKey> Default for TlsPool<K> {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
-impl<R: Recycle + 'static> TlsPooled<R> {
+/// An object on loan from a [`TlsPool`]: just the object (the pool is found
+/// through `K` on drop).
+pub struct TlsPooled<K: TlsKey> {
+    /// Invariant: initialised until `drop` or `into_inner` takes it, once.
+    item: ManuallyDrop<Item<K>>,
+    key: PhantomData<fn() -> K>,
+}
+
+impl<K: TlsKey> TlsPooled<K> {
     /// Keeps the object: it will not go back to a pool.
-    pub fn into_inner(self) -> R::Item {
+    pub fn into_inner(self) -> Item<K> {
         let mut this = ManuallyDrop::new(self);
         // SAFETY: `this` is never dropped, so `Drop::drop` cannot take `item`
         // a second time; this is the only take.
@@ -75,36 +153,48 @@ impl<R: Recycle + 'static> TlsPooled<R> {
     }
 }
 
-impl<R: Recycle + 'static> Deref for TlsPooled<R> {
-    type Target = R::Item;
-    fn deref(&self) -> &R::Item {
+impl<K: TlsKey> Deref for TlsPooled<K> {
+    type Target = Item<K>;
+    fn deref(&self) -> &Item<K> {
         &self.item
     }
 }
 
-impl<R: Recycle + 'static> DerefMut for TlsPooled<R> {
-    fn deref_mut(&mut self) -> &mut R::Item {
+impl<K: TlsKey> DerefMut for TlsPooled<K> {
+    fn deref_mut(&mut self) -> &mut Item<K> {
         &mut self.item
     }
 }
 
-impl<R: Recycle + 'static> Drop for TlsPooled<R> {
+impl<K: TlsKey> std::fmt::Debug for TlsPooled<K>
+where
+    Item<K>: std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TlsPooled").field(&*self.item).finish()
+    }
+}
+
+impl<K: TlsKey> Drop for TlsPooled<K> {
+    #[inline]
     fn drop(&mut self) {
         // SAFETY: `item` is initialised (invariant) and this runs once;
         // `into_inner` forgets the guard instead of dropping it.
         let item = unsafe { ManuallyDrop::take(&mut self.item) };
-        TlsPool::new(self.key).put(item);
+        TlsPool::<K>::new().put(item);
     }
 }
 
 // ANCHOR: obj64_pool
-thread_local! {
-    static OBJ64: LocalPool<BoxRecycler<Obj64>> =
-        const { Pool::new(LocalStore::with_bound(64), BoxRecycler::new()) };
+crate::thread_local_pool! {
+    /// Each thread's pool of boxed 64-byte objects (at most 64 idle per thread).
+    pub Obj64Pool: BoxRecycler<Obj64> = const {
+        Pool::new(LocalStore::with_bound(64), BoxRecycler::new())
+    };
 }
 
-/// Each thread's pool of boxed 64-byte objects (at most 64 idle per thread).
-pub static OBJ64_POOL: TlsPool<BoxRecycler<Obj64>> = TlsPool::new(&OBJ64);
+/// The handle on [`Obj64Pool`].
+pub static OBJ64_POOL: TlsPool<Obj64Pool> = TlsPool::new();
 // ANCHOR_END: obj64_pool
 
 thread_local! {

@@ -15,7 +15,7 @@
 //! reports and the claim checks; criterion does the careful version in
 //! `benches/pools.rs`. No test asserts any of these numbers.
 
-use super::object_pool::{LocalPool, LocalStore, Obj64, Pool, Recycle};
+use super::object_pool::{LocalStore, Obj64, Pool, Recycle};
 use super::thread_local::{OBJ64_POOL, TlsPool};
 use crate::measure::stats;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -111,7 +111,7 @@ pub fn obj64_tls(ops: u64) {
     for i in 0..ops {
         let mut obj = OBJ64_POOL.get(); // reset to zero when it came back
         obj.words = [i; 8];
-        black_box(&mut *obj);
+        black_box(&mut **obj);
     } // the guard's drop puts it back
 }
 // ANCHOR_END: obj64_loops
@@ -242,13 +242,13 @@ pub fn scratch_fresh(ops: u64) {
     }
 }
 
-thread_local! {
-    static SCRATCH: LocalPool<ScratchRecycler> =
-        const { Pool::new(LocalStore::with_bound(16), ScratchRecycler) };
+crate::thread_local_pool! {
+    /// Each thread's pool of [`Scratch`] objects.
+    pub ScratchPool: ScratchRecycler = const { Pool::new(LocalStore::with_bound(16), ScratchRecycler) };
 }
 
-/// Each thread's pool of [`Scratch`] objects.
-pub static SCRATCH_POOL: TlsPool<ScratchRecycler> = TlsPool::new(&SCRATCH);
+/// The handle on [`ScratchPool`].
+pub static SCRATCH_POOL: TlsPool<ScratchPool> = TlsPool::new();
 
 /// [`Scratch`] from a thread-local pool.
 pub fn scratch_tls(ops: u64) {
