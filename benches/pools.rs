@@ -32,7 +32,8 @@ use mimalloc::MiMalloc;
 use perf_workbook::pools::thread_local::{self as tls, OBJ64_POOL};
 use perf_workbook::pools::workloads::{self as w, PAGE};
 use perf_workbook::pools::{
-    BoxRecycler, LocalStore, MutexStore, Obj64, Pool, QueueStore, ShardedStore, SizeClassPool,
+    BoxRecycler, LocalStore, MutexStore, Obj64, Pool, QueueStore, ShardedStore,
+    SizeClassPool,
 };
 use std::alloc::System;
 use std::hint::black_box;
@@ -106,7 +107,11 @@ fn obj64_one_thread(c: &mut Criterion) {
     let p = &**o as *const Obj64;
     drop(o);
     let o = local.get();
-    assert_eq!((&**o as *const Obj64, o.words), (p, [0; 8]), "local pool reuses and resets");
+    assert_eq!(
+        (&**o as *const Obj64, o.words),
+        (p, [0; 8]),
+        "local pool reuses and resets"
+    );
     drop(o);
 
     let mut g = c.benchmark_group("obj64_one_thread");
@@ -125,10 +130,18 @@ fn obj64_one_thread(c: &mut Criterion) {
     });
     g.bench_function("mimalloc", |b| b.iter_custom(|n| timed(|| w::obj64_alloc(&MI, n))));
     g.bench_function("jemalloc", |b| b.iter_custom(|n| timed(|| w::obj64_alloc(&JE, n))));
-    g.bench_function("ours_thread_local", |b| b.iter_custom(|n| timed(|| w::obj64_tls(n))));
-    g.bench_function("ours_local", |b| b.iter_custom(|n| timed(|| w::obj64_pool(&local, n))));
-    g.bench_function("ours_sharded", |b| b.iter_custom(|n| timed(|| w::obj64_pool(&sharded, n))));
-    g.bench_function("ours_mutex", |b| b.iter_custom(|n| timed(|| w::obj64_pool(&mutex, n))));
+    g.bench_function("ours_thread_local", |b| {
+        b.iter_custom(|n| timed(|| w::obj64_tls(n)))
+    });
+    g.bench_function("ours_local", |b| {
+        b.iter_custom(|n| timed(|| w::obj64_pool(&local, n)))
+    });
+    g.bench_function("ours_sharded", |b| {
+        b.iter_custom(|n| timed(|| w::obj64_pool(&sharded, n)))
+    });
+    g.bench_function("ours_mutex", |b| {
+        b.iter_custom(|n| timed(|| w::obj64_pool(&mutex, n)))
+    });
     g.bench_function("ours_lock_free_queue", |b| {
         b.iter_custom(|n| timed(|| w::obj64_pool(&queue, n)))
     });
@@ -195,11 +208,17 @@ fn buffers(c: &mut Criterion) {
         g.bench_function("glibc_vec_with_capacity", |b| {
             b.iter_custom(|n| timed(|| w::buffer_pool(size, n, Vec::with_capacity, drop)))
         });
-        g.bench_function("mimalloc", |b| b.iter_custom(|n| timed(|| w::buffer_alloc(&MI, size, n))));
-        g.bench_function("jemalloc", |b| b.iter_custom(|n| timed(|| w::buffer_alloc(&JE, size, n))));
+        g.bench_function("mimalloc", |b| {
+            b.iter_custom(|n| timed(|| w::buffer_alloc(&MI, size, n)))
+        });
+        g.bench_function("jemalloc", |b| {
+            b.iter_custom(|n| timed(|| w::buffer_alloc(&JE, size, n)))
+        });
         g.bench_function("ours_size_class", |b| {
             b.iter_custom(|n| {
-                timed(|| w::buffer_pool(size, n, |s| local.get_empty(s), |v| local.put(v)))
+                timed(|| {
+                    w::buffer_pool(size, n, |s| local.get_empty(s), |v| local.put(v))
+                })
             })
         });
         g.bench_function("ours_thread_local", |b| {
@@ -249,14 +268,24 @@ fn obj64_two_threads(c: &mut Criterion) {
     let obj_pool = object_pool::Pool::new(64, || Box::new(Obj64::default()));
     let mut g = c.benchmark_group("obj64_two_threads");
     g.throughput(Throughput::Elements(2));
-    g.bench_function("glibc", |b| b.iter_custom(|n| on_two_threads(n, &|k| w::obj64_alloc(&System, k))));
-    g.bench_function("mimalloc", |b| b.iter_custom(|n| on_two_threads(n, &|k| w::obj64_alloc(&MI, k))));
-    g.bench_function("jemalloc", |b| b.iter_custom(|n| on_two_threads(n, &|k| w::obj64_alloc(&JE, k))));
-    g.bench_function("ours_thread_local", |b| b.iter_custom(|n| on_two_threads(n, &w::obj64_tls)));
+    g.bench_function("glibc", |b| {
+        b.iter_custom(|n| on_two_threads(n, &|k| w::obj64_alloc(&System, k)))
+    });
+    g.bench_function("mimalloc", |b| {
+        b.iter_custom(|n| on_two_threads(n, &|k| w::obj64_alloc(&MI, k)))
+    });
+    g.bench_function("jemalloc", |b| {
+        b.iter_custom(|n| on_two_threads(n, &|k| w::obj64_alloc(&JE, k)))
+    });
+    g.bench_function("ours_thread_local", |b| {
+        b.iter_custom(|n| on_two_threads(n, &w::obj64_tls))
+    });
     g.bench_function("ours_sharded", |b| {
         b.iter_custom(|n| on_two_threads(n, &|k| w::obj64_pool(&sharded, k)))
     });
-    g.bench_function("ours_mutex", |b| b.iter_custom(|n| on_two_threads(n, &|k| w::obj64_pool(&mutex, k))));
+    g.bench_function("ours_mutex", |b| {
+        b.iter_custom(|n| on_two_threads(n, &|k| w::obj64_pool(&mutex, k)))
+    });
     g.bench_function("ours_lock_free_queue", |b| {
         b.iter_custom(|n| on_two_threads(n, &|k| w::obj64_pool(&queue, k)))
     });
@@ -294,23 +323,35 @@ fn buffer_64k_two_threads(c: &mut Criterion) {
     let mut g = c.benchmark_group("buffer_64k_two_threads");
     g.throughput(Throughput::Bytes(2 * SIZE as u64));
     g.bench_function("glibc_vec_with_capacity", |b| {
-        b.iter_custom(|n| on_two_threads(n, &|k| w::buffer_pool(SIZE, k, Vec::with_capacity, drop)))
+        b.iter_custom(|n| {
+            on_two_threads(n, &|k| w::buffer_pool(SIZE, k, Vec::with_capacity, drop))
+        })
     });
-    g.bench_function("mimalloc", |b| b.iter_custom(|n| on_two_threads(n, &|k| w::buffer_alloc(&MI, SIZE, k))));
-    g.bench_function("jemalloc", |b| b.iter_custom(|n| on_two_threads(n, &|k| w::buffer_alloc(&JE, SIZE, k))));
+    g.bench_function("mimalloc", |b| {
+        b.iter_custom(|n| on_two_threads(n, &|k| w::buffer_alloc(&MI, SIZE, k)))
+    });
+    g.bench_function("jemalloc", |b| {
+        b.iter_custom(|n| on_two_threads(n, &|k| w::buffer_alloc(&JE, SIZE, k)))
+    });
     g.bench_function("ours_thread_local", |b| {
         b.iter_custom(|n| {
-            on_two_threads(n, &|k| w::buffer_pool(SIZE, k, tls::bytes_get_empty, tls::bytes_put))
+            on_two_threads(n, &|k| {
+                w::buffer_pool(SIZE, k, tls::bytes_get_empty, tls::bytes_put)
+            })
         })
     });
     g.bench_function("ours_sharded", |b| {
         b.iter_custom(|n| {
-            on_two_threads(n, &|k| w::buffer_pool(SIZE, k, |s| sharded.get_empty(s), |v| sharded.put(v)))
+            on_two_threads(n, &|k| {
+                w::buffer_pool(SIZE, k, |s| sharded.get_empty(s), |v| sharded.put(v))
+            })
         })
     });
     g.bench_function("ours_lock_free_queue", |b| {
         b.iter_custom(|n| {
-            on_two_threads(n, &|k| w::buffer_pool(SIZE, k, |s| queue.get_empty(s), |v| queue.put(v)))
+            on_two_threads(n, &|k| {
+                w::buffer_pool(SIZE, k, |s| queue.get_empty(s), |v| queue.put(v))
+            })
         })
     });
     g.bench_function("opool_shared", |b| {
@@ -373,24 +414,37 @@ fn handoff_4k(c: &mut Criterion) {
     let sharded = SizeClassPool::sharded(SIZE, SIZE, 128);
     let queue = SizeClassPool::lock_free(SIZE, SIZE, 128);
     let op_shared = opool::Pool::new(128, OpoolBuf(SIZE)).to_rc();
-    let obj_pool = std::sync::Arc::new(object_pool::Pool::new(128, || Vec::<u8>::with_capacity(SIZE)));
+    let obj_pool = std::sync::Arc::new(object_pool::Pool::new(128, || {
+        Vec::<u8>::with_capacity(SIZE)
+    }));
     let mut g = c.benchmark_group("handoff_4k");
     g.throughput(Throughput::Bytes(SIZE as u64));
     g.bench_function("glibc_vec_with_capacity", |b| {
         b.iter_custom(|n| handoff(n, &|| Vec::with_capacity(SIZE), &touch, &drop))
     });
     g.bench_function("ours_sharded", |b| {
-        b.iter_custom(|n| handoff(n, &|| sharded.get_empty(SIZE), &touch, &|v| sharded.put(v)))
+        b.iter_custom(|n| {
+            handoff(n, &|| sharded.get_empty(SIZE), &touch, &|v| sharded.put(v))
+        })
     });
     g.bench_function("ours_lock_free_queue", |b| {
-        b.iter_custom(|n| handoff(n, &|| queue.get_empty(SIZE), &touch, &|v| queue.put(v)))
+        b.iter_custom(|n| {
+            handoff(n, &|| queue.get_empty(SIZE), &touch, &|v| queue.put(v))
+        })
     });
     g.bench_function("ours_thread_local", |b| {
-        b.iter_custom(|n| handoff(n, &|| tls::bytes_get_empty(SIZE), &touch, &tls::bytes_put))
+        b.iter_custom(|n| {
+            handoff(n, &|| tls::bytes_get_empty(SIZE), &touch, &tls::bytes_put)
+        })
     });
     g.bench_function("opool_shared", |b| {
         b.iter_custom(|n| {
-            handoff(n, &|| op_shared.clone().get_rc(), &|v, x| w::touch_pages(v, SIZE, x), &drop)
+            handoff(
+                n,
+                &|| op_shared.clone().get_rc(),
+                &|v, x| w::touch_pages(v, SIZE, x),
+                &drop,
+            )
         })
     });
     g.bench_function("object_pool", |b| {

@@ -14,8 +14,10 @@ use perf_workbook::measure::alloc::measure;
 use perf_workbook::measure::machine::MachineInfo;
 use perf_workbook::pools::pays::{self, AllocatorPath, PayRow};
 use perf_workbook::pools::workloads::{self as w, Variant};
+use perf_workbook::pools::{
+    BoxRecycler, MutexStore, Obj64, Pool, QueueStore, ShardedStore,
+};
 use perf_workbook::pools::{demos, thread_local as tls};
-use perf_workbook::pools::{BoxRecycler, MutexStore, Obj64, Pool, QueueStore, ShardedStore};
 use perf_workbook::{chapters, claims::Ctx, cli, runner};
 use std::hint::black_box;
 use tikv_jemallocator::Jemalloc;
@@ -25,7 +27,9 @@ use tikv_jemallocator::Jemalloc;
 perf_workbook::count_allocations!();
 
 #[derive(Parser, Debug)]
-#[command(about = "Chapter 4, Pools: pools against the allocators, and the seeds' pool defects")]
+#[command(
+    about = "Chapter 4, Pools: pools against the allocators, and the seeds' pool defects"
+)]
 struct Args {
     /// Small sizes and few repetitions.
     #[arg(long)]
@@ -83,7 +87,9 @@ fn pays_table(ctx: &Ctx) {
     ];
     // C000-06, C001-36: a pool pays only where the allocator is slow.
     let rows: Vec<PayRow> = pays::measure(ctx, &allocs);
-    println!("\nWhen does a pool pay? ns per get+put (pool) or alloc+free (allocator), median");
+    println!(
+        "\nWhen does a pool pay? ns per get+put (pool) or alloc+free (allocator), median"
+    );
     print!("{}", pays::render(&rows));
     let overhead = w::counting_overhead_ns(ctx.pick(7, 3), ctx.pick(50_000, 10_000));
     println!(
@@ -136,7 +142,9 @@ fn allocs_table(ctx: &Ctx) {
         (
             "64 B object",
             count(&w::obj64_tls),
-            count(&|n| (0..n).for_each(|i| drop(black_box(Box::new(Obj64 { words: [i; 8] }))))),
+            count(&|n| {
+                (0..n).for_each(|i| drop(black_box(Box::new(Obj64 { words: [i; 8] }))))
+            }),
         ),
         ("3-buffer object", count(&w::scratch_tls), count(&w::scratch_fresh)),
         (
@@ -166,17 +174,35 @@ fn stale_table() {
     let p = demos::pipeline(500); // D49, C001-44
     println!("\nStale data and lengths: seed port vs fix");
     println!("{:<50} {:>10} {:>10}", "", "seed port", "fix");
-    let row = |what: &str, seed: String, fix: String| println!("{what:<50} {seed:>10} {fix:>10}");
-    row("response 2: bytes sent (handler wrote 9)", r.seed_len.to_string(), r.fixed_len.to_string());
-    row("response 2: contains request 1's token", r.seed_leaks.to_string(), r.fixed_leaks.to_string());
+    let row = |what: &str, seed: String, fix: String| {
+        println!("{what:<50} {seed:>10} {fix:>10}")
+    };
+    row(
+        "response 2: bytes sent (handler wrote 9)",
+        r.seed_len.to_string(),
+        r.fixed_len.to_string(),
+    );
+    row(
+        "response 2: contains request 1's token",
+        r.seed_leaks.to_string(),
+        r.fixed_leaks.to_string(),
+    );
     row("get(100): length", l.seed_len.to_string(), l.fixed_len.to_string());
-    row("get(100): last user's bytes visible", l.seed_stale.to_string(), l.fixed_stale.to_string());
+    row(
+        "get(100): last user's bytes visible",
+        l.seed_stale.to_string(),
+        l.fixed_stale.to_string(),
+    );
     row(
         "truncated buffer returned: next get allocates",
         t.seed_allocs_next.to_string(),
         t.fixed_allocs_next.to_string(),
     );
-    row("pipeline: 100-byte item comes out as (bytes)", p.seed_len_of_100.to_string(), "100".into());
+    row(
+        "pipeline: 100-byte item comes out as (bytes)",
+        p.seed_len_of_100.to_string(),
+        "100".into(),
+    );
     row(
         "pipeline: allocations per 500 items",
         p.seed_allocs.to_string(),
@@ -201,10 +227,16 @@ fn elision_table(ctx: &Ctx) {
     };
     let ((), c_elided) = measure(|| elided(ops));
     let ((), c_kept) = measure(|| kept(ops));
-    let mut v = [Variant::timed("without black_box", elided), Variant::timed("with black_box", kept)];
+    let mut v = [
+        Variant::timed("without black_box", elided),
+        Variant::timed("with black_box", kept),
+    ];
     let t = w::race(ctx.pick(7, 3), ops, &mut v);
     println!("\nWithout black_box: Box::new of a 64 B object ({ops} times)");
     println!("{:<20} {:>12} {:>8}", "", "allocations", "ns/op");
-    println!("{:<20} {:>12} {:>8.2}", "without black_box", c_elided.allocs, t[0].ns_per_op);
+    println!(
+        "{:<20} {:>12} {:>8.2}",
+        "without black_box", c_elided.allocs, t[0].ns_per_op
+    );
     println!("{:<20} {:>12} {:>8.2}", "with black_box", c_kept.allocs, t[1].ns_per_op);
 }

@@ -9,8 +9,8 @@ use perf_workbook::measure::alloc::measure;
 use perf_workbook::pools::demos;
 use perf_workbook::pools::thread_local::{self as tls, OBJ64_POOL};
 use perf_workbook::pools::{
-    BoxRecycler, BufferRecycler, IdleStore, LocalStore, MutexStore, Obj64, Pool, QueueStore,
-    ShardedStore, SizeClassPool, WithFns,
+    BoxRecycler, BufferRecycler, IdleStore, LocalStore, MutexStore, Obj64, Pool,
+    QueueStore, ShardedStore, SizeClassPool, WithFns,
 };
 use std::cell::Cell;
 use std::hint::black_box;
@@ -109,7 +109,10 @@ impl Drop for Counted {
 fn guard_returns_on_drop_and_into_inner_keeps_the_object() {
     let drops = Rc::new(Cell::new(0));
     let d = Rc::clone(&drops);
-    let pool = Pool::new(LocalStore::with_bound(1), WithFns::new(move || Counted(Rc::clone(&d)), |_: &mut Counted| {}));
+    let pool = Pool::new(
+        LocalStore::with_bound(1),
+        WithFns::new(move || Counted(Rc::clone(&d)), |_: &mut Counted| {}),
+    );
     let a = pool.get();
     drop(a);
     assert_eq!((pool.idle(), drops.get()), (1, 0), "returned, not dropped");
@@ -127,7 +130,8 @@ fn guard_returns_on_drop_and_into_inner_keeps_the_object() {
 }
 
 fn check_bound<S: IdleStore<Item = Vec<u8>>>(store: S, bound: usize) {
-    let pool = Pool::new(store, BufferRecycler { initial_capacity: 64, max_capacity: 4096 });
+    let pool =
+        Pool::new(store, BufferRecycler { initial_capacity: 64, max_capacity: 4096 });
     let mut held: Vec<Vec<u8>> = (0..bound + 5).map(|_| pool.take()).collect();
     let ((), c) = measure(|| held.drain(..).for_each(|b| pool.put(b)));
     assert_eq!(pool.idle(), bound);
@@ -412,7 +416,10 @@ fn handle(r: &mut Request, user: &str) {
 
 #[test]
 fn exercise_1_reset_a_request_on_return() {
-    let pool = Pool::new(LocalStore::with_bound(4), WithFns::new(Request::default, reset_request));
+    let pool = Pool::new(
+        LocalStore::with_bound(4),
+        WithFns::new(Request::default, reset_request),
+    );
     drop(pool.get()); // warm-up: the first request allocates its buffers
     {
         let mut r = pool.get();

@@ -31,8 +31,10 @@ fn list(rows: &[&PayRow]) -> String {
     if rows.is_empty() {
         return "none".into();
     }
-    let items: Vec<String> =
-        rows.iter().map(|r| format!("{} ({:.1}×)", r.label(), r.speedup())).collect();
+    let items: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{} ({:.1}×)", r.short_label(), r.speedup()))
+        .collect();
     items.join("; ")
 }
 
@@ -46,18 +48,27 @@ fn pool_pays_verdict(
 ) -> (Verdict, usize, usize, usize) {
     let rows = pays::measured_with_glibc(ctx);
     for r in rows {
-        ev.add(format!("pool speed-up vs fastest allocator: {}", r.label()), r.speedup(), Unit::Ratio);
+        ev.add(
+            format!("pool speed-up vs fastest allocator: {}", r.label()),
+            r.speedup(),
+            Unit::Ratio,
+        );
     }
-    let pays: Vec<&PayRow> = rows.iter().filter(|r| r.outcome() == Outcome::Pays).collect();
-    let loses: Vec<&PayRow> = rows.iter().filter(|r| r.outcome() == Outcome::Loses).collect();
+    let pays: Vec<&PayRow> =
+        rows.iter().filter(|r| r.outcome() == Outcome::Pays).collect();
+    let loses: Vec<&PayRow> =
+        rows.iter().filter(|r| r.outcome() == Outcome::Loses).collect();
     let verdict = if !allocs_saved {
         Verdict::Refuted
     } else if pays.len() == rows.len() {
         Verdict::Confirmed
     } else {
         Verdict::holds_only_when(format!(
-            "the pool is faster than the allocator, i.e. for: {}. It is not for: {}.",
+            "the allocator is slow for the workload: a pool is ≥ {}× faster than glibc for {}; \
+             it is ≥ {}× slower for {}",
+            pays::PAYS_AT,
             list(&pays),
+            pays::PAYS_AT,
             list(&loses)
         ))
     };
@@ -95,9 +106,21 @@ pub(super) fn c000_07(_ctx: &Ctx) -> CheckResult {
     );
     ev.add("capacity of a new buffer", d.fixed_new_capacity as f64, Unit::Bytes);
     ev.add("len after put + get", d.fixed_after_put.0 as f64, Unit::Count);
-    ev.add("same buffer after put + get", f64::from(u8::from(d.fixed_after_put.1)), Unit::Bool);
-    let kept = ev.add("bytes the seed pool keeps after the 64 MiB put", d.seed_retained_after_big as f64, Unit::Bytes);
-    ev.add("bytes freed by the capped pool's put", d.fixed_freed_on_big_put as f64, Unit::Bytes);
+    ev.add(
+        "same buffer after put + get",
+        f64::from(u8::from(d.fixed_after_put.1)),
+        Unit::Bool,
+    );
+    let kept = ev.add(
+        "bytes the seed pool keeps after the 64 MiB put",
+        d.seed_retained_after_big as f64,
+        Unit::Bytes,
+    );
+    ev.add(
+        "bytes freed by the capped pool's put",
+        d.fixed_freed_on_big_put as f64,
+        Unit::Bytes,
+    );
     let reset_ok = d.fixed_new_capacity >= 4096 && d.fixed_after_put == (0, true);
     let unbounded = kept >= demos::BIG as f64;
     let verdict = match (reset_ok, unbounded) {
@@ -129,8 +152,16 @@ pub(super) fn c001_14(ctx: &Ctx) -> CheckResult {
     let mut ev = Evidence::new(format!(
         "port of seed 001's SimpleAllocator; Allocate/Free of every size 1 ..= {sizes}"
     ));
-    let pools = ev.add("per-size pools in the seed allocator", d.pools_after_sizes as f64, Unit::Count);
-    ev.add("power-of-two classes for the same sizes", d.classes_for_sizes as f64, Unit::Count);
+    let pools = ev.add(
+        "per-size pools in the seed allocator",
+        d.pools_after_sizes as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "power-of-two classes for the same sizes",
+        d.classes_for_sizes as f64,
+        Unit::Count,
+    );
     // TCMalloc (and glibc, jemalloc, mimalloc) round sizes to a bounded set of
     // classes; one pool per distinct size is not a size-class design.
     let has_size_classes = (pools as usize) < sizes;
@@ -147,11 +178,29 @@ pub(super) fn c001_14(ctx: &Ctx) -> CheckResult {
 
 pub(super) fn c001_15(_ctx: &Ctx) -> CheckResult {
     let d = demos::simple_allocator(1000, 16);
-    let mut ev = Evidence::new("port of seed 001's SimpleAllocator stats (uint64, wrapping as in Go)");
-    ev.add("CurrentUsage after Allocate(100) + 2 × Free", d.usage_after_double_free as f64, Unit::Count);
-    ev.add("CurrentUsage after Allocate(100) + Free(buf[:10])", d.usage_after_resliced_free as f64, Unit::Count);
-    ev.add("TotalAllocated over the pool hits", d.stats_bytes_during_hits as f64, Unit::Bytes);
-    ev.add("heap allocations over the same hits", d.heap_allocs_during_hits as f64, Unit::Count);
+    let mut ev = Evidence::new(
+        "port of seed 001's SimpleAllocator stats (uint64, wrapping as in Go)",
+    );
+    ev.add(
+        "CurrentUsage after Allocate(100) + 2 × Free",
+        d.usage_after_double_free as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "CurrentUsage after Allocate(100) + Free(buf[:10])",
+        d.usage_after_resliced_free as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "TotalAllocated over the pool hits",
+        d.stats_bytes_during_hits as f64,
+        Unit::Bytes,
+    );
+    ev.add(
+        "heap allocations over the same hits",
+        d.heap_allocs_during_hits as f64,
+        Unit::Count,
+    );
     let correct = d.usage_after_double_free == 0
         && d.usage_after_resliced_free == 0
         && (d.stats_bytes_during_hits == 0) == (d.heap_allocs_during_hits == 0);
@@ -178,9 +227,21 @@ pub(super) fn c001_24(_ctx: &Ctx) -> CheckResult {
     );
     ev.add("allocations of get on an empty pool", d.allocs_get_empty as f64, Unit::Count);
     ev.add("allocations of get after a put", d.allocs_get_reuse as f64, Unit::Count);
-    ev.add("size after put (reset through &mut)", d.fixed_size_after_put as f64, Unit::Count);
-    ev.add("size after put (seed's reset on a copy)", d.seed_size_after_put as f64, Unit::Count);
-    ev.add("idle objects after 3 puts into 2 slots", d.idle_after_overfill as f64, Unit::Count);
+    ev.add(
+        "size after put (reset through &mut)",
+        d.fixed_size_after_put as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "size after put (seed's reset on a copy)",
+        d.seed_size_after_put as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "idle objects after 3 puts into 2 slots",
+        d.idle_after_overfill as f64,
+        Unit::Count,
+    );
     ev.add("bytes freed by the third put", d.bytes_freed_by_overfill as f64, Unit::Bytes);
     let works = d.allocs_get_empty >= 1
         && d.allocs_get_reuse == 0
@@ -205,14 +266,24 @@ pub(super) fn c001_24(_ctx: &Ctx) -> CheckResult {
 pub(super) fn c001_28(_ctx: &Ctx) -> CheckResult {
     let l = demos::class_length();
     let t = demos::truncated_reuse();
-    let mut ev = Evidence::new("port of seed 001's tiered MemoryPool (classes 8 … 4096) vs SizeClassPool");
+    let mut ev = Evidence::new(
+        "port of seed 001's tiered MemoryPool (classes 8 … 4096) vs SizeClassPool",
+    );
     ev.add("len of Allocate(100), seed", l.seed_len as f64, Unit::Count);
     ev.add("stale bytes past 100, seed", l.seed_stale as f64, Unit::Count);
     ev.add("idle after Free(buf[:10]), seed", t.seed_idle_after_free as f64, Unit::Count);
-    ev.add("allocations of the next Allocate(100), seed", t.seed_allocs_next as f64, Unit::Count);
+    ev.add(
+        "allocations of the next Allocate(100), seed",
+        t.seed_allocs_next as f64,
+        Unit::Count,
+    );
     ev.add("len / capacity of get(100), fix", l.fixed_len as f64, Unit::Count);
     ev.add("capacity of get(100), fix", l.fixed_capacity as f64, Unit::Count);
-    ev.add("allocations of get(100) after a truncated put, fix", t.fixed_allocs_next as f64, Unit::Count);
+    ev.add(
+        "allocations of get(100) after a truncated put, fix",
+        t.fixed_allocs_next as f64,
+        Unit::Count,
+    );
     let as_claimed = l.seed_len == 100 && t.seed_allocs_next == 0;
     Ok(Finding::new(
         Verdict::confirmed_if(as_claimed),
@@ -236,11 +307,31 @@ pub(super) fn c001_29(ctx: &Ctx) -> CheckResult {
         "two threads, thread A kept alive while B runs; {} get/put cycles of 4 KiB per thread",
         d.cycles
     ));
-    ev.add("B got A's buffer, seed ThreadLocalPool", f64::from(u8::from(d.seed_shared)), Unit::Bool);
-    ev.add("map entries after sizes 1 ..= n, seed", d.seed_map_entries as f64, Unit::Count);
-    ev.add("buffers seen by both threads, thread_local!", d.tls_common_pointers as f64, Unit::Count);
-    ev.add("allocations, thread A, thread_local!", d.tls_allocs_per_thread[0] as f64, Unit::Count);
-    ev.add("allocations, thread B, thread_local!", d.tls_allocs_per_thread[1] as f64, Unit::Count);
+    ev.add(
+        "B got A's buffer, seed ThreadLocalPool",
+        f64::from(u8::from(d.seed_shared)),
+        Unit::Bool,
+    );
+    ev.add(
+        "map entries after sizes 1 ..= n, seed",
+        d.seed_map_entries as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "buffers seen by both threads, thread_local!",
+        d.tls_common_pointers as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "allocations, thread A, thread_local!",
+        d.tls_allocs_per_thread[0] as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "allocations, thread B, thread_local!",
+        d.tls_allocs_per_thread[1] as f64,
+        Unit::Count,
+    );
     Ok(Finding::new(
         Verdict::confirmed_if(!d.seed_shared),
         format!(
@@ -288,7 +379,11 @@ pub(super) fn c001_38(ctx: &Ctx) -> CheckResult {
         }
     });
     let mut ev = Evidence::new(format!("{cycles} get/put cycles after one warm-up"));
-    ev.add("allocations, sync.Pool model storing a pointer", ptr_puts.allocs as f64, Unit::Count);
+    ev.add(
+        "allocations, sync.Pool model storing a pointer",
+        ptr_puts.allocs as f64,
+        Unit::Count,
+    );
     ev.add("allocations, thread-local Vec<u8> pool", tls.allocs as f64, Unit::Count);
     Ok(Finding::new(
         Verdict::not_applicable(
@@ -341,9 +436,17 @@ pub(super) fn c001_43(_ctx: &Ctx) -> CheckResult {
          cases::serve",
     );
     ev.add("response 2 length, seed", d.seed_len as f64, Unit::Bytes);
-    ev.add("response 2 contains request 1's secret, seed", f64::from(u8::from(d.seed_leaks)), Unit::Bool);
+    ev.add(
+        "response 2 contains request 1's secret, seed",
+        f64::from(u8::from(d.seed_leaks)),
+        Unit::Bool,
+    );
     ev.add("response 2 length, fix", d.fixed_len as f64, Unit::Bytes);
-    ev.add("response 2 contains the secret, fix", f64::from(u8::from(d.fixed_leaks)), Unit::Bool);
+    ev.add(
+        "response 2 contains the secret, fix",
+        f64::from(u8::from(d.fixed_leaks)),
+        Unit::Bool,
+    );
     let optimises_safely = !d.seed_leaks && d.seed_len == demos::HELLO.len();
     Ok(Finding::new(
         Verdict::confirmed_if(optimises_safely),
@@ -370,7 +473,11 @@ pub(super) fn c001_44(ctx: &Ctx) -> CheckResult {
     ev.add("allocations, plain copy (no pool)", d.copy_allocs as f64, Unit::Count);
     ev.add("allocations, move + in place", d.move_allocs as f64, Unit::Count);
     ev.add("outputs of the wrong length, seed", d.seed_wrong_len as f64, Unit::Count);
-    ev.add("output length for a 100-byte input, seed", d.seed_len_of_100 as f64, Unit::Bytes);
+    ev.add(
+        "output length for a 100-byte input, seed",
+        d.seed_len_of_100 as f64,
+        Unit::Bytes,
+    );
     let reduces = d.seed_allocs < d.copy_allocs && d.seed_wrong_len == 0;
     Ok(Finding::new(
         Verdict::confirmed_if(reduces),
@@ -395,9 +502,21 @@ pub(super) fn c003_09(ctx: &Ctx) -> CheckResult {
     });
     let d = demos::buffer_pool_costs(100);
     let mut ev = Evidence::new(format!("{cycles} buffers through the thread-local pool"));
-    ev.add("allocations, thread-local pool with clear() on put", pooled.allocs as f64, Unit::Count);
-    ev.add("bytes freed when a 64 MiB buffer is put (cap 1 MiB)", d.fixed_freed_on_big_put as f64, Unit::Bytes);
-    ev.add("bytes an uncapped pool keeps after it", d.seed_retained_after_big as f64, Unit::Bytes);
+    ev.add(
+        "allocations, thread-local pool with clear() on put",
+        pooled.allocs as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "bytes freed when a 64 MiB buffer is put (cap 1 MiB)",
+        d.fixed_freed_on_big_put as f64,
+        Unit::Bytes,
+    );
+    ev.add(
+        "bytes an uncapped pool keeps after it",
+        d.seed_retained_after_big as f64,
+        Unit::Bytes,
+    );
     Ok(Finding::new(
         Verdict::not_applicable(
             "GC pressure is a Go-runtime cost; Rust frees at drop and has no collector. \
@@ -421,7 +540,8 @@ pub(super) fn c003_10(_ctx: &Ctx) -> CheckResult {
     );
     let mut held: Vec<Vec<u8>> = (0..1500).map(|_| pool.take()).collect();
     let ((), c) = measure(|| held.drain(..).for_each(|b| pool.put(b)));
-    let mut ev = Evidence::new("analogue: a pool bounded at 1000 idle objects, 1500 returned");
+    let mut ev =
+        Evidence::new("analogue: a pool bounded at 1000 idle objects, 1500 returned");
     let idle = ev.add("idle objects kept", pool.idle() as f64, Unit::Count);
     ev.add("objects freed on return", c.frees as f64, Unit::Count);
     Ok(Finding::new(
@@ -429,7 +549,10 @@ pub(super) fn c003_10(_ctx: &Ctx) -> CheckResult {
             "GenericPool lives at a placeholder import path (github.com/yourusername/…); \
              its code is not in the seed.",
         ),
-        format!("a Rust pool with the same bound keeps {idle} of 1500 and frees {}", c.frees),
+        format!(
+            "a Rust pool with the same bound keeps {idle} of 1500 and frees {}",
+            c.frees
+        ),
         ev,
     ))
 }
@@ -461,11 +584,17 @@ pub(super) fn c003_11(ctx: &Ctx) -> CheckResult {
     for k in [0usize, 1, 3, 8] {
         let fresh_get = |s: usize| Vec::with_capacity(s);
         let fresh_put = |b: Vec<u8>| drop(b);
-        let ((), plain) = measure(|| (0..n).for_each(|_| request(k, &fresh_get, &fresh_put)));
-        let ((), pooled) = measure(|| (0..n).for_each(|_| request(k, &bytes_get_empty, &bytes_put)));
+        let ((), plain) =
+            measure(|| (0..n).for_each(|_| request(k, &fresh_get, &fresh_put)));
+        let ((), pooled) =
+            measure(|| (0..n).for_each(|_| request(k, &bytes_get_empty, &bytes_put)));
         let cut = 1.0 - pooled.allocs as f64 / plain.allocs as f64;
         let share = 2.0 / (2 + k) as f64;
-        ev.add(format!("allocation cut, k = {k} (pooled share {:.0}%)", share * 100.0), cut, Unit::Fraction);
+        ev.add(
+            format!("allocation cut, k = {k} (pooled share {:.0}%)", share * 100.0),
+            cut,
+            Unit::Fraction,
+        );
         tracks &= (cut - share).abs() < 0.01;
         in_range &= (0.6..=0.8).contains(&cut);
         parts.push(format!("{:.0}%", cut * 100.0));
@@ -511,7 +640,10 @@ pub(super) fn c003_25(ctx: &Ctx) -> CheckResult {
         Verdict::unverifiable(
             "BytePool's code is not in the seed (placeholder import path).",
         ),
-        format!("a Rust size-class pool over 1 … 8 KiB makes {} allocations in {n} get/put", c.allocs),
+        format!(
+            "a Rust size-class pool over 1 … 8 KiB makes {} allocations in {n} get/put",
+            c.allocs
+        ),
         ev,
     ))
 }
@@ -528,7 +660,9 @@ fn timing_analogue(ctx: &Ctx, workload_prefix: &str, ev: &mut Evidence) -> Vec<S
 }
 
 pub(super) fn c003_34(ctx: &Ctx) -> CheckResult {
-    let mut ev = Evidence::new("analogue: get + put of a 64-byte object, median of interleaved rounds");
+    let mut ev = Evidence::new(
+        "analogue: get + put of a 64-byte object, median of interleaved rounds",
+    );
     let parts = timing_analogue(ctx, "64 B object, 1 thread", &mut ev);
     Ok(Finding::new(
         Verdict::unverifiable("GenericPool's code and benchmark are not in the seed."),
@@ -538,12 +672,18 @@ pub(super) fn c003_34(ctx: &Ctx) -> CheckResult {
 }
 
 pub(super) fn c003_35(ctx: &Ctx) -> CheckResult {
-    let mut ev = Evidence::new("analogue: size-class pool get + put of buffers written once per page");
+    let mut ev = Evidence::new(
+        "analogue: size-class pool get + put of buffers written once per page",
+    );
     let parts = timing_analogue(ctx, "4 KiB, 1 write", &mut ev);
     let more = timing_analogue(ctx, "64 KiB, 1 write", &mut ev);
     Ok(Finding::new(
         Verdict::unverifiable("PoolManager's code and benchmark are not in the seed."),
-        format!("Rust size-class pool, get + put: 4 KiB {}; 64 KiB {}", parts.join(", "), more.join(", ")),
+        format!(
+            "Rust size-class pool, get + put: 4 KiB {}; 64 KiB {}",
+            parts.join(", "),
+            more.join(", ")
+        ),
         ev,
     ))
 }

@@ -4,8 +4,8 @@
 //! so those are unverifiable here, with what can be shown in Rust beside them.
 
 use super::demos;
-use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
 use crate::claims::verdict::format_bytes;
+use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
 
 type CheckResult = Result<Finding, CheckError>;
 
@@ -37,10 +37,26 @@ pub(super) fn d08(ctx: &Ctx) -> CheckResult {
         "{} get/put pairs after one warm-up, then one 64 MiB Vec (untouched) put",
         d.puts
     ));
-    ev.add("allocations per Put, sync.Pool model of []byte", d.seed_allocs as f64 / d.puts as f64, Unit::Count);
-    ev.add("allocations per put, typed Rust pool", d.fixed_allocs as f64 / d.puts as f64, Unit::Count);
-    ev.add("bytes kept after the big put, seed", d.seed_retained_after_big as f64, Unit::Bytes);
-    ev.add("bytes freed by the big put, capped pool", d.fixed_freed_on_big_put as f64, Unit::Bytes);
+    ev.add(
+        "allocations per Put, sync.Pool model of []byte",
+        d.seed_allocs as f64 / d.puts as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "allocations per put, typed Rust pool",
+        d.fixed_allocs as f64 / d.puts as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "bytes kept after the big put, seed",
+        d.seed_retained_after_big as f64,
+        Unit::Bytes,
+    );
+    ev.add(
+        "bytes freed by the big put, capped pool",
+        d.fixed_freed_on_big_put as f64,
+        Unit::Bytes,
+    );
     let port = d.seed_allocs >= d.puts && d.seed_retained_after_big >= demos::BIG;
     let fix = d.fixed_allocs > 0 || d.fixed_freed_on_big_put < demos::BIG as u64;
     Ok(Finding::new(
@@ -60,11 +76,29 @@ pub(super) fn d08(ctx: &Ctx) -> CheckResult {
 
 pub(super) fn d09(_ctx: &Ctx) -> CheckResult {
     let d = demos::idle_contents();
-    let mut ev = Evidence::new("a session with a secret and a 4 KiB body, put back into each pool");
-    ev.add("idle object holds the secret, reset on Get (seed)", flag(d.seed_idle_has_secret), Unit::Bool);
-    ev.add("bytes of user data kept idle, seed", d.seed_idle_data_bytes as f64, Unit::Bytes);
-    ev.add("idle object holds the secret, reset on put (fix)", flag(d.fixed_idle_has_secret), Unit::Bool);
-    ev.add("bytes of user data kept idle, fix", d.fixed_idle_data_bytes as f64, Unit::Bytes);
+    let mut ev = Evidence::new(
+        "a session with a secret and a 4 KiB body, put back into each pool",
+    );
+    ev.add(
+        "idle object holds the secret, reset on Get (seed)",
+        flag(d.seed_idle_has_secret),
+        Unit::Bool,
+    );
+    ev.add(
+        "bytes of user data kept idle, seed",
+        d.seed_idle_data_bytes as f64,
+        Unit::Bytes,
+    );
+    ev.add(
+        "idle object holds the secret, reset on put (fix)",
+        flag(d.fixed_idle_has_secret),
+        Unit::Bool,
+    );
+    ev.add(
+        "bytes of user data kept idle, fix",
+        d.fixed_idle_data_bytes as f64,
+        Unit::Bytes,
+    );
     Ok(Finding::new(
         reproduced(d.seed_idle_has_secret, d.fixed_idle_has_secret),
         format!(
@@ -84,10 +118,26 @@ pub(super) fn d31(ctx: &Ctx) -> CheckResult {
          takes Vec<u8> by value, so a second put of the same buffer does not compile \
          (compile_fail doctest in pools::size_class)",
     );
-    ev.add("two Allocates alias one array after a double Free", flag(d.double_free_aliases), Unit::Bool);
-    ev.add("the second caller reads the first caller's bytes", flag(d.alias_reads_other_users_data), Unit::Bool);
-    ev.add("CurrentUsage after a double Free (uint64)", d.usage_after_double_free as f64, Unit::Count);
-    ev.add(format!("per-size pools after sizes 1 ..= {sizes}"), d.pools_after_sizes as f64, Unit::Count);
+    ev.add(
+        "two Allocates alias one array after a double Free",
+        flag(d.double_free_aliases),
+        Unit::Bool,
+    );
+    ev.add(
+        "the second caller reads the first caller's bytes",
+        flag(d.alias_reads_other_users_data),
+        Unit::Bool,
+    );
+    ev.add(
+        "CurrentUsage after a double Free (uint64)",
+        d.usage_after_double_free as f64,
+        Unit::Count,
+    );
+    ev.add(
+        format!("per-size pools after sizes 1 ..= {sizes}"),
+        d.pools_after_sizes as f64,
+        Unit::Count,
+    );
     let port = d.double_free_aliases
         && d.alias_reads_other_users_data
         && d.usage_after_double_free > u64::MAX / 2
@@ -98,7 +148,10 @@ pub(super) fn d31(ctx: &Ctx) -> CheckResult {
         format!(
             "a double Free makes two callers share one buffer (the second reads \"alice\": {}); \
              CurrentUsage wraps to {}; {} sizes make {} pools",
-            d.alias_reads_other_users_data, d.usage_after_double_free, sizes, d.pools_after_sizes
+            d.alias_reads_other_users_data,
+            d.usage_after_double_free,
+            sizes,
+            d.pools_after_sizes
         ),
         ev,
     ))
@@ -111,7 +164,11 @@ pub(super) fn d35(_ctx: &Ctx) -> CheckResult {
          with a value copy vs fn(&mut T)",
     );
     ev.add("size after put, reset on a copy", d.seed_size_after_put as f64, Unit::Count);
-    ev.add("size after put, reset through &mut", d.fixed_size_after_put as f64, Unit::Count);
+    ev.add(
+        "size after put, reset through &mut",
+        d.fixed_size_after_put as f64,
+        Unit::Count,
+    );
     Ok(Finding::new(
         Verdict::unverifiable(
             "passing func(Buffer) Buffer where func(T) is expected is a Go type error; \
@@ -129,14 +186,19 @@ pub(super) fn d35(_ctx: &Ctx) -> CheckResult {
 
 pub(super) fn d38(_ctx: &Ctx) -> CheckResult {
     let d = demos::class_length();
-    let mut ev = Evidence::new("Allocate(100) after a user filled a 128-byte class buffer with 0xAA");
+    let mut ev = Evidence::new(
+        "Allocate(100) after a user filled a 128-byte class buffer with 0xAA",
+    );
     ev.add("len, seed", d.seed_len as f64, Unit::Count);
     ev.add("stale bytes visible, seed", d.seed_stale as f64, Unit::Count);
     ev.add("len, SizeClassPool", d.fixed_len as f64, Unit::Count);
     ev.add("capacity, SizeClassPool", d.fixed_capacity as f64, Unit::Count);
     ev.add("stale bytes visible, SizeClassPool", d.fixed_stale as f64, Unit::Count);
     Ok(Finding::new(
-        reproduced(d.seed_len != 100 && d.seed_stale > 0, d.fixed_len != 100 || d.fixed_stale > 0),
+        reproduced(
+            d.seed_len != 100 && d.seed_stale > 0,
+            d.fixed_len != 100 || d.fixed_stale > 0,
+        ),
         format!(
             "the seed hands out len {} with {} stale bytes; the fix: len {}, capacity {}, {} stale",
             d.seed_len, d.seed_stale, d.fixed_len, d.fixed_capacity, d.fixed_stale
@@ -147,11 +209,25 @@ pub(super) fn d38(_ctx: &Ctx) -> CheckResult {
 
 pub(super) fn d39(_ctx: &Ctx) -> CheckResult {
     let d = demos::truncated_reuse();
-    let mut ev = Evidence::new("a buffer truncated to 10 bytes is returned, then 100 bytes requested");
+    let mut ev = Evidence::new(
+        "a buffer truncated to 10 bytes is returned, then 100 bytes requested",
+    );
     ev.add("idle buffers after Free, seed", d.seed_idle_after_free as f64, Unit::Count);
-    ev.add("allocations of the next request, seed", d.seed_allocs_next as f64, Unit::Count);
-    ev.add("idle buffers after put, SizeClassPool", d.fixed_idle_after_put as f64, Unit::Count);
-    ev.add("allocations of the next request, SizeClassPool", d.fixed_allocs_next as f64, Unit::Count);
+    ev.add(
+        "allocations of the next request, seed",
+        d.seed_allocs_next as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "idle buffers after put, SizeClassPool",
+        d.fixed_idle_after_put as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "allocations of the next request, SizeClassPool",
+        d.fixed_allocs_next as f64,
+        Unit::Count,
+    );
     Ok(Finding::new(
         reproduced(
             d.seed_idle_after_free == 0 && d.seed_allocs_next > 0,
@@ -170,8 +246,16 @@ pub(super) fn d40(ctx: &Ctx) -> CheckResult {
     let d = demos::thread_locality(ctx.pick(1000, 200), ctx.pick(1000, 100));
     let mut ev = Evidence::new("two live threads use each pool in turn");
     ev.add("thread B got thread A's buffer, seed", flag(d.seed_shared), Unit::Bool);
-    ev.add(format!("map entries after sizes 1 ..= {}", d.sizes), d.seed_map_entries as f64, Unit::Count);
-    ev.add("buffers both threads saw, thread_local!", d.tls_common_pointers as f64, Unit::Count);
+    ev.add(
+        format!("map entries after sizes 1 ..= {}", d.sizes),
+        d.seed_map_entries as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "buffers both threads saw, thread_local!",
+        d.tls_common_pointers as f64,
+        Unit::Count,
+    );
     Ok(Finding::new(
         reproduced(
             d.seed_shared && d.seed_map_entries == d.sizes,
@@ -188,7 +272,9 @@ pub(super) fn d40(ctx: &Ctx) -> CheckResult {
 
 pub(super) fn d47(_ctx: &Ctx) -> CheckResult {
     let d = demos::stale_response();
-    let mut ev = Evidence::new("request 1 writes a secret; request 2's handler writes `hello bob`");
+    let mut ev = Evidence::new(
+        "request 1 writes a secret; request 2's handler writes `hello bob`",
+    );
     ev.add("response 2 length, seed", d.seed_len as f64, Unit::Bytes);
     ev.add("response 2 leaks the secret, seed", flag(d.seed_leaks), Unit::Bool);
     ev.add("response 2 length, fix", d.fixed_len as f64, Unit::Bytes);
@@ -207,10 +293,26 @@ pub(super) fn d47(_ctx: &Ctx) -> CheckResult {
 pub(super) fn d49(ctx: &Ctx) -> CheckResult {
     let d = demos::pipeline(ctx.pick(2000, 500));
     let mut ev = Evidence::new(format!("{} items of 1 … 5000 bytes", d.items));
-    ev.add("output length of a 100-byte item, seed", d.seed_len_of_100 as f64, Unit::Bytes);
-    ev.add("stale bytes in it (from the previous item)", d.seed_stale_of_100 as f64, Unit::Count);
-    ev.add("allocations per item, seed", d.seed_allocs as f64 / d.items as f64, Unit::Count);
-    ev.add("allocations per item, move", d.move_allocs as f64 / d.items as f64, Unit::Count);
+    ev.add(
+        "output length of a 100-byte item, seed",
+        d.seed_len_of_100 as f64,
+        Unit::Bytes,
+    );
+    ev.add(
+        "stale bytes in it (from the previous item)",
+        d.seed_stale_of_100 as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "allocations per item, seed",
+        d.seed_allocs as f64 / d.items as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "allocations per item, move",
+        d.move_allocs as f64 / d.items as f64,
+        Unit::Count,
+    );
     ev.add("wrong lengths, move", d.move_wrong_len as f64, Unit::Count);
     Ok(Finding::new(
         reproduced(

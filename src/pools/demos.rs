@@ -61,7 +61,8 @@ pub fn stale_response() -> StaleResponse {
     let mut sink = Vec::new();
     cases::serve(&pool, &mut sink, |b| b.extend_from_slice(SECRET)).expect("Vec sink");
     let mut bob_fixed = Vec::new();
-    cases::serve(&pool, &mut bob_fixed, |b| b.extend_from_slice(HELLO)).expect("Vec sink");
+    cases::serve(&pool, &mut bob_fixed, |b| b.extend_from_slice(HELLO))
+        .expect("Vec sink");
     StaleResponse {
         seed_len: bob.len(),
         seed_leaks: contains(&bob, TOKEN),
@@ -176,13 +177,17 @@ pub struct Pipeline {
 /// Runs `items` inputs of lengths 1 ..= 5000 through each stage.
 pub fn pipeline(items: u64) -> Pipeline {
     let len_of = |i: u64| (i * 37 % 5000 + 1) as usize;
-    let inputs: Vec<Vec<u8>> = (0..items).map(|i| vec![b'a' + (i % 26) as u8; len_of(i)]).collect();
+    let inputs: Vec<Vec<u8>> =
+        (0..items).map(|i| vec![b'a' + (i % 26) as u8; len_of(i)]).collect();
     let seed = SeedTieredPool::default();
     for data in &inputs {
         drop(seed_process(&seed, data)); // warm-up: every class gets a buffer
     }
     let (seed_wrong_len, c_seed) = measure(|| {
-        inputs.iter().filter(|d| black_box(seed_process(&seed, d)).len() != d.len()).count()
+        inputs
+            .iter()
+            .filter(|d| black_box(seed_process(&seed, d)).len() != d.len())
+            .count()
     });
     let (_, c_copy) = measure(|| {
         for d in &inputs {
@@ -478,7 +483,8 @@ pub fn idle_contents() -> IdleContents {
         s.user.clear();
         s.body.clear();
     };
-    let pool = Pool::new(LocalStore::with_bound(4), WithFns::new(Session::default, reset));
+    let pool =
+        Pool::new(LocalStore::with_bound(4), WithFns::new(Session::default, reset));
     let mut s = pool.take();
     fill_session(&mut s);
     pool.put(s);

@@ -119,6 +119,7 @@ impl<S: IdleStore, R: Recycle<Item = S::Item>> Pool<S, R> {
     }
 }
 
+// ANCHOR: guard
 /// An object on loan from a [`Pool`]; goes back to the pool when dropped.
 pub struct Pooled<'a, S: IdleStore, R: Recycle<Item = S::Item>> {
     /// Invariant: initialised from creation until `drop` or `into_inner`
@@ -168,6 +169,7 @@ impl<S: IdleStore, R: Recycle<Item = S::Item>> Drop for Pooled<'_, S, R> {
         self.pool.put(item);
     }
 }
+// ANCHOR_END: guard
 
 /// Idle objects of one thread: a `RefCell<Vec<T>>` with a bound. Not `Sync`.
 pub struct LocalStore<T> {
@@ -324,6 +326,7 @@ impl<T> ShardedStore<T> {
     }
 }
 
+// ANCHOR: sharded_store
 impl<T> IdleStore for ShardedStore<T> {
     type Item = T;
     #[inline]
@@ -347,6 +350,7 @@ impl<T> IdleStore for ShardedStore<T> {
         self.shards.iter().map(|s| lock(s).len()).sum()
     }
 }
+// ANCHOR_END: sharded_store
 
 /// A [`Recycle`] policy made of two closures: `create` and `reset`.
 pub struct WithFns<C, Z> {

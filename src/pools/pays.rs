@@ -6,7 +6,9 @@
 //! is at least [`PAYS_AT`]× faster than the fastest allocator measured, and
 //! *loses* when it is at least that much slower.
 
-use super::object_pool::{BoxRecycler, MutexStore, Obj64, Pool, QueueStore, ShardedStore};
+use super::object_pool::{
+    BoxRecycler, MutexStore, Obj64, Pool, QueueStore, ShardedStore,
+};
 use super::size_class::SizeClassPool;
 use super::thread_local::{bytes_get_empty, bytes_put};
 use super::workloads::{self as w, Timed, Variant};
@@ -57,6 +59,8 @@ pub enum Outcome {
 pub struct PayRow {
     /// The workload, e.g. `64 B object, 1 thread`.
     pub workload: String,
+    /// Its short name for one-line summaries, e.g. `64 B`.
+    pub short: String,
     /// The pool, e.g. `thread-local pool`.
     pub pool: String,
     /// The pool's median ns per operation.
@@ -99,16 +103,28 @@ impl PayRow {
     pub fn label(&self) -> String {
         format!("{} / {}", self.workload, self.pool)
     }
+
+    /// `thread-local 64 B`: pool and workload in a few words.
+    pub fn short_label(&self) -> String {
+        format!("{} {}", self.pool.trim_end_matches(" pool"), self.short)
+    }
 }
 
 /// Rows from one race: the first `pools` results are pools, the rest allocators.
-fn rows(workload: &str, t: &[Timed], pools: usize, via_global: bool) -> Vec<PayRow> {
+fn rows(
+    workload: &str,
+    short: &str,
+    t: &[Timed],
+    pools: usize,
+    via_global: bool,
+) -> Vec<PayRow> {
     let allocators: Vec<(String, f64)> =
         t[pools..].iter().map(|a| (a.name.clone(), a.ns_per_op)).collect();
     t[..pools]
         .iter()
         .map(|p| PayRow {
             workload: workload.to_string(),
+            short: short.to_string(),
             pool: p.name.clone(),
             pool_ns: p.ns_per_op,
             allocators: allocators.clone(),
@@ -131,7 +147,7 @@ pub fn obj64_one_thread(ctx: &Ctx, allocs: &[AllocatorPath]) -> Vec<PayRow> {
     let pools = v.len();
     v.extend(allocs.iter().map(|a| Variant::timed(a.name, |n| (a.obj64)(n))));
     let t = w::race(ctx.pick(7, 3), ctx.pick(50_000, 10_000), &mut v);
-    rows("64 B object, 1 thread", &t, pools, false)
+    rows("64 B object, 1 thread", "64 B", &t, pools, false)
 }
 
 /// 64-byte objects, two threads churning at once (per-thread time per op).
@@ -144,15 +160,21 @@ pub fn obj64_two_threads(ctx: &Ctx, allocs: &[AllocatorPath]) -> Vec<PayRow> {
         Variant::self_timed("sharded pool", |n| {
             w::two_threads(n, &|k| w::obj64_pool(&sharded, k))
         }),
-        Variant::self_timed("mutex pool", |n| w::two_threads(n, &|k| w::obj64_pool(&mutex, k))),
+        Variant::self_timed("mutex pool", |n| {
+            w::two_threads(n, &|k| w::obj64_pool(&mutex, k))
+        }),
         Variant::self_timed("lock-free queue pool", |n| {
             w::two_threads(n, &|k| w::obj64_pool(&queue, k))
         }),
     ];
     let pools = v.len();
-    v.extend(allocs.iter().map(|a| Variant::self_timed(a.name, |n| w::two_threads(n, &*a.obj64))));
+    v.extend(
+        allocs
+            .iter()
+            .map(|a| Variant::self_timed(a.name, |n| w::two_threads(n, &*a.obj64))),
+    );
     let t = w::race(ctx.pick(5, 3), ctx.pick(50_000, 10_000), &mut v);
-    rows("64 B object, 2 threads", &t, pools, false)
+    rows("64 B object, 2 threads", "64 B × 2 threads", &t, pools, false)
 }
 
 /// The three-buffer [`w::Scratch`] object: pooled vs made fresh.
@@ -162,7 +184,7 @@ pub fn scratch(ctx: &Ctx) -> Vec<PayRow> {
         Variant::timed("global allocator", w::scratch_fresh),
     ];
     let t = w::race(ctx.pick(7, 3), ctx.pick(20_000, 4_000), &mut v);
-    rows("3-buffer object (3 allocs to build)", &t, 1, true)
+    rows("3-buffer object (3 allocs to build)", "3-buffer object", &t, 1, true)
 }
 
 /// Buffers of `size` bytes written once per page, one thread.
@@ -173,8 +195,8 @@ pub fn buffer(ctx: &Ctx, size: usize, ops: u64, allocs: &[AllocatorPath]) -> Vec
     })];
     v.extend(allocs.iter().map(|a| Variant::timed(a.name, move |n| (a.buffer)(size, n))));
     let t = w::race(ctx.pick(5, 3), ops, &mut v);
-    let name = format!("{}, 1 write per page", crate::claims::verdict::format_bytes(size as f64));
-    rows(&name, &t, 1, false)
+    let bytes = crate::claims::verdict::format_bytes(size as f64);
+    rows(&format!("{bytes}, 1 write per page"), &bytes, &t, 1, false)
 }
 
 /// One producer → consumer variant.
@@ -183,7 +205,9 @@ fn handoff<'a>(
     source: &'a (dyn Fn(usize) -> Vec<u8> + Sync),
     sink: &'a (dyn Fn(Vec<u8>) + Sync),
 ) -> Variant<'a> {
-    Variant::self_timed(name, move |n| w::producer_consumer(n, HANDOFF_SIZE, source, sink))
+    Variant::self_timed(name, move |n| {
+        w::producer_consumer(n, HANDOFF_SIZE, source, sink)
+    })
 }
 
 const HANDOFF_SIZE: usize = 4096;
@@ -205,7 +229,7 @@ pub fn producer_consumer(ctx: &Ctx) -> Vec<PayRow> {
         handoff("global allocator", &fresh_get, &fresh_put),
     ];
     let t = w::race(ctx.pick(5, 3), ctx.pick(20_000, 4_000), &mut v);
-    rows("4 KiB, producer → consumer", &t, 3, true)
+    rows("4 KiB, producer → consumer", "4 KiB handoff", &t, 3, true)
 }
 
 /// Every workload; `allocs` are the allocators to compare with.

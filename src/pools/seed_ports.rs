@@ -64,7 +64,11 @@ impl SyncPoolModel {
     /// Bytes of `[]byte` capacity the pool keeps alive.
     pub fn retained_bytes(&self) -> usize {
         let items = lock(&self.items);
-        items.iter().filter_map(|b| b.downcast_ref::<Vec<u8>>()).map(|v| v.capacity()).sum()
+        items
+            .iter()
+            .filter_map(|b| b.downcast_ref::<Vec<u8>>())
+            .map(|v| v.capacity())
+            .sum()
     }
 }
 
@@ -253,7 +257,8 @@ impl SeedSimpleAllocator {
     pub fn allocate(&self, size: usize) -> GoSlice {
         let mut g = lock(&self.inner);
         let (pools, stats) = &mut *g;
-        let buf = pools.entry(size).or_default().pop().unwrap_or_else(|| GoSlice::make(size));
+        let buf =
+            pools.entry(size).or_default().pop().unwrap_or_else(|| GoSlice::make(size));
         stats.total_allocated = stats.total_allocated.wrapping_add(size as u64);
         stats.alloc_count += 1;
         stats.current_usage = stats.current_usage.wrapping_add(size as u64);
@@ -284,17 +289,21 @@ impl SeedSimpleAllocator {
     }
 }
 
+/// One `*sync.Pool` of the seed's map: a shared stack of buffers.
+type SharedStack = Arc<Mutex<Vec<Vec<u8>>>>;
+
 /// Seed 001 §6.1.1.6.2 L487-536 `ThreadLocalPool`: despite the name, one map
 /// behind a `RWMutex`, shared by every goroutine, keyed by exact length.
 #[derive(Default)]
 pub struct SeedThreadLocalPool {
-    pools: RwLock<HashMap<usize, Arc<Mutex<Vec<Vec<u8>>>>>>,
+    pools: RwLock<HashMap<usize, SharedStack>>,
 }
 
 impl SeedThreadLocalPool {
     /// `Get(size)`: read-locked lookup, then a write-locked create if missing.
     pub fn get(&self, size: usize) -> Vec<u8> {
-        let found = self.pools.read().unwrap_or_else(|p| p.into_inner()).get(&size).cloned();
+        let found =
+            self.pools.read().unwrap_or_else(|p| p.into_inner()).get(&size).cloned();
         let pool = found.unwrap_or_else(|| {
             let mut w = self.pools.write().unwrap_or_else(|p| p.into_inner());
             Arc::clone(w.entry(size).or_default())
@@ -321,7 +330,10 @@ impl SeedThreadLocalPool {
 /// Seed 001 §6.1.1.10.1 L897-907 `ServeHTTP`: takes a 4096-byte buffer from
 /// the tiered pool, lets the handler write into it, and writes the **whole**
 /// buffer to the client, whatever the handler produced (D47).
-pub fn seed_serve(pool: &SeedTieredPool, handler: impl FnOnce(&mut [u8]) -> usize) -> Vec<u8> {
+pub fn seed_serve(
+    pool: &SeedTieredPool,
+    handler: impl FnOnce(&mut [u8]) -> usize,
+) -> Vec<u8> {
     let mut buf = pool.allocate(4096);
     let _written = handler(&mut buf); // the seed never looks at it
     let response = buf.clone(); // w.Write(buf)

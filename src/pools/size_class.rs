@@ -57,20 +57,26 @@ impl SizeClassPool<ShardedStore<Vec<u8>>> {
     }
 }
 
+// ANCHOR: size_class
 impl<S: IdleStore<Item = Vec<u8>>> SizeClassPool<S> {
     /// Classes `min_class ..= max_class`, both powers of two; one store each.
-    pub fn with_stores(min_class: usize, max_class: usize, store: impl FnMut() -> S) -> Self {
+    pub fn with_stores(
+        min_class: usize,
+        max_class: usize,
+        store: impl FnMut() -> S,
+    ) -> Self {
         assert!(
             min_class.is_power_of_two() && max_class.is_power_of_two(),
             "size classes are powers of two"
         );
         assert!(min_class <= max_class, "min_class <= max_class");
-        let (min_shift, max_shift) = (min_class.trailing_zeros(), max_class.trailing_zeros());
-        let classes = std::iter::repeat_with(store).take((max_shift - min_shift + 1) as usize);
+        let (min_shift, max_shift) =
+            (min_class.trailing_zeros(), max_class.trailing_zeros());
+        let classes =
+            std::iter::repeat_with(store).take((max_shift - min_shift + 1) as usize);
         Self { classes: classes.collect(), min_shift, max_shift }
     }
 
-    // ANCHOR: size_class
     /// The class that serves a request of `len` bytes: the smallest class
     /// `>= len`; `None` above the largest class.
     #[inline]

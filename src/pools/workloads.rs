@@ -48,7 +48,10 @@ impl<'a> Variant<'a> {
     }
 
     /// A variant that times itself (e.g. on other threads).
-    pub fn self_timed(name: impl Into<String>, f: impl FnMut(u64) -> Duration + 'a) -> Self {
+    pub fn self_timed(
+        name: impl Into<String>,
+        f: impl FnMut(u64) -> Duration + 'a,
+    ) -> Self {
         Self { name: name.into(), run: Box::new(f) }
     }
 }
