@@ -17,6 +17,7 @@
 //! - [`demos`]: each defect beside its fix, as data (no timing).
 //! - [`workloads`], [`pays`]: the timed workloads and the "when does a pool
 //!   pay" table.
+//! - `checks`: one check per ledger id, computed from the above.
 //!
 //! Not here: allocator tuning (a later chapter), and the `sync.Pool` runtime
 //! itself (its GC-driven clearing has no Rust counterpart).
@@ -31,7 +32,6 @@ pub mod thread_local;
 pub mod workloads;
 
 mod checks;
-mod defects;
 
 pub use object_pool::{
     BoxRecycler, BufferRecycler, IdleStore, LocalPool, LocalStore, MutexPool, MutexStore,
@@ -64,17 +64,17 @@ pub const CHECKS: &[Check] = &[
     Check { id: "C003-25", run: checks::c003_25 },
     Check { id: "C003-34", run: checks::c003_34 },
     Check { id: "C003-35", run: checks::c003_35 },
-    Check { id: "D07", run: defects::d07 },
-    Check { id: "D08", run: defects::d08 },
-    Check { id: "D09", run: defects::d09 },
-    Check { id: "D31", run: defects::d31 },
-    Check { id: "D35", run: defects::d35 },
-    Check { id: "D38", run: defects::d38 },
-    Check { id: "D39", run: defects::d39 },
-    Check { id: "D40", run: defects::d40 },
-    Check { id: "D47", run: defects::d47 },
-    Check { id: "D49", run: defects::d49 },
-    Check { id: "D58", run: defects::d58 },
+    Check { id: "D07", run: checks::d07 },
+    Check { id: "D08", run: checks::d08 },
+    Check { id: "D09", run: checks::d09 },
+    Check { id: "D31", run: checks::d31 },
+    Check { id: "D35", run: checks::d35 },
+    Check { id: "D38", run: checks::d38 },
+    Check { id: "D39", run: checks::d39 },
+    Check { id: "D40", run: checks::d40 },
+    Check { id: "D47", run: checks::d47 },
+    Check { id: "D49", run: checks::d49 },
+    Check { id: "D58", run: checks::d58 },
 ];
 
 /// This chapter crashes nothing on purpose.

@@ -3,11 +3,10 @@
 //! Three defects are Go compile errors; the workbook ships no Go toolchain,
 //! so those are unverifiable here, with what can be shown in Rust beside them.
 
-use super::demos;
+use super::CheckResult;
 use crate::claims::verdict::format_bytes;
-use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
-
-type CheckResult = Result<Finding, CheckError>;
+use crate::claims::{Ctx, Evidence, Finding, Unit, Verdict};
+use crate::pools::demos;
 
 fn flag(b: bool) -> f64 {
     f64::from(u8::from(b))
@@ -18,7 +17,7 @@ fn reproduced(port_shows_it: bool, fix_shows_it: bool) -> Verdict {
     Verdict::confirmed_if(port_shows_it && !fix_shows_it)
 }
 
-pub(super) fn d07(_ctx: &Ctx) -> CheckResult {
+pub(crate) fn d07(_ctx: &Ctx) -> CheckResult {
     Ok(Finding::new(
         Verdict::unverifiable(
             "an unused import is a compile error in Go (seed 000 imports \"time\" and \
@@ -31,7 +30,7 @@ pub(super) fn d07(_ctx: &Ctx) -> CheckResult {
     ))
 }
 
-pub(super) fn d08(ctx: &Ctx) -> CheckResult {
+pub(crate) fn d08(ctx: &Ctx) -> CheckResult {
     let d = demos::buffer_pool_costs(ctx.pick(1000, 200));
     let mut ev = Evidence::new(format!(
         "{} get/put pairs after one warm-up, then one 64 MiB Vec (untouched) put",
@@ -74,7 +73,7 @@ pub(super) fn d08(ctx: &Ctx) -> CheckResult {
     ))
 }
 
-pub(super) fn d09(_ctx: &Ctx) -> CheckResult {
+pub(crate) fn d09(_ctx: &Ctx) -> CheckResult {
     let d = demos::idle_contents();
     let mut ev = Evidence::new(
         "a session with a secret and a 4 KiB body, put back into each pool",
@@ -110,7 +109,7 @@ pub(super) fn d09(_ctx: &Ctx) -> CheckResult {
     ))
 }
 
-pub(super) fn d31(ctx: &Ctx) -> CheckResult {
+pub(crate) fn d31(ctx: &Ctx) -> CheckResult {
     let sizes = ctx.pick(1000, 200);
     let d = demos::simple_allocator(100, sizes);
     let mut ev = Evidence::new(
@@ -157,7 +156,7 @@ pub(super) fn d31(ctx: &Ctx) -> CheckResult {
     ))
 }
 
-pub(super) fn d35(_ctx: &Ctx) -> CheckResult {
+pub(crate) fn d35(_ctx: &Ctx) -> CheckResult {
     let d = demos::value_reset();
     let mut ev = Evidence::new(
         "the compile error needs Go; beside it, the seed's declared func(T) reset ported \
@@ -184,7 +183,7 @@ pub(super) fn d35(_ctx: &Ctx) -> CheckResult {
     ))
 }
 
-pub(super) fn d38(_ctx: &Ctx) -> CheckResult {
+pub(crate) fn d38(_ctx: &Ctx) -> CheckResult {
     let d = demos::class_length();
     let mut ev = Evidence::new(
         "Allocate(100) after a user filled a 128-byte class buffer with 0xAA",
@@ -207,7 +206,7 @@ pub(super) fn d38(_ctx: &Ctx) -> CheckResult {
     ))
 }
 
-pub(super) fn d39(_ctx: &Ctx) -> CheckResult {
+pub(crate) fn d39(_ctx: &Ctx) -> CheckResult {
     let d = demos::truncated_reuse();
     let mut ev = Evidence::new(
         "a buffer truncated to 10 bytes is returned, then 100 bytes requested",
@@ -242,7 +241,7 @@ pub(super) fn d39(_ctx: &Ctx) -> CheckResult {
     ))
 }
 
-pub(super) fn d40(ctx: &Ctx) -> CheckResult {
+pub(crate) fn d40(ctx: &Ctx) -> CheckResult {
     let d = demos::thread_locality(ctx.pick(1000, 200), ctx.pick(1000, 100));
     let mut ev = Evidence::new("two live threads use each pool in turn");
     ev.add("thread B got thread A's buffer, seed", flag(d.seed_shared), Unit::Bool);
@@ -270,7 +269,7 @@ pub(super) fn d40(ctx: &Ctx) -> CheckResult {
     ))
 }
 
-pub(super) fn d47(_ctx: &Ctx) -> CheckResult {
+pub(crate) fn d47(_ctx: &Ctx) -> CheckResult {
     let d = demos::stale_response();
     let mut ev = Evidence::new(
         "request 1 writes a secret; request 2's handler writes `hello bob`",
@@ -290,7 +289,7 @@ pub(super) fn d47(_ctx: &Ctx) -> CheckResult {
     ))
 }
 
-pub(super) fn d49(ctx: &Ctx) -> CheckResult {
+pub(crate) fn d49(ctx: &Ctx) -> CheckResult {
     let d = demos::pipeline(ctx.pick(2000, 500));
     let mut ev = Evidence::new(format!("{} items of 1 … 5000 bytes", d.items));
     ev.add(
@@ -328,7 +327,7 @@ pub(super) fn d49(ctx: &Ctx) -> CheckResult {
     ))
 }
 
-pub(super) fn d58(_ctx: &Ctx) -> CheckResult {
+pub(crate) fn d58(_ctx: &Ctx) -> CheckResult {
     Ok(Finding::new(
         Verdict::unverifiable(
             "the snippet imports a placeholder path (github.com/yourusername/…) and has \
