@@ -93,9 +93,9 @@ fn pays_table(ctx: &Ctx) {
     print!("{}", pays::render(&rows));
     let overhead = w::counting_overhead_ns(ctx.pick(7, 3), ctx.pick(50_000, 10_000));
     println!(
-        "speedup = fastest allocator ÷ pool; pays ≥ {0}×, loses ≤ 1/{0}×. The `global` \
-         column goes through\nthe counting allocator: {overhead:.1} ns per alloc+free pair \
-         measured, included in it.",
+        "÷ glibc = glibc time ÷ pool time; ÷ best = fastest allocator ÷ pool; pays ≥ {0}×, \
+         loses ≤ 1/{0}× (÷ best).\nThe `global` column is glibc through the counting \
+         allocator: {overhead:.1} ns per alloc+free pair measured, included in it.",
         pays::PAYS_AT
     );
 }

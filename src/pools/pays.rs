@@ -87,6 +87,12 @@ impl PayRow {
         self.best_allocator().1 / self.pool_ns
     }
 
+    /// glibc's time ÷ pool time (the first allocator: glibc, directly or as
+    /// the global allocator).
+    pub fn speedup_vs_glibc(&self) -> f64 {
+        self.allocators.first().map_or(f64::NAN, |a| a.1) / self.pool_ns
+    }
+
     /// Pays, even or loses.
     pub fn outcome(&self) -> Outcome {
         let s = self.speedup();
@@ -268,7 +274,7 @@ pub fn render(rows: &[PayRow]) -> String {
         let short = if *n == "global allocator" { "global" } else { n };
         s.push_str(&format!(" {:>11}", format!("{short} ns")));
     }
-    s.push_str(&format!(" {:>8}  {}\n", "speedup", "pays?"));
+    s.push_str(&format!(" {:>8} {:>8}  {}\n", "÷ glibc", "÷ best", "pays?"));
     for r in rows {
         s.push_str(&format!("{:<36} {:<21} {:>8.1}", r.workload, r.pool, r.pool_ns));
         for n in &names {
@@ -282,7 +288,11 @@ pub fn render(rows: &[PayRow]) -> String {
             Outcome::Even => "even",
             Outcome::Loses => "loses",
         };
-        s.push_str(&format!(" {:>7.2}×  {mark}\n", r.speedup()));
+        s.push_str(&format!(
+            " {:>7.2}× {:>7.2}×  {mark}\n",
+            r.speedup_vs_glibc(),
+            r.speedup()
+        ));
     }
     s
 }

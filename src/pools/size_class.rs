@@ -13,7 +13,7 @@
 //! - `put` takes the buffer by value, so it cannot be put twice (the seed's
 //!   double `Free` hands one buffer to two callers, D31):
 //!
-//! ```compile_fail
+//! ```compile_fail,E0382
 //! use perf_workbook::pools::SizeClassPool;
 //! let pool = SizeClassPool::local(64, 4096, 8);
 //! let buf = pool.get(100);
