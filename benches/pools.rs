@@ -12,7 +12,8 @@
 //! - `buffer_4k_touch`, `buffer_64k_touch`: a buffer written once per page.
 //! - `obj64_two_threads`, `buffer_64k_two_threads`: two threads at once,
 //!   time per operation per thread.
-//! - `handoff_4k`: a producer thread hands 4 KiB buffers to a consumer.
+//! - `handoff_4k`: a producer thread hands 4 KiB buffers to a consumer over
+//!   a lock-free queue (spinning, no futex waits).
 //!
 //! Limits, stated plainly:
 //! - The global allocator here is glibc malloc (this bench does not install
@@ -37,7 +38,6 @@ use perf_workbook::pools::{
 };
 use std::alloc::System;
 use std::hint::black_box;
-use std::sync::Barrier;
 use std::time::{Duration, Instant};
 use tikv_jemallocator::Jemalloc;
 
@@ -382,35 +382,9 @@ fn buffer_64k_two_threads(c: &mut Criterion) {
 
 // ---- producer → consumer
 
-/// A producer makes `n` items with `make`, writes each once per page with
-/// `touch`, and sends it; the consumer gives each to `sink`. Consumer time.
-fn handoff<T: Send>(
-    n: u64,
-    make: &(dyn Fn() -> T + Sync),
-    touch: &(dyn Fn(&mut T, u8) + Sync),
-    sink: &(dyn Fn(T) + Sync),
-) -> Duration {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<T>(64);
-    let barrier = Barrier::new(2);
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            barrier.wait();
-            for i in 0..n {
-                let mut item = make();
-                touch(&mut item, i as u8);
-                if tx.send(item).is_err() {
-                    break;
-                }
-            }
-        });
-        barrier.wait();
-        timed(|| rx.iter().take(n as usize).for_each(|item| sink(black_box(item))))
-    })
-}
-
 fn handoff_4k(c: &mut Criterion) {
     const SIZE: usize = 4096;
-    let touch = |v: &mut Vec<u8>, x: u8| w::touch_pages(v, SIZE, x);
+    let touch = |v: &mut Vec<u8>, x: u64| w::touch_pages(v, SIZE, x as u8);
     let sharded = SizeClassPool::sharded(SIZE, SIZE, 128);
     let queue = SizeClassPool::lock_free(SIZE, SIZE, 128);
     let op_shared = opool::Pool::new(128, OpoolBuf(SIZE)).to_rc();
@@ -420,43 +394,43 @@ fn handoff_4k(c: &mut Criterion) {
     let mut g = c.benchmark_group("handoff_4k");
     g.throughput(Throughput::Bytes(SIZE as u64));
     g.bench_function("glibc_vec_with_capacity", |b| {
-        b.iter_custom(|n| handoff(n, &|| Vec::with_capacity(SIZE), &touch, &drop))
+        b.iter_custom(|n| w::handoff(n, &|| Vec::with_capacity(SIZE), &touch, &drop))
     });
     g.bench_function("ours_sharded", |b| {
         b.iter_custom(|n| {
-            handoff(n, &|| sharded.get_empty(SIZE), &touch, &|v| sharded.put(v))
+            w::handoff(n, &|| sharded.get_empty(SIZE), &touch, &|v| sharded.put(v))
         })
     });
     g.bench_function("ours_lock_free_queue", |b| {
         b.iter_custom(|n| {
-            handoff(n, &|| queue.get_empty(SIZE), &touch, &|v| queue.put(v))
+            w::handoff(n, &|| queue.get_empty(SIZE), &touch, &|v| queue.put(v))
         })
     });
     g.bench_function("ours_thread_local", |b| {
         b.iter_custom(|n| {
-            handoff(n, &|| tls::bytes_get_empty(SIZE), &touch, &tls::bytes_put)
+            w::handoff(n, &|| tls::bytes_get_empty(SIZE), &touch, &tls::bytes_put)
         })
     });
     g.bench_function("opool_shared", |b| {
         b.iter_custom(|n| {
-            handoff(
+            w::handoff(
                 n,
                 &|| op_shared.clone().get_rc(),
-                &|v, x| w::touch_pages(v, SIZE, x),
+                &|v, x| w::touch_pages(v, SIZE, x as u8),
                 &drop,
             )
         })
     });
     g.bench_function("object_pool", |b| {
         b.iter_custom(|n| {
-            handoff(
+            w::handoff(
                 n,
                 &|| {
                     let mut v = obj_pool.pull_owned(|| Vec::with_capacity(SIZE));
                     v.clear();
                     v
                 },
-                &|v, x| w::touch_pages(v, SIZE, x),
+                &|v, x| w::touch_pages(v, SIZE, x as u8),
                 &drop,
             )
         })

@@ -18,6 +18,8 @@
 use super::object_pool::{LocalStore, Obj64, Pool, Recycle};
 use super::thread_local::{OBJ64_POOL, TlsPool};
 use crate::measure::stats;
+use crossbeam_queue::ArrayQueue;
+use crossbeam_utils::Backoff;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::Barrier;
@@ -282,36 +284,56 @@ pub fn two_threads(ops: u64, f: &(dyn Fn(u64) + Sync)) -> Duration {
     .unwrap_or_default()
 }
 
-/// A producer thread takes `ops` buffers of `size` bytes from `source`,
-/// writes each once per page and sends it through a bounded channel; a
-/// consumer thread receives each and hands it to `sink`. Returns the time
-/// until the consumer has seen them all.
+/// A producer thread makes `ops` items with `make`, writes each with
+/// `touch` and hands it over a bounded lock-free queue (64 slots); a consumer
+/// thread takes each and gives it to `sink`. Both sides spin, then yield, when
+/// the queue is full or empty, so no futex sleep/wake lands in the figure.
+/// Returns the consumer's time to see every item.
+pub fn handoff<T: Send>(
+    ops: u64,
+    make: &(dyn Fn() -> T + Sync),
+    touch: &(dyn Fn(&mut T, u64) + Sync),
+    sink: &(dyn Fn(T) + Sync),
+) -> Duration {
+    let queue = ArrayQueue::new(64);
+    let barrier = Barrier::new(2);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            barrier.wait();
+            for i in 0..ops {
+                let mut item = make();
+                touch(&mut item, i);
+                let backoff = Backoff::new();
+                while let Err(back) = queue.push(item) {
+                    item = back;
+                    backoff.snooze();
+                }
+            }
+        });
+        barrier.wait();
+        let t = Instant::now();
+        for _ in 0..ops {
+            let backoff = Backoff::new();
+            let item = loop {
+                match queue.pop() {
+                    Some(item) => break item,
+                    None => backoff.snooze(),
+                }
+            };
+            sink(black_box(item));
+        }
+        t.elapsed()
+    })
+}
+
+/// [`handoff`] of `size`-byte buffers from `source`, each written once per page.
 pub fn producer_consumer(
     ops: u64,
     size: usize,
     source: &(dyn Fn(usize) -> Vec<u8> + Sync),
     sink: &(dyn Fn(Vec<u8>) + Sync),
 ) -> Duration {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(64);
-    let barrier = Barrier::new(2);
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            barrier.wait();
-            for i in 0..ops {
-                let mut buf = source(size);
-                touch_pages(&mut buf, size, i as u8);
-                if tx.send(buf).is_err() {
-                    break;
-                }
-            }
-        });
-        barrier.wait();
-        let t = Instant::now();
-        for buf in rx.iter().take(ops as usize) {
-            sink(black_box(buf));
-        }
-        t.elapsed()
-    })
+    handoff(ops, &|| source(size), &|buf, i| touch_pages(buf, size, i as u8), sink)
 }
 
 /// Nanoseconds the global allocator adds per alloc + free pair of a 64-byte
