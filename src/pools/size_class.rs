@@ -57,7 +57,6 @@ impl SizeClassPool<ShardedStore<Vec<u8>>> {
     }
 }
 
-// ANCHOR: size_class
 impl<S: IdleStore<Item = Vec<u8>>> SizeClassPool<S> {
     /// Classes `min_class ..= max_class`, both powers of two; one store each.
     pub fn with_stores(
@@ -77,6 +76,29 @@ impl<S: IdleStore<Item = Vec<u8>>> SizeClassPool<S> {
         Self { classes: classes.collect(), min_shift, max_shift }
     }
 
+    /// Number of classes.
+    pub fn classes(&self) -> usize {
+        self.classes.len()
+    }
+
+    /// Idle buffers in class `class`.
+    pub fn idle_in(&self, class: usize) -> usize {
+        self.classes[class].len()
+    }
+
+    /// Idle buffers in all classes.
+    pub fn idle(&self) -> usize {
+        self.classes.iter().map(|s| s.len()).sum()
+    }
+
+    /// Size in bytes of class `class`.
+    pub fn class_size(&self, class: usize) -> usize {
+        1 << (self.min_shift + class as u32)
+    }
+}
+
+// ANCHOR: size_class
+impl<S: IdleStore<Item = Vec<u8>>> SizeClassPool<S> {
     /// The class that serves a request of `len` bytes: the smallest class
     /// `>= len`; `None` above the largest class.
     #[inline]
@@ -94,11 +116,6 @@ impl<S: IdleStore<Item = Vec<u8>>> SizeClassPool<S> {
         let shift = capacity.checked_ilog2()?;
         let fits = shift >= self.min_shift && capacity <= 1 << self.max_shift;
         fits.then(|| (shift - self.min_shift) as usize)
-    }
-
-    /// Size in bytes of class `class`.
-    pub fn class_size(&self, class: usize) -> usize {
-        1 << (self.min_shift + class as u32)
     }
 
     /// A buffer of length `len`, all zero, with capacity of its class
@@ -133,20 +150,5 @@ impl<S: IdleStore<Item = Vec<u8>>> SizeClassPool<S> {
             let _ = self.classes[c].push(buf);
         }
     }
-    // ANCHOR_END: size_class
-
-    /// Number of classes.
-    pub fn classes(&self) -> usize {
-        self.classes.len()
-    }
-
-    /// Idle buffers in class `class`.
-    pub fn idle_in(&self, class: usize) -> usize {
-        self.classes[class].len()
-    }
-
-    /// Idle buffers in all classes.
-    pub fn idle(&self) -> usize {
-        self.classes.iter().map(|s| s.len()).sum()
-    }
 }
+// ANCHOR_END: size_class
