@@ -234,7 +234,7 @@ pub fn producer_consumer(ctx: &Ctx) -> Vec<PayRow> {
         handoff("thread-local pool", &bytes_get_empty, &bytes_put),
         handoff("global allocator", &fresh_get, &fresh_put),
     ];
-    let t = w::race(ctx.pick(5, 3), ctx.pick(20_000, 4_000), &mut v);
+    let t = w::race(ctx.pick(5, 3), ctx.pick(10_000, 1_000), &mut v);
     rows("4 KiB, producer → consumer", "4 KiB handoff", &t, 3, true)
 }
 
