@@ -70,7 +70,13 @@ pub const CHAPTERS: &[Chapter] = &[
         checks: &[],
         child_modes: &[],
     },
-    Chapter { number: 4, slug: "pools", title: "Pools", checks: &[], child_modes: &[] },
+    Chapter {
+        number: 4,
+        slug: "pools",
+        title: "Pools",
+        checks: crate::pools::CHECKS,
+        child_modes: crate::pools::CHILD_MODES,
+    },
     Chapter {
         number: 5,
         slug: "mark_sweep",

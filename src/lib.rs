@@ -16,4 +16,5 @@ pub mod measure;
 pub mod runner;
 
 pub mod measuring;
+pub mod pools;
 pub mod struct_layout;
