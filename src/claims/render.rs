@@ -259,8 +259,26 @@ pub fn text_section(sec: &Section, verbose: bool) -> String {
     s
 }
 
+/// Makes `text` safe inside a Markdown table cell: escapes `|`, and `<`, `>`
+/// and `&` outside code spans (inside them Markdown shows text as is).
 fn md_escape(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    for ch in text.chars() {
+        match ch {
+            '`' => {
+                in_code = !in_code;
+                out.push(ch);
+            }
+            '|' => out.push_str("\\|"),
+            '\n' => out.push(' '),
+            '<' if !in_code => out.push_str("&lt;"),
+            '>' if !in_code => out.push_str("&gt;"),
+            '&' if !in_code => out.push_str("&amp;"),
+            _ => out.push(ch),
+        }
+    }
+    out
 }
 
 /// Which entries a Markdown page covers.
@@ -565,6 +583,10 @@ mod tests {
         let r = sample();
         let m = markdown(&r, Only::Claims, "cmd");
         assert!(m.contains("both 64 B \\| same"), "{m}");
+        assert_eq!(
+            md_escape("a Vec<u8> & `Vec<u8>` | x"),
+            "a Vec&lt;u8&gt; &amp; `Vec<u8>` \\| x"
+        );
         assert!(!m.contains("| D10 |"), "{m}");
         let d = markdown(&r, Only::Defects, "cmd");
         assert!(d.contains("| D10 | 000"), "{d}");
