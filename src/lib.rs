@@ -16,4 +16,5 @@ pub mod measure;
 pub mod runner;
 
 pub mod measuring;
+pub mod mmap;
 pub mod struct_layout;
