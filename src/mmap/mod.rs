@@ -15,6 +15,7 @@
 //! - [`lifetime`]: the seed's finalizer bug, RAII, and who sees a leak.
 //! - [`fallback`]: failing huge allocations as values, not aborts.
 //! - [`file`]: file mappings (memmap2), SIGBUS on truncation.
+//! - [`report`]: the example's size table and SVG plot.
 //! - [`flags`]: shared vs private, `MAP_FIXED` vs `MAP_FIXED_NOREPLACE`,
 //!   reservations, NUMA and portability.
 //!
@@ -29,6 +30,7 @@ pub mod flags;
 pub mod lifetime;
 pub mod paging;
 pub mod recycle;
+pub mod report;
 pub mod sizes;
 
 pub use buf::{MapError, MapOptions, MmapBuf, Reservation};
