@@ -130,7 +130,7 @@ fn anon_flags() -> libc::c_int {
 /// The slices it lends borrow `self`, so the compiler rejects any use of one
 /// after the mapping is gone, which is exactly the bug of seed 004's finalizer:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0597
 /// use perf_workbook::mmap::MmapBuf;
 /// let outlives: &[u8];
 /// {
@@ -215,6 +215,12 @@ impl MmapBuf {
         self.madvise("madvise(MADV_HUGEPAGE)", libc::MADV_HUGEPAGE)
     }
 
+    /// `madvise(MADV_NOHUGEPAGE)`: 4 KiB pages only, even with THP `always`.
+    #[cfg(target_os = "linux")]
+    pub fn advise_no_huge_pages(&self) -> Result<(), MapError> {
+        self.madvise("madvise(MADV_NOHUGEPAGE)", libc::MADV_NOHUGEPAGE)
+    }
+
     /// `madvise(MADV_POPULATE_WRITE)`: fault every page in, writable, in one
     /// call (Linux ≥ 5.14; `EINVAL` on older kernels).
     #[cfg(target_os = "linux")]
@@ -232,7 +238,7 @@ impl MmapBuf {
 
     #[cfg(target_os = "linux")]
     fn madvise(&self, call: &'static str, advice: libc::c_int) -> Result<(), MapError> {
-        // SAFETY: the range is exactly our own live mapping. HUGEPAGE and
+        // SAFETY: the range is exactly our own live mapping. (NO)HUGEPAGE and
         // POPULATE_WRITE do not change its contents; DONTNEED does (pages read
         // as zero afterwards), and its caller holds `&mut self`.
         let rc = unsafe { libc::madvise(self.ptr.as_ptr().cast(), self.len, advice) };

@@ -99,7 +99,8 @@ pub fn format_turn(t: &Turn) -> String {
 pub fn parse_turns(text: &str) -> Vec<Turn> {
     text.lines()
         .filter_map(|line| {
-            let rest = line.strip_prefix("turn ")?;
+            // The test harness may print its own text before ours on a line.
+            let rest = &line[line.find("turn size=")? + "turn ".len()..];
             let mut t = Turn {
                 size: 0,
                 iteration: 0,
@@ -196,7 +197,7 @@ mod tests {
             touch_faults: 0,
             own_mapping: false,
         };
-        let text = format!("noise\n{}\n", format_turn(&t));
+        let text = format!("noise\ntest x ... {}\n", format_turn(&t));
         assert_eq!(parse_turns(&text), vec![t]);
     }
 }
