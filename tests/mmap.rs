@@ -186,7 +186,10 @@ fn raii_cycles_in_a_quiet_process() {
 
 #[test]
 fn ten_thousand_cycles_leave_the_mapping_count_at_its_baseline() {
-    child::dispatch(&[ChildMode { name: "test::raii", run: raii_cycles_in_a_quiet_process }]);
+    child::dispatch(&[ChildMode {
+        name: "test::raii",
+        run: raii_cycles_in_a_quiet_process,
+    }]);
     let o = child::run_test(
         "ten_thousand_cycles_leave_the_mapping_count_at_its_baseline",
         "test::raii",
