@@ -186,7 +186,8 @@ mod linux {
         let n = if bench_mode() { 64 * MIB } else { 4 * MIB };
         let mut g = c.benchmark_group(format!("prefault_{}", name(n)));
         g.throughput(Throughput::Bytes(n as u64));
-        let variants: [(&str, fn(usize) -> MmapBuf); 3] = [
+        type Make = fn(usize) -> MmapBuf;
+        let variants: [(&str, Make); 3] = [
             ("demand faults", |n| MmapBuf::new(n).expect("mmap")),
             ("MAP_POPULATE", |n| MmapBuf::populated(n).expect("mmap")),
             ("MADV_POPULATE_WRITE", |n| {

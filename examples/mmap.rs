@@ -244,8 +244,8 @@ mod linux {
         // C004-02: glibc zeroes at allocation only when it recycles a heap chunk.
         let turns = recycle::recycle_in_child().unwrap_or_else(|e| cli::fail(&e));
         println!(
-            "{:<8} {:>4} {:>12} {:>13} {:>13}  {}",
-            "size", "turn", "allocation", "alloc faults", "touch faults", "memory from"
+            "{:<8} {:>4} {:>12} {:>13} {:>13}  memory from",
+            "size", "turn", "allocation", "alloc faults", "touch faults"
         );
         for t in turns {
             println!(

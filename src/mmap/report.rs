@@ -42,16 +42,8 @@ pub fn render_table(costs: &[Cost]) -> String {
     let mut t = String::new();
     let _ = writeln!(
         t,
-        "{:<8} {:<24} {:>10} {:>8} {:>10} {:>8} {:>10} {:>10}  {}",
-        "size",
-        "strategy",
-        "alloc",
-        "faults",
-        "touch",
-        "faults",
-        "total",
-        "free",
-        "memory from"
+        "{:<8} {:<24} {:>10} {:>8} {:>10} {:>8} {:>10} {:>10}  memory from",
+        "size", "strategy", "alloc", "faults", "touch", "faults", "total", "free",
     );
     let mut last = 0;
     for c in costs {
@@ -168,7 +160,9 @@ pub fn render_svg(costs: &[Cost], caption: &str) -> String {
         (left + w - right) / 2.0,
         h - 18.0
     );
-    let mut series: Vec<(String, Vec<(f64, f64)>, bool)> = Strategy::ALL
+    // (label, points, dashed)
+    type Series = (String, Vec<(f64, f64)>, bool);
+    let mut series: Vec<Series> = Strategy::ALL
         .iter()
         .map(|st| {
             let pts = costs
