@@ -141,12 +141,21 @@ mod linux {
         }
         let cold = t.elapsed();
         let warm = sizes::warm_host_memory(if quick { 256 * MIB } else { 1 << 30 });
+        let defrag = perf_workbook::measure::machine::parse_bracketed(&sys(
+            "/sys/kernel/mm/transparent_hugepage/defrag",
+        ));
         println!(
-            "conditions: THP enabled={} defrag={}; nr_hugepages={}; overcommit_memory={}",
+            "conditions: THP enabled={} defrag={}; nr_hugepages={}; overcommit_memory={}; \
+             balloon free page reporting: {}",
             perf_workbook::measure::machine::thp_mode().unwrap_or_else(|| "n/a".into()),
-            sys("/sys/kernel/mm/transparent_hugepage/defrag"),
+            defrag.unwrap_or_else(|| "n/a".into()),
             sys("/proc/sys/vm/nr_hugepages"),
             sys("/proc/sys/vm/overcommit_memory"),
+            match paging::free_page_reporting() {
+                Some(true) => "on",
+                Some(false) => "off",
+                None => "no balloon",
+            }
         );
         // On a VM whose host backs guest memory lazily, the first touch of
         // never-used memory is far slower (see the THP section of the page).

@@ -38,6 +38,24 @@ pub fn read_sys_number(path: &str) -> Option<u64> {
     std::fs::read_to_string(path).ok()?.trim().parse().ok()
 }
 
+/// Whether a virtio balloon with free page reporting is present (Linux VMs):
+/// the guest then hands freed blocks of 2 MiB and more back to the host, and
+/// the next first touch of that memory also waits for the host to back it
+/// again. `None` when there is no virtio balloon.
+pub fn free_page_reporting() -> Option<bool> {
+    const VIRTIO_ID_BALLOON: &str = "0x0005";
+    const VIRTIO_BALLOON_F_REPORTING: usize = 5;
+    let dir = std::fs::read_dir("/sys/bus/virtio/devices").ok()?;
+    dir.filter_map(Result::ok).find_map(|d| {
+        let id = std::fs::read_to_string(d.path().join("device")).ok()?;
+        if id.trim() != VIRTIO_ID_BALLOON {
+            return None;
+        }
+        let bits = std::fs::read_to_string(d.path().join("features")).ok()?;
+        Some(bits.as_bytes().get(VIRTIO_BALLOON_F_REPORTING) == Some(&b'1'))
+    })
+}
+
 /// Reads one byte of every page, without writing.
 pub fn read_pages(buf: &[u8]) -> u64 {
     let page = crate::measure::machine::page_size() as usize;
