@@ -264,10 +264,10 @@ mod linux {
                 format_nanos(t.alloc_ns),
                 t.alloc_faults,
                 t.touch_faults,
-                if t.own_mapping {
-                    "own mmap (lazy zero)"
-                } else {
-                    "heap chunk (memset)"
+                match (t.own_mapping, t.touch_faults * 2 >= (t.size / 4096) as u64) {
+                    (true, _) => "own mmap: zeroed lazily by the kernel",
+                    (false, true) => "heap, fresh from sbrk: calloc skips the memset",
+                    (false, false) => "heap, recycled chunk: calloc memsets it",
                 }
             );
         }
