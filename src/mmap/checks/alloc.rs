@@ -427,10 +427,11 @@ pub fn c004_15(ctx: &Ctx) -> Result<Finding, CheckError> {
     // The work is the page faults: explicit mmap would have to take fewer.
     let verdict = Verdict::confirmed_if(!own || t.mmap_saves_faults);
     let summary = format!(
-        "glibc already maps a 64 MiB vec on its own ({}); explicit mmap never takes fewer \
-         faults; allocation + first touch, vec/mmap: {} where glibc mapped the vec itself, \
-         {} where it recycled a (resident) heap chunk",
+        "glibc already maps a 64 MiB vec on its own: {}; explicit mmap takes fewer faults at \
+         some size: {}; allocation + first touch, vec/mmap: {} where glibc mapped the vec \
+         itself, {} where it recycled a (resident) heap chunk",
         if own { "yes" } else { "no" },
+        if t.mmap_saves_faults { "yes" } else { "no" },
         range_text(t.own),
         range_text(t.heap)
     );
@@ -507,7 +508,7 @@ pub fn c004_33(ctx: &Ctx) -> Result<Finding, CheckError> {
         Verdict::confirmed_if(!same_work)
     };
     let summary = format!(
-        "a plain 64 MiB buffer costs the same either way ({vf} vs {mf} faults, vec/mmap time \
+        "a plain 64 MiB buffer: {vf} faults through vec, {mf} through mmap (vec/mmap time \
          {ratio:.2}×); what mmap \
          adds is features, e.g. MADV_DONTNEED released {} of RSS and kept the mapping",
         size(ev.get("RSS released by MADV_DONTNEED").unwrap_or(0.0) as usize)
@@ -588,9 +589,10 @@ pub fn c004_35(ctx: &Ctx) -> Result<Finding, CheckError> {
     // to save a millisecond of allocation, or page faults (the real work).
     let verdict = Verdict::confirmed_if(best_gain >= 1e6 || t.mmap_saves_faults);
     let summary = format!(
-        "above 10 MiB mmap saves at most {} of allocation time, and allocation + first touch \
-         costs the same (vec/mmap {}): there is no threshold where it starts to win",
+        "above 10 MiB mmap saves at most {} of allocation time and {} page faults \
+         (allocation + first touch, vec/mmap time {})",
         nanos(best_gain.max(0.0)),
+        if t.mmap_saves_faults { "some" } else { "no" },
         range_text(t.own.or(t.heap))
     );
     Ok(Finding::new(verdict, summary, ev))

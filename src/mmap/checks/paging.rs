@@ -254,13 +254,13 @@ pub fn c004_38(ctx: &Ctx) -> Result<Finding, CheckError> {
     let moved = faults_look_lazy(first.minor_faults, n) && second.minor_faults < 16;
     let verdict = Verdict::confirmed_if(moved && p.faults_after_map_populate < 16);
     let summary = format!(
-        "{}: the pre-warm loop took {} faults and left {} for later; it moves the cost, and \
-         the kernel does it faster: MAP_POPULATE {speedup:.2}× faster than demand faults{}",
+        "{}: the pre-warm loop took {} faults and left {} for later; demand faults take \
+         {speedup:.2}× the time of MAP_POPULATE{}",
         size(n),
         first.minor_faults,
         second.minor_faults,
         p.populate_write_speedup()
-            .map(|s| format!(", MADV_POPULATE_WRITE {s:.2}×"))
+            .map(|s| format!(" and {s:.2}× that of MADV_POPULATE_WRITE"))
             .unwrap_or_default()
     );
     Ok(Finding::new(verdict, summary, ev))
@@ -325,7 +325,7 @@ pub fn c004_39(ctx: &Ctx) -> Result<Finding, CheckError> {
     };
     let summary = format!(
         "{hugetlb} (nr_hugepages = {}); THP on {}: {} faults instead of {}, first touch \
-         {:.1}× faster, random read {} vs {}",
+         time 4 KiB/huge {:.2}×, random read {} vs {}",
         tlb.reserved.unwrap_or(0),
         size(n),
         h.huge_faults,
