@@ -174,7 +174,7 @@ mod linux {
         let (list, reps): (Vec<usize>, fn(usize) -> usize) = match args.size {
             Some(n) => (vec![n], |n| if n >= 512 * MIB { 1 } else { 3 }),
             None if args.quick => (sizes::SEED_SIZES[..3].to_vec(), |_| 2),
-            None => (sizes::SEED_SIZES.to_vec(), |n| if n > 200 * MIB { 1 } else { 3 }),
+            None => (sizes::SEED_SIZES.to_vec(), |n| if n > 100 * MIB { 1 } else { 3 }),
         };
         println!(
             "\n## sizes: allocation, first touch (one write per page) and free; median of \

@@ -1,7 +1,9 @@
 //! Checks about what allocating a large buffer costs, and when (seed 004
 //! L5-35, L101-144, L289-315).
 
-use super::{GIB, MIB, evidence, faults_look_lazy, nanos, pages, size, untouched};
+use super::{
+    GIB, MIB, evidence, faults_look_lazy, nanos, pages, size, untouched, warm_up,
+};
 use crate::claims::{CheckError, Ctx, Finding, Unit, Verdict};
 use crate::measure::stats;
 use crate::mmap::recycle;
@@ -69,7 +71,7 @@ pub fn sweep(ctx: &Ctx) -> Result<&'static Sweep, CheckError> {
 }
 
 fn measure_sweep(ctx: &Ctx) -> Result<Sweep, CheckError> {
-    let warmup = sizes::warm_host_memory(ctx.pick(GIB, 256 * MIB));
+    let warmup = warm_up(ctx);
     let touch_limit = ctx.pick(GIB, 50 * MIB);
     let mmap_touch_limit = ctx.pick(200 * MIB, 50 * MIB);
     let mut rows = Vec::new();
@@ -474,7 +476,7 @@ pub fn c004_17(ctx: &Ctx) -> Result<Finding, CheckError> {
 
 /// C004-33: use mmap for large, one-off, long-lived buffers (seed 004 L289-294).
 pub fn c004_33(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let n = 64 * MIB;
+    let n = ctx.pick(64 * MIB, 32 * MIB);
     let rounds = ctx.pick(5, 3);
     // Interleaved: A B A B …, so a drift of the machine's speed hits both.
     let (mut vec_ns, mut mmap_ns) = (vec![], vec![]);
@@ -508,9 +510,10 @@ pub fn c004_33(ctx: &Ctx) -> Result<Finding, CheckError> {
         Verdict::confirmed_if(!same_work)
     };
     let summary = format!(
-        "a plain 64 MiB buffer: {vf} faults through vec, {mf} through mmap (vec/mmap time \
-         {ratio:.2}×); what mmap \
-         adds is features, e.g. MADV_DONTNEED released {} of RSS and kept the mapping",
+        "a plain {} buffer: {vf} faults through vec, {mf} through mmap (vec/mmap time \
+         {ratio:.2}×); a feature only mmap has: MADV_DONTNEED released {} of RSS and kept \
+         the mapping",
+        size(n),
         size(ev.get("RSS released by MADV_DONTNEED").unwrap_or(0.0) as usize)
     );
     Ok(Finding::new(verdict, summary, ev))
