@@ -24,6 +24,10 @@
 //!   the first touch of guest memory the host has not backed yet is slower
 //!   still (THP most of all): a warm-up touches and frees 1 GiB first.
 //! - No counting allocator is installed: it would add its own cost.
+//! - `Throughput::Bytes` counts the buffer's bytes, but the touch writes one
+//!   byte per page: read the rates as "bytes of buffer made ready per
+//!   second", not as memory bandwidth. The resident-touch baseline is what a
+//!   touch costs without page faults.
 
 #[cfg(not(target_os = "linux"))]
 fn main() {
