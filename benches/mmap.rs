@@ -21,8 +21,12 @@
 //! - Each iteration allocates with `iter_batched(.., PerIteration)`; criterion
 //!   drops the output outside the timed region, so `munmap` is not timed.
 //! - Page faults on a VM cost several times what they cost on bare metal, and
-//!   the first touch of guest memory the host has not backed yet is slower
-//!   still (THP most of all): a warm-up touches and frees 1 GiB first.
+//!   the first touch of guest memory the host has not backed (or has taken
+//!   back: free page reporting) is slower still, THP most of all. Criterion's
+//!   warm-up phase allocates and frees the same sizes over and over just
+//!   before each measurement, so the measured iterations reuse warm memory;
+//!   a program that touches memory freed long ago may see the cold case
+//!   (`cargo run --release --example mmap` prints both at the top).
 //! - No counting allocator is installed: it would add its own cost.
 //! - `Throughput::Bytes` counts the buffer's bytes, but the touch writes one
 //!   byte per page: read the rates as "bytes of buffer made ready per
@@ -124,9 +128,6 @@ mod linux {
         // timed allocation of this group, from the only running thread.
         let ok = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024) };
         assert_eq!(ok, 1, "mallopt(M_MMAP_THRESHOLD) failed");
-        if bench_mode() {
-            sizes::warm_host_memory(1 << 30);
-        }
     }
 
     fn alloc_only(c: &mut Criterion) {

@@ -87,6 +87,10 @@ mod linux {
 
     pub fn main() {
         perf_workbook::chapters::dispatch_child();
+        // SAFETY: restores the default action for SIGPIPE before any other
+        // thread exists, so `… | head` ends the program quietly instead of
+        // panicking in `println!`.
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
         let args: Args = cli::parse();
         let quick = args.quick;
         println!("machine: {}", MachineInfo::collect());
@@ -129,18 +133,15 @@ mod linux {
             .map_or_else(|_| "n/a".into(), |s| s.trim().to_string())
     }
 
-    /// THP settings, reservations, and the host's state: the first huge-page
-    /// touch in this process, then a warm-up, so later timings are warm.
+    /// THP settings, reservations, and the host's state: one huge-page
+    /// touch of fresh memory, then one more at once (reusing the pages just
+    /// freed). A large gap means the host backs guest memory lazily.
     fn print_conditions(quick: bool) {
         let probe = if quick { 64 * MIB } else { 256 * MIB };
-        let t = Instant::now();
-        if let Ok(sizes::Buffer::Map(mut m)) =
-            sizes::allocate(sizes::Strategy::MmapThp, probe)
-        {
-            sizes::touch_pages(&mut m);
-        }
-        let cold = t.elapsed();
-        let warm = sizes::warm_host_memory(if quick { 256 * MIB } else { 1 << 30 });
+        let first =
+            sizes::huge_touch_time(probe).unwrap_or_else(|e| cli::fail(&e.to_string()));
+        let again =
+            sizes::huge_touch_time(probe).unwrap_or_else(|e| cli::fail(&e.to_string()));
         let defrag = perf_workbook::measure::machine::parse_bracketed(&sys(
             "/sys/kernel/mm/transparent_hugepage/defrag",
         ));
@@ -157,16 +158,19 @@ mod linux {
                 None => "no balloon",
             }
         );
-        // On a VM whose host backs guest memory lazily, the first touch of
-        // never-used memory is far slower (see the THP section of the page).
+        // On a VM whose host backs guest memory lazily (or takes freed memory
+        // back), the first touch of such memory is far slower: see the THP
+        // section of the page.
+        let per =
+            |d: Duration| format_nanos(d.as_nanos() as f64 / (probe / (2 * MIB)) as f64);
         println!(
-            "host memory: first huge-page touch of {} in this process took {} ({} per 2 MiB); \
-             then warmed {} in {}",
+            "host memory: huge-page touch of {}: {} ({} per 2 MiB) on fresh memory, \
+             {} ({} per 2 MiB) at once again",
             format_bytes(probe as f64),
-            format_nanos(cold.as_nanos() as f64),
-            format_nanos(cold.as_nanos() as f64 / (probe / (2 * MIB)) as f64),
-            format_bytes((if quick { 256 * MIB } else { 1 << 30 }) as f64),
-            warm.map_or_else(|| "n/a".into(), |d| format_nanos(d.as_nanos() as f64)),
+            format_nanos(first.as_nanos() as f64),
+            per(first),
+            format_nanos(again.as_nanos() as f64),
+            per(again),
         );
     }
 

@@ -1,9 +1,7 @@
 //! Checks about what allocating a large buffer costs, and when (seed 004
 //! L5-35, L101-144, L289-315).
 
-use super::{
-    GIB, MIB, evidence, faults_look_lazy, nanos, pages, size, untouched, warm_up,
-};
+use super::{GIB, MIB, evidence, faults_look_lazy, nanos, pages, size, untouched};
 use crate::claims::{CheckError, Ctx, Finding, Unit, Verdict};
 use crate::measure::stats;
 use crate::mmap::recycle;
@@ -45,8 +43,6 @@ impl SweepRow {
 /// The seed's sizes, measured.
 #[derive(Clone, Debug)]
 pub struct Sweep {
-    /// How long warming the host's memory took (first run in this process).
-    pub warmup: Option<Duration>,
     /// One row per seed size.
     pub rows: Vec<SweepRow>,
 }
@@ -71,7 +67,6 @@ pub fn sweep(ctx: &Ctx) -> Result<&'static Sweep, CheckError> {
 }
 
 fn measure_sweep(ctx: &Ctx) -> Result<Sweep, CheckError> {
-    let warmup = warm_up(ctx);
     let touch_limit = ctx.pick(GIB, 50 * MIB);
     let mmap_touch_limit = ctx.pick(200 * MIB, 50 * MIB);
     let mut rows = Vec::new();
@@ -110,7 +105,7 @@ fn measure_sweep(ctx: &Ctx) -> Result<Sweep, CheckError> {
             mmap_touched,
         });
     }
-    Ok(Sweep { warmup, rows })
+    Ok(Sweep { rows })
 }
 
 fn ms(d: Duration) -> f64 {
@@ -148,9 +143,6 @@ pub fn c004_01(ctx: &Ctx) -> Result<Finding, CheckError> {
         None => (per_page * pages(GIB) as f64, "extrapolated"),
     };
     ev.add(format!("first touch of 1 GiB ({how})"), touch_ns, Unit::Nanos);
-    if let Some(w) = s.warmup {
-        ev.add("host memory warm-up before timing", ms(w), Unit::Nanos);
-    }
     // The seed's problem is an allocation that costs more than its own 50 ms
     // target. Refuted if ours is under that and faults nothing in.
     let verdict = Verdict::confirmed_if(!(alloc < 50e6 && untouched(faults as u64)));

@@ -79,11 +79,3 @@ pub(super) fn approx_size(bytes: f64) -> String {
 pub(super) fn faults(n: u64) -> String {
     if n == 1 { "1 fault".into() } else { format!("{n} faults") }
 }
-
-/// Full runs warm the host's memory once before the first timing (see
-/// [`crate::mmap::sizes::warm_host_memory`]); `--quick` runs skip it: their
-/// timings are evidence only, and on a cold host the warm-up would cost more
-/// than the checks.
-pub(super) fn warm_up(ctx: &Ctx) -> Option<std::time::Duration> {
-    if ctx.quick { None } else { crate::mmap::sizes::warm_host_memory(GIB) }
-}

@@ -213,7 +213,6 @@ pub fn c004_31(ctx: &Ctx) -> Result<Finding, CheckError> {
 pub fn c004_38(ctx: &Ctx) -> Result<Finding, CheckError> {
     let n = ctx.pick(256 * MIB, 32 * MIB);
     let rounds = ctx.pick(3, 2);
-    super::warm_up(ctx);
     // The seed's loop, as a pre-warm: then a second pass finds every page present.
     let mut m = MmapBuf::new(n)?;
     let (_, first) = crate::measure::os::measure(|| sizes::touch_pages(&mut m));
@@ -273,7 +272,6 @@ fn huge(ctx: &Ctx) -> Result<&'static paging::HugePages, CheckError> {
     static QUICK: OnceLock<Result<paging::HugePages, String>> = OnceLock::new();
     let cell = if ctx.quick { &QUICK } else { &FULL };
     cell.get_or_init(|| {
-        super::warm_up(ctx);
         paging::huge_page_experiment(ctx.pick(256 * MIB, 64 * MIB), ctx.pick(3, 2))
             .map_err(|e| e.to_string())
     })
