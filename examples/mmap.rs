@@ -178,7 +178,7 @@ mod linux {
         let (list, reps): (Vec<usize>, fn(usize) -> usize) = match args.size {
             Some(n) => (vec![n], |n| if n >= 512 * MIB { 1 } else { 3 }),
             None if args.quick => (sizes::SEED_SIZES[..3].to_vec(), |_| 2),
-            None => (sizes::SEED_SIZES.to_vec(), |n| if n > 100 * MIB { 1 } else { 3 }),
+            None => (sizes::SEED_SIZES.to_vec(), |n| if n >= 100 * MIB { 1 } else { 3 }),
         };
         println!(
             "\n## sizes: allocation, first touch (one write per page) and free; median of \
@@ -366,15 +366,12 @@ mod linux {
             h.aligned
         );
         let (area, reads) =
-            if quick { (64 * MIB, 1_000_000) } else { (512 * MIB, 4_000_000) };
-        let mut small = vec![];
-        let mut huge = vec![];
-        for _ in 0..3 {
-            small.push(paging::random_access_ns(area, false, reads).unwrap_or(0.0));
-            huge.push(paging::random_access_ns(area, true, reads).unwrap_or(0.0));
-        }
+            if quick { (64 * MIB, 1_000_000) } else { (256 * MIB, 4_000_000) };
+        let (small, huge) = paging::random_access_ns(area, reads, 3)
+            .unwrap_or_else(|e| cli::fail(&e.to_string()));
         println!(
-            "random 1-byte reads over {} ({reads} per round, 3 rounds): 4 KiB {} / read, huge {} / read ({:.2}×)",
+            "random 1-byte reads over {} ({reads} per round, 3 rounds): 4 KiB {} / read, \
+             huge {} / read ({:.2}×)",
             format_bytes(area as f64),
             median(&small),
             median(&huge),

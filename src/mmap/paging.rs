@@ -337,28 +337,41 @@ pub fn huge_page_experiment(n: usize, rounds: usize) -> Result<HugePages, MapErr
 }
 // ANCHOR_END: thp
 
-/// Random reads over a region: ns per read, 4 KiB pages vs huge pages.
+/// Random reads over a resident region, 4 KiB pages against huge pages:
+/// ns per read, one figure per round for each. Both mappings are made and
+/// touched once; the rounds then alternate between them.
 #[cfg(target_os = "linux")]
-pub fn random_access_ns(n: usize, huge: bool, reads: usize) -> Result<f64, MapError> {
-    let mut m = MmapBuf::new(n)?;
-    if huge {
-        m.advise_huge_pages()?;
+pub fn random_access_ns(
+    n: usize,
+    reads: usize,
+    rounds: usize,
+) -> Result<(Vec<f64>, Vec<f64>), MapError> {
+    let mut small = MmapBuf::new(n)?;
+    small.advise_no_huge_pages()?;
+    touch_pages(&mut small);
+    let mut huge = MmapBuf::new(n)?;
+    huge.advise_huge_pages()?;
+    touch_pages(&mut huge);
+    let read = |m: &MmapBuf| {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let t = Instant::now();
+        let mut sum = 0u64;
+        for _ in 0..reads {
+            // xorshift: a cheap, dependency-free pseudo-random index.
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            sum = sum.wrapping_add(m[x as usize % n] as u64);
+        }
+        black_box(sum);
+        t.elapsed().as_nanos() as f64 / reads as f64
+    };
+    let (mut a, mut b) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    for _ in 0..rounds.max(1) {
+        a.push(read(&small));
+        b.push(read(&huge));
     }
-    touch_pages(&mut m);
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mask = n.next_power_of_two() - 1;
-    let t = Instant::now();
-    let mut sum = 0u64;
-    for _ in 0..reads {
-        // xorshift: a cheap, dependency-free pseudo-random index.
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let i = (x as usize & mask) % n;
-        sum = sum.wrapping_add(m[i] as u64);
-    }
-    black_box(sum);
-    Ok(t.elapsed().as_nanos() as f64 / reads as f64)
+    Ok((a, b))
 }
 
 /// The outcome of `MAP_HUGETLB` for one 2 MiB huge page.
