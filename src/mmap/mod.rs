@@ -38,7 +38,7 @@ pub use checks::alloc::{Sweep, SweepRow, sweep};
 
 use crate::claims::Check;
 use crate::measure::child::ChildMode;
-use checks::{alloc as a, api as f, lifetime as l, paging as p};
+use checks::{alloc as a, api as f, lifetime as l, paging as p, worth as w};
 
 /// One check per ledger id this chapter owns, in ledger order.
 pub const CHECKS: &[Check] = &[
@@ -56,7 +56,7 @@ pub const CHECKS: &[Check] = &[
     Check { id: "C004-12", run: l::c004_12 },
     Check { id: "C004-13", run: l::c004_13 },
     Check { id: "C004-14", run: l::c004_14 },
-    Check { id: "C004-15", run: a::c004_15 },
+    Check { id: "C004-15", run: w::c004_15 },
     Check { id: "C004-17", run: a::c004_17 },
     Check { id: "C004-22", run: l::c004_22 },
     Check { id: "C004-23", run: l::c004_23 },
@@ -67,9 +67,9 @@ pub const CHECKS: &[Check] = &[
     Check { id: "C004-30", run: p::c004_30 },
     Check { id: "C004-31", run: p::c004_31 },
     Check { id: "C004-32", run: f::c004_32 },
-    Check { id: "C004-33", run: a::c004_33 },
-    Check { id: "C004-34", run: a::c004_34 },
-    Check { id: "C004-35", run: a::c004_35 },
+    Check { id: "C004-33", run: w::c004_33 },
+    Check { id: "C004-34", run: w::c004_34 },
+    Check { id: "C004-35", run: w::c004_35 },
     Check { id: "C004-36", run: l::c004_36 },
     Check { id: "C004-37", run: f::c004_37 },
     Check { id: "C004-38", run: p::c004_38 },

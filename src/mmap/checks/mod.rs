@@ -7,6 +7,7 @@ pub(super) mod alloc;
 pub(super) mod api;
 pub(super) mod lifetime;
 pub(super) mod paging;
+pub(super) mod worth;
 
 use crate::claims::{CheckError, Ctx, Evidence};
 use crate::measure::machine;
