@@ -68,7 +68,7 @@ pub fn sweep(ctx: &Ctx) -> Result<&'static Sweep, CheckError> {
 
 fn measure_sweep(ctx: &Ctx) -> Result<Sweep, CheckError> {
     let touch_limit = ctx.pick(GIB, 50 * MIB);
-    let mmap_touch_limit = ctx.pick(200 * MIB, 50 * MIB);
+    let mmap_touch_limit = ctx.pick(100 * MIB, 50 * MIB);
     let mut rows = Vec::new();
     for n in SEED_SIZES {
         let (mut vt, mut vf, mut mt, mut mf) = (vec![], 0, vec![], 0);
@@ -213,7 +213,7 @@ fn vec_strategies(n: usize) -> Result<[Cost; 3], CheckError> {
 
 /// C004-03: slow because the CPU must write 1 GB (seed 004 L21).
 pub fn c004_03(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let n = ctx.pick(256 * MIB, 64 * MIB);
+    let n = ctx.pick(128 * MIB, 64 * MIB);
     let [zeroed, ones, resize] = vec_strategies(n)?;
     let mut ev = evidence(ctx, &format!("{} buffers; allocation only", size(n)));
     for c in [&zeroed, &ones, &resize] {
@@ -273,7 +273,7 @@ pub fn c004_04(ctx: &Ctx) -> Result<Finding, CheckError> {
 
 /// C004-06: slow because of cache eviction and memory bandwidth (seed 004 L24).
 pub fn c004_06(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let n = ctx.pick(256 * MIB, 64 * MIB);
+    let n = ctx.pick(128 * MIB, 64 * MIB);
     let lazy = sizes::measure_alloc_only(Strategy::VecZeroed, n)?;
     let t = std::time::Instant::now();
     let mut v = vec![1u8; std::hint::black_box(n)];

@@ -26,14 +26,14 @@ pub fn c001_27(ctx: &Ctx) -> Result<Finding, CheckError> {
     ev.add("file starts with Hello", hello as u8 as f64, Unit::Bool);
     ev.add("write syscalls for the write", io.syscw as f64, Unit::Count);
     // Reading: a mapping against read() into a 64 KiB buffer, same file.
-    let n = ctx.pick(64 * MIB, 8 * MIB);
+    let n = ctx.pick(32 * MIB, 8 * MIB);
     let big = dir.join("big.bin");
     file::create_file(&big, &vec![3u8; n])?;
     file::sum_via_read(&big, 64 << 10)?; // both start with the file in the page cache
     let want = 3 * n as u64;
     let (mut mt, mut rt) = (vec![], vec![]);
     let (mut m_io, mut r_io) = (ThreadCounters::default(), ThreadCounters::default());
-    for _ in 0..ctx.pick(5, 3) {
+    for _ in 0..3 {
         let c = ThreadCounters::now();
         let t = Instant::now();
         let s = file::sum_via_mmap(&big)?;

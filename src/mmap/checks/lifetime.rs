@@ -293,7 +293,7 @@ pub fn c004_22(ctx: &Ctx) -> Result<Finding, CheckError> {
 /// C004-23: mmap is thread-safe; each buffer is independent.
 pub fn c004_23(ctx: &Ctx) -> Result<Finding, CheckError> {
     static_assertions::assert_impl_all!(MmapBuf: Send, Sync);
-    let cycles = ctx.pick(1000, 200);
+    let cycles = ctx.pick(300, 100);
     let n = 256 << 10;
     let work = |tag: u8| -> Result<usize, String> {
         let mut ok = 0;

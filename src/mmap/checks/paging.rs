@@ -62,7 +62,7 @@ fn zero_page(ctx: &Ctx) -> Result<&'static ZeroPage, CheckError> {
     static FULL: OnceLock<Result<ZeroPage, String>> = OnceLock::new();
     static QUICK: OnceLock<Result<ZeroPage, String>> = OnceLock::new();
     let cell = if ctx.quick { &QUICK } else { &FULL };
-    let n = ctx.pick(256 * MIB, 64 * MIB);
+    let n = ctx.pick(128 * MIB, 64 * MIB);
     cell.get_or_init(|| paging::zero_page_experiment(n).map_err(|e| e.to_string()))
         .as_ref()
         .map_err(|e| CheckError(e.clone()))
@@ -211,7 +211,7 @@ pub fn c004_31(ctx: &Ctx) -> Result<Finding, CheckError> {
 /// C004-38: pre-warm by writing one byte per 4 KB.
 #[cfg(target_os = "linux")]
 pub fn c004_38(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let n = ctx.pick(256 * MIB, 32 * MIB);
+    let n = ctx.pick(128 * MIB, 32 * MIB);
     let rounds = ctx.pick(3, 2);
     // The seed's loop, as a pre-warm: then a second pass finds every page present.
     let mut m = MmapBuf::new(n)?;
@@ -272,7 +272,7 @@ fn huge(ctx: &Ctx) -> Result<&'static paging::HugePages, CheckError> {
     static QUICK: OnceLock<Result<paging::HugePages, String>> = OnceLock::new();
     let cell = if ctx.quick { &QUICK } else { &FULL };
     cell.get_or_init(|| {
-        paging::huge_page_experiment(ctx.pick(256 * MIB, 64 * MIB), ctx.pick(3, 2))
+        paging::huge_page_experiment(ctx.pick(128 * MIB, 64 * MIB), ctx.pick(3, 2))
             .map_err(|e| e.to_string())
     })
     .as_ref()
