@@ -95,8 +95,8 @@ pub const CHAPTERS: &[Chapter] = &[
         number: 7,
         slug: "mmap",
         title: "mmap and large buffers",
-        checks: &[],
-        child_modes: &[],
+        checks: crate::mmap::CHECKS,
+        child_modes: crate::mmap::CHILD_MODES,
     },
 ];
 

@@ -17,4 +17,5 @@ pub mod runner;
 
 pub mod measuring;
 pub mod pools;
+pub mod mmap;
 pub mod struct_layout;
