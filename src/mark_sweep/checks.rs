@@ -1,0 +1,4 @@
+//! The chapter's claim checks.
+use crate::claims::Check;
+/// Claim checks.
+pub const CHECKS: &[Check] = &[];
