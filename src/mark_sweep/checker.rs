@@ -133,11 +133,11 @@ pub fn check(heap: &Heap, gc: &Incremental) -> InvariantCheck {
     }
     let gray_objects =
         heap.live_ids().filter(|&id| heap.color(id) == Color::Gray).count();
-    let listed = gc.gray().as_slice();
+    let listed = gc.gray().len();
     let listed_not_gray =
-        listed.iter().filter(|&&id| heap.color(id) != Color::Gray).count();
+        gc.gray().iter().filter(|&id| heap.color(id) != Color::Gray).count();
     out.bookkeeping_errors =
-        gray_objects.abs_diff(listed.len() - listed_not_gray) + listed_not_gray;
+        gray_objects.abs_diff(listed - listed_not_gray) + listed_not_gray;
     out
 }
 // ANCHOR_END: check

@@ -106,7 +106,9 @@ pub struct HeapStats {
 }
 
 /// The arena of objects, their colors, the free list and the stacks.
-#[derive(Clone, Debug, Default)]
+/// A clone keeps the original's spare capacity, so allocating in a clone
+/// does not start by copying the whole arena.
+#[derive(Debug, Default)]
 pub struct Heap {
     objects: Vec<Object>,
     /// `colors[i]` is the color of `objects[i]`; free slots are `White`.
@@ -115,6 +117,23 @@ pub struct Heap {
     free: Vec<u32>,
     stacks: Vec<Stack>,
     stats: HeapStats,
+}
+
+impl Clone for Heap {
+    fn clone(&self) -> Self {
+        fn with_room<T: Clone>(v: &Vec<T>) -> Vec<T> {
+            let mut out = Vec::with_capacity(v.capacity());
+            out.extend_from_slice(v);
+            out
+        }
+        Self {
+            objects: with_room(&self.objects),
+            colors: with_room(&self.colors),
+            free: with_room(&self.free),
+            stacks: self.stacks.clone(),
+            stats: self.stats,
+        }
+    }
 }
 
 impl Heap {
@@ -159,6 +178,12 @@ impl Heap {
         id
     }
     // ANCHOR_END: alloc
+
+    /// Makes room for `additional` more objects before the arena grows.
+    pub fn reserve(&mut self, additional: usize) {
+        self.objects.reserve(additional);
+        self.colors.reserve(additional);
+    }
 
     /// Allocates a pointer-free object (a Go `[]byte` of `bytes` bytes).
     pub fn alloc_noscan(&mut self, bytes: u32, color: Color) -> ObjId {

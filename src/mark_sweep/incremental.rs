@@ -164,21 +164,17 @@ impl Incremental {
     pub fn step(&mut self, heap: &mut Heap) -> StepReport {
         assert_eq!(self.phase, Phase::Marking, "step outside a marking cycle");
         let mut work = 0;
-        loop {
-            if let Some(g) = self.scanned.iter().position(|s| !s) {
-                let cost = stack_cost(&heap.stacks()[g]);
-                if work > 0 && work + cost > self.budget {
-                    break;
-                }
-                work += self.scan_stack(heap, g);
-            } else if work < self.budget && !self.gray.is_empty() {
-                work += self.scan_one(heap);
-            } else {
+        // Stacks first, each one whole, as long as it fits the budget.
+        while let Some(g) = self.scanned.iter().position(|s| !s) {
+            let cost = stack_cost(&heap.stacks()[g]);
+            if work > 0 && work + cost > self.budget {
                 break;
             }
-            if work >= self.budget {
-                break;
-            }
+            work += self.scan_stack(heap, g);
+        }
+        // Then gray objects, one unit each, with what is left of the budget.
+        if self.scanned.iter().all(|&s| s) {
+            work += self.drain(heap, self.budget.saturating_sub(work));
         }
         let finished = self.scanned.iter().all(|&s| s) && self.gray.is_empty();
         self.stats.steps += 1;
@@ -191,9 +187,7 @@ impl Incremental {
             // The world stops: every stack again, then drain what it found.
             let mut pause =
                 (0..heap.stacks().len()).map(|g| self.scan_stack(heap, g)).sum();
-            while !self.gray.is_empty() {
-                pause += self.scan_one(heap);
-            }
+            pause += self.drain(heap, usize::MAX);
             self.rescanned = true;
             self.phase = Phase::MarkDone;
             let mut report = self.record_pause(pause, Pause::FinalRescan);
@@ -276,18 +270,23 @@ impl Incremental {
         cost
     }
 
-    fn scan_one(&mut self, heap: &mut Heap) -> usize {
-        let Some(id) = self.gray.pop() else { return 0 };
+    /// Scans up to `limit` gray objects; returns how many it scanned.
+    fn drain(&mut self, heap: &mut Heap, limit: usize) -> usize {
         let (objects, colors) = heap.objects_and_colors();
-        let obj = &objects[id.index()];
-        if !obj.noscan {
-            for child in obj.fields.into_iter().flatten() {
-                self.gray.shade(colors, child);
+        let mut n = 0;
+        while n < limit {
+            let Some(id) = self.gray.pop(objects) else { break };
+            let obj = &objects[id.index()];
+            if !obj.noscan {
+                for child in obj.fields.into_iter().flatten() {
+                    self.gray.shade(colors, child);
+                }
             }
+            colors[id.index()] = Color::Black;
+            n += 1;
         }
-        colors[id.index()] = Color::Black;
-        self.stats.objects_scanned += 1;
-        1
+        self.stats.objects_scanned += n;
+        n
     }
 
     fn record_pause(&mut self, work: usize, pause: Pause) -> StepReport {

@@ -13,6 +13,7 @@
 pub mod barrier;
 pub mod checker;
 pub mod checks;
+pub mod experiments;
 pub mod graphs;
 pub mod heap;
 pub mod incremental;

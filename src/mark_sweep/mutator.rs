@@ -86,12 +86,17 @@ pub struct Violation {
 pub struct RunReport {
     /// Every step and pause, in order.
     pub steps: Vec<StepReport>,
+    /// Events after which the checker ran.
+    pub checked: usize,
     /// Events after which the strong invariant was broken.
     pub strong_broken: usize,
     /// Events after which the weak invariant was broken.
     pub weak_broken: usize,
     /// Events after which colors and worklist disagreed.
     pub bookkeeping_broken: usize,
+    /// The first event after which the weak invariant did not hold
+    /// (whatever the barrier promised): its number and description.
+    pub first_weak_break: Option<(usize, String)>,
     /// The first event that broke the barrier's promise, if any.
     pub first_violation: Option<Violation>,
     /// Reachable objects that were white when marking ended: freed by the sweep.
@@ -100,6 +105,8 @@ pub struct RunReport {
     pub dangling: Vec<Edge>,
     /// Cycles completed.
     pub cycles: usize,
+    /// Events of the schedule played (the rest were not reached).
+    pub events_played: usize,
     /// The sweeps, added up (`survivors`: of the last one).
     pub sweep: SweepStats,
 }
@@ -121,6 +128,23 @@ impl RunReport {
 pub struct RunOptions {
     /// Run the invariant checker after every event (costly: a heap walk each).
     pub check_every_event: bool,
+    /// End the run after the first cycle (the remaining events are not played).
+    pub one_cycle: bool,
+    /// Before each sweep, look for reachable white objects, and after it for
+    /// dangling references (two walks of the whole heap).
+    pub find_lost: bool,
+}
+
+impl RunOptions {
+    /// Checker on, cycles back to back.
+    pub const CHECKED: RunOptions =
+        RunOptions { check_every_event: true, one_cycle: false, find_lost: true };
+    /// Checker off, one cycle, lost objects counted: for work counts.
+    pub const ONE_CYCLE: RunOptions =
+        RunOptions { check_every_event: false, one_cycle: true, find_lost: true };
+    /// Nothing but the cycle itself: for timing.
+    pub const TIMED: RunOptions =
+        RunOptions { check_every_event: false, one_cycle: true, find_lost: false };
 }
 
 /// Called after every event with the heap, the collector and a caption (the
@@ -140,12 +164,17 @@ pub fn run(
     mut observe: Option<Observer<'_>>,
 ) -> RunReport {
     let mut r = RunReport::default();
+    let observe_some = observe.is_some();
     let mut note =
         |heap: &Heap, gc: &Incremental, r: &mut RunReport, i: usize, cap: &str| {
             if opts.check_every_event && gc.phase() != Phase::Idle {
                 let c = checker::check(heap, gc);
+                r.checked += 1;
                 r.strong_broken += usize::from(!c.strong());
                 r.weak_broken += usize::from(!c.weak());
+                if !c.weak() && r.first_weak_break.is_none() {
+                    r.first_weak_break = Some((i, cap.to_string()));
+                }
                 r.bookkeeping_broken += usize::from(c.bookkeeping_errors > 0);
                 if r.first_violation.is_none() && !c.keeps(gc.barrier().promises) {
                     r.first_violation = Some(Violation { event: i, check: c });
@@ -164,15 +193,19 @@ pub fn run(
     let mut events = events.iter();
     loop {
         if gc.phase() == Phase::MarkDone {
-            r.lost = checker::doomed_reachable(heap);
+            if opts.find_lost {
+                r.lost = checker::doomed_reachable(heap);
+            }
             let s = gc.finish(heap);
             r.sweep.freed_objects += s.freed_objects;
             r.sweep.freed_bytes += s.freed_bytes;
             r.sweep.survivors = s.survivors;
             r.cycles += 1;
-            r.dangling = checker::dangling(heap);
+            if opts.find_lost {
+                r.dangling = checker::dangling(heap);
+            }
             note(heap, gc, &mut r, i, "sweep");
-            if !r.lost.is_empty() || events.len() == 0 {
+            if !r.lost.is_empty() || events.len() == 0 || opts.one_cycle {
                 return r;
             }
             if let Some(p) = gc.start(heap) {
@@ -180,10 +213,14 @@ pub fn run(
             }
         }
         i += 1;
-        match events.next().copied() {
+        let next = events.next().copied();
+        r.events_played += usize::from(next.is_some());
+        match next {
             Some(Event::Mutate(op)) => {
+                let wanted = opts.check_every_event || observe_some;
+                let caption = if wanted { describe(op, heap) } else { String::new() };
                 apply(heap, gc, op);
-                note(heap, gc, &mut r, i, &describe(op));
+                note(heap, gc, &mut r, i, &caption);
             }
             Some(Event::Step) => {
                 r.steps.push(gc.step(heap));
@@ -204,18 +241,23 @@ pub fn run(
 }
 // ANCHOR_END: run
 
-/// A one-line description of an operation, for frames and logs.
-pub fn describe(op: Op) -> String {
+/// A one-line description of `op`, read from the heap before it runs
+/// (objects by arena number, `#3`), for frames and logs.
+pub fn describe(op: Op, heap: &Heap) -> String {
+    let slot = |g: usize, s: usize| match heap.stacks()[g][s] {
+        Some(id) => id.to_string(),
+        None => "nil".to_string(),
+    };
     match op {
-        Op::Alloc { g, slot } => format!("stack {g}: s{slot} = new object"),
-        Op::Load { g, dst, obj, field } => format!("stack {g}: s{dst} = s{obj}.f{field}"),
-        Op::Store { g, obj, field, val: Some(v) } => {
-            format!("stack {g}: s{obj}.f{field} = s{v}")
+        Op::Alloc { g, slot: s } => format!("stack {g}: s{s} = new object"),
+        Op::Load { g, dst, obj, field } => {
+            format!("stack {g}: s{dst} = {}.f{field}", slot(g, obj))
         }
-        Op::Store { g, obj, field, val: None } => {
-            format!("stack {g}: s{obj}.f{field} = nil")
+        Op::Store { g, obj, field, val } => {
+            let v = val.map_or("nil".to_string(), |v| slot(g, v));
+            format!("stack {g}: {}.f{field} = {v}", slot(g, obj))
         }
-        Op::Drop { g, slot } => format!("stack {g}: s{slot} = nil"),
+        Op::Drop { g, slot: s } => format!("stack {g}: s{s} = nil"),
     }
 }
 
@@ -294,7 +336,7 @@ pub fn run_random(w: &Workload, barrier: Barrier, budget: usize) -> RunReport {
     let mut heap = random_heap(w);
     let mut gc = Incremental::new(barrier, budget);
     let events = random_schedule(w);
-    run(&mut heap, &mut gc, &events, RunOptions { check_every_event: true }, None)
+    run(&mut heap, &mut gc, &events, RunOptions::CHECKED, None)
 }
 
 #[cfg(test)]

@@ -27,10 +27,10 @@ impl SplitMix64 {
     }
 
     /// A number in `0..n` (`n > 0`), by Lemire's multiply-shift (the bias is
-    /// below 2⁻³² for the sizes used here).
+    /// below n / 2⁶⁴).
     pub fn below(&mut self, n: usize) -> usize {
         debug_assert!(n > 0, "below(0)");
-        ((self.next_u64() >> 32) * n as u64 >> 32) as usize
+        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
 
     /// True with probability `percent / 100`.

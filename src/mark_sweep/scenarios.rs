@@ -160,7 +160,7 @@ pub fn play(s: &Scenario, barrier: Barrier) -> RunReport {
         &mut heap,
         &mut gc,
         &s.events,
-        RunOptions { check_every_event: true },
+        RunOptions { check_every_event: true, one_cycle: true, find_lost: true },
         None,
     )
 }
@@ -171,6 +171,24 @@ pub fn name_of(s: &Scenario, id: ObjId) -> String {
         .iter()
         .find(|o| o.0 == id)
         .map_or_else(|| id.to_string(), |o| o.1.to_string())
+}
+
+/// `text` with every `#n` of a named object replaced by its name.
+pub fn with_names(s: &Scenario, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('#') {
+        out.push_str(&rest[..at]);
+        let digits = rest[at + 1..].bytes().take_while(u8::is_ascii_digit).count();
+        let number = rest[at + 1..at + 1 + digits].parse::<usize>().ok();
+        match number.and_then(|n| s.objects.iter().find(|o| o.0.index() == n)) {
+            Some(o) => out.push_str(o.1),
+            None => out.push_str(&rest[at..at + 1 + digits]),
+        }
+        rest = &rest[at + 1 + digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -196,5 +214,6 @@ mod tests {
         assert_eq!(lost(&s2, c[4]), 1, "dijkstra without its rescan");
         assert_eq!(lost(&s3, c[5]), 1, "yuasa without its snapshot");
         assert_eq!(name_of(&s1, ObjId::from_index(2)), "C");
+        assert_eq!(with_names(&s1, "#0.f1 = #2, #9 #"), "A.f1 = C, #9 #");
     }
 }

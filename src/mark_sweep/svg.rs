@@ -292,6 +292,7 @@ pub fn record_frames(s: &Scenario, barrier: Barrier) -> (Vec<String>, RunReport)
             gc.barrier().name,
             frames.len()
         );
+        let caption = scenarios::with_names(s, caption);
         frames.push(frame(s, heap, gc, &shaded, &title, &format!("{caption}{status}")));
         before = colors;
     };
@@ -299,7 +300,7 @@ pub fn record_frames(s: &Scenario, barrier: Barrier) -> (Vec<String>, RunReport)
         &mut heap,
         &mut gc,
         &s.events,
-        RunOptions { check_every_event: false },
+        RunOptions { check_every_event: false, one_cycle: true, find_lost: true },
         Some(&mut observe),
     );
     (frames, report)
