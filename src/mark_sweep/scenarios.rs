@@ -75,11 +75,11 @@ pub fn lost_object() -> Scenario {
         heap,
         events,
         objects: vec![
-            (a, "A", 230.0, 90.0),
-            (b, "B", 380.0, 90.0),
-            (c, "C", 530.0, 90.0),
-            (d, "D", 310.0, 230.0),
-            (e, "E", 460.0, 230.0),
+            (a, "A", 260.0, 75.0),
+            (b, "B", 420.0, 150.0),
+            (c, "C", 580.0, 75.0),
+            (d, "D", 330.0, 240.0),
+            (e, "E", 500.0, 240.0),
         ],
         budget: 1,
     }
@@ -133,7 +133,7 @@ pub fn hidden_by_unscanned_stack() -> Scenario {
         title: "an unscanned stack stores its only pointer into a new object",
         heap,
         events,
-        objects: vec![(x, "X", 380.0, 90.0), (n, "N", 380.0, 230.0)],
+        objects: vec![(x, "X", 420.0, 90.0), (n, "N", 420.0, 220.0)],
         budget: 1,
     }
 }

@@ -111,7 +111,7 @@ pub fn frame(
         let bh = 26.0 * stack.len() as f32 + 30.0;
         let _ = writeln!(
             out,
-            "<rect x=\"20\" y=\"{y0}\" width=\"110\" height=\"{bh}\" rx=\"6\" fill=\"{fill}\" stroke=\"#333\"/>\
+            "<rect x=\"20\" y=\"{y0}\" width=\"150\" height=\"{bh}\" rx=\"6\" fill=\"{fill}\" stroke=\"#333\"/>\
              <text x=\"30\" y=\"{}\" fill=\"{ink}\">stack {g}{}</text>",
             y0 + 18.0,
             if marking && gc.stack_scanned(g) { " (scanned)" } else { "" }
@@ -188,8 +188,10 @@ pub fn frame(
             let _ = writeln!(
                 out,
                 "<circle cx=\"{x}\" cy=\"{y}\" r=\"{R}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"2\" stroke-dasharray=\"4,4\"/>\
-                 <text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" fill=\"{stroke}\">{name} freed</text>",
-                y + 5.0
+                 <text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"16\" fill=\"{stroke}\">{name}</text>\
+                 <text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\" fill=\"{stroke}\">freed</text>",
+                y + 6.0,
+                y + R + 15.0
             );
         }
     }
@@ -342,74 +344,71 @@ pub fn filmstrip(frames: &[String], cols: usize, scale: f32) -> String {
     out
 }
 
-/// Heap size over allocation for each pacing run: the sawtooth of every
-/// collection, one colored line per setting.
+/// Heap size over allocation for each pacing run: one panel per setting,
+/// the sawtooth of its collections, its memory limit dashed, one y scale.
 pub fn pacing_chart(runs: &[PacingRun], total_bytes: u64) -> String {
-    let (w, h, left, bottom, top) = (720.0f32, 380.0f32, 60.0f32, 40.0f32, 20.0f32);
-    let legend_h = 18.0 * runs.len() as f32;
-    let mut out = header(w, h + legend_h);
-    let max_heap = runs.iter().map(|r| r.peak_heap).max().unwrap_or(1).max(1) as f32;
+    let (w, left, right, panel, gap) = (720.0f32, 64.0f32, 16.0f32, 86.0f32, 30.0f32);
+    let h = 30.0 + (panel + gap) * runs.len() as f32 + 10.0;
+    let mut out = header(w, h);
+    let top_heap = runs.iter().map(|r| r.peak_heap).max().unwrap_or(1).max(1) as f32;
     let mib = (1u64 << 20) as f32;
-    let sx = |b: u64| left + (w - left - 20.0) * b as f32 / total_bytes.max(1) as f32;
-    let sy = |b: u64| h - bottom - (h - bottom - top) * b as f32 / max_heap;
+    let sx = |b: u64| left + (w - left - right) * b as f32 / total_bytes.max(1) as f32;
     let _ = writeln!(
         out,
-        "<line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#333\"/>",
-        h - bottom,
-        w - 20.0,
-        h - bottom
-    );
-    let _ = writeln!(
-        out,
-        "<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{}\" stroke=\"#333\"/>",
-        h - bottom
-    );
-    for k in 0..=4 {
-        let v = max_heap * k as f32 / 4.0;
-        let y = h - bottom - (h - bottom - top) * k as f32 / 4.0;
-        let _ = writeln!(
-            out,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"11\">{:.0} MiB</text>",
-            left - 4.0,
-            y + 4.0,
-            v / mib
-        );
-    }
-    let _ = writeln!(
-        out,
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\">allocated so far ({:.0} MiB in all) → heap size (live + not yet collected)</text>",
-        (w + left) / 2.0,
-        h - 12.0,
+        "<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"12\">heap (live + not yet \
+         collected) against bytes allocated, {:.0} MiB in all; dashed: the memory limit</text>",
+        w / 2.0,
         total_bytes as f32 / mib
     );
-    let palette = ["#1f77b4", "#2ca02c", "#9467bd", "#7f7f7f", "#d62728", "#ff7f0e"];
     for (i, r) in runs.iter().enumerate() {
-        let c = palette[i % palette.len()];
+        let base = 30.0 + (panel + gap) * i as f32 + gap;
+        let sy = |b: u64| base + panel - panel * b as f32 / top_heap;
+        let _ = writeln!(
+            out,
+            "<text x=\"{left}\" y=\"{}\" font-size=\"12\" font-weight=\"bold\">{}</text>\
+             <text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{} collections · peak {:.0} MiB</text>",
+            base - 6.0,
+            esc(r.setting.label),
+            w - right,
+            base - 6.0,
+            r.collections,
+            r.peak_heap as f32 / mib
+        );
+        let _ = writeln!(
+            out,
+            "<line x1=\"{left}\" y1=\"{b}\" x2=\"{}\" y2=\"{b}\" stroke=\"#333\"/>\
+             <line x1=\"{left}\" y1=\"{base}\" x2=\"{left}\" y2=\"{b}\" stroke=\"#333\"/>\
+             <text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"10\">{:.0} MiB</text>\
+             <text x=\"{}\" y=\"{b}\" text-anchor=\"end\" font-size=\"10\">0</text>",
+            w - right,
+            left - 4.0,
+            base + 8.0,
+            top_heap / mib,
+            left - 4.0,
+            b = base + panel
+        );
         let mut d = format!("M{:.1},{:.1}", sx(0), sy(0));
         for &(a, heap) in &r.sawtooth {
             let _ = write!(d, " L{:.1},{:.1}", sx(a), sy(heap));
         }
+        let _ = write!(
+            d,
+            " L{:.1},{:.1}",
+            sx(total_bytes),
+            sy(r.sawtooth.last().map_or(0, |p| p.1))
+        );
         let _ = writeln!(
             out,
-            "<path d=\"{d}\" fill=\"none\" stroke=\"{c}\" stroke-width=\"1.3\" opacity=\"0.85\"/>"
+            "<path d=\"{d}\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1\"/>"
         );
-        if let Some(limit) = r.setting.limit.filter(|&l| (l as f32) < max_heap) {
+        if let Some(limit) = r.setting.limit.filter(|&l| (l as f32) <= top_heap) {
             let _ = writeln!(
                 out,
-                "<line x1=\"{left}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{c}\" stroke-dasharray=\"6,4\"/>",
-                w - 20.0,
+                "<line x1=\"{left}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{RED}\" stroke-dasharray=\"6,4\"/>",
+                w - right,
                 y = sy(limit)
             );
         }
-        let ly = h + 14.0 + 18.0 * i as f32 - 6.0;
-        let _ = writeln!(
-            out,
-            "<line x1=\"20\" y1=\"{ly}\" x2=\"44\" y2=\"{ly}\" stroke=\"{c}\" stroke-width=\"3\"/><text x=\"50\" y=\"{}\" font-size=\"12\">{}: {} collections, peak {:.0} MiB</text>",
-            ly + 4.0,
-            esc(r.setting.label),
-            r.collections,
-            r.peak_heap as f32 / mib
-        );
     }
     out.push_str("</svg>\n");
     out
@@ -429,7 +428,7 @@ mod tests {
             assert!(f.starts_with("<svg") && f.trim_end().ends_with("</svg>"));
             assert_eq!(f.matches("<svg").count(), f.matches("</svg>").count());
         }
-        assert!(frames.last().unwrap().contains("C freed"));
+        assert!(frames.last().unwrap().contains("DANGLING: A → C"));
         let (hybrid, _) = record_frames(&s, Barrier::HYBRID);
         assert!(
             hybrid.iter().any(|f| f.contains(ORANGE) && f.contains("stroke-width=\"6\""))
