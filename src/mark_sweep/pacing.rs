@@ -151,7 +151,8 @@ pub struct PacingRun {
     pub gc_share: f64,
     /// Largest heap in each of the timeline's equal slices of allocation.
     pub timeline: Vec<u64>,
-    /// `(bytes allocated so far, heap)` just before and just after every cycle.
+    /// `(bytes allocated so far, heap)` just before and just after every
+    /// cycle, and at the end.
     pub sawtooth: Vec<(u64, u64)>,
 }
 
@@ -221,6 +222,7 @@ pub fn simulate(trace: &Trace, setting: Setting, slices: usize) -> PacingRun {
             }
         }
     }
+    run.sawtooth.push((allocated, heap.stats().live_bytes));
     run.mean_heap = heap_sum / allocations.max(1) as f64;
     let mutator = (allocations * MUTATOR_UNITS_PER_OBJECT) as f64;
     run.gc_share = run.mark_work as f64 / (run.mark_work as f64 + mutator).max(1.0);

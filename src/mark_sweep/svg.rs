@@ -391,12 +391,6 @@ pub fn pacing_chart(runs: &[PacingRun], total_bytes: u64) -> String {
         for &(a, heap) in &r.sawtooth {
             let _ = write!(d, " L{:.1},{:.1}", sx(a), sy(heap));
         }
-        let _ = write!(
-            d,
-            " L{:.1},{:.1}",
-            sx(total_bytes),
-            sy(r.sawtooth.last().map_or(0, |p| p.1))
-        );
         let _ = writeln!(
             out,
             "<path d=\"{d}\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1\"/>"
