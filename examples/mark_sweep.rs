@@ -40,6 +40,9 @@ struct Args {
     /// Only write the SVG frames and charts into DIR.
     #[arg(long, value_name = "DIR")]
     svg: Option<PathBuf>,
+    /// With --svg: only the pictures the book shows.
+    #[arg(long, requires = "svg")]
+    book_set: bool,
     /// Barrier of the step-by-step log: none, dijkstra, yuasa, hybrid.
     #[arg(long, default_value = "none")]
     barrier: String,
@@ -72,7 +75,7 @@ fn main() {
     }
     println!("machine: {}", MachineInfo::collect());
     if let Some(dir) = &args.svg {
-        write_pictures(dir, args.quick);
+        write_pictures(dir, args.quick, args.book_set);
         return;
     }
     if let Some(n) = args.chain {
@@ -400,31 +403,37 @@ fn rust() {
     );
 }
 
-/// Frames of every scenario under every barrier, film strips, the pacing chart.
-fn write_pictures(dir: &PathBuf, quick: bool) {
+/// Frames of every scenario under every barrier, film strips, the pacing
+/// chart (or only the ones the book shows).
+fn write_pictures(dir: &PathBuf, quick: bool, book_set: bool) {
     if let Err(e) = std::fs::create_dir_all(dir) {
         cli::fail(&format!("cannot create {}: {e}", dir.display()));
     }
-    let write = |name: String, text: String| {
+    let mut files = 0;
+    let mut write = |name: String, text: &str| {
         let path = dir.join(name);
         if let Err(e) = std::fs::write(&path, text) {
             cli::fail(&format!("cannot write {}: {e}", path.display()));
         }
-        path
+        files += 1;
     };
-    let mut files = 0;
+    let wanted = |s: &str, b: &str, f: Option<usize>| {
+        !book_set || svg::BOOK_SET.iter().any(|x| (x.0, x.1, x.2) == (s, b, f))
+    };
     for s in scenarios::all() {
         for b in Barrier::ALL {
             let (frames, _) = svg::record_frames(&s, b);
             for (i, f) in frames.iter().enumerate() {
-                write(format!("{}-{}-{i:02}.svg", s.name, b.name), f.clone());
-                files += 1;
+                if wanted(s.name, b.name, Some(i)) {
+                    write(svg::file_name(s.name, b.name, Some(i)), f);
+                }
             }
-            write(
-                format!("{}-{}-strip.svg", s.name, b.name),
-                svg::filmstrip(&frames, 4, 0.5),
-            );
-            files += 1;
+            if wanted(s.name, b.name, None) {
+                write(
+                    svg::file_name(s.name, b.name, None),
+                    &svg::filmstrip(&frames, 4, 0.5),
+                );
+            }
         }
     }
     let trace = pacing::Trace::burst(if quick { 8 } else { 1 });
@@ -432,7 +441,6 @@ fn write_pictures(dir: &PathBuf, quick: bool) {
         .into_iter()
         .map(|s| pacing::simulate(&trace, s, 24))
         .collect();
-    write("pacing.svg".into(), svg::pacing_chart(&runs, trace.total_bytes()));
-    files += 1;
+    write("pacing.svg".into(), &svg::pacing_chart(&runs, trace.total_bytes()));
     println!("wrote {files} SVG files into {}", dir.display());
 }

@@ -316,6 +316,27 @@ fn node_name(s: &Scenario, n: Node) -> String {
     }
 }
 
+/// The pictures the book shows: `(scenario, barrier, frame)` with `None`
+/// for the film strip, and what the frame's caption must say.
+pub const BOOK_SET: &[(&str, &str, Option<usize>, &str)] = &[
+    ("lost_object", "none", None, ""),
+    ("lost_object", "hybrid", None, ""),
+    ("lost_object", "none", Some(6), "A.f1 = C · strong broken"),
+    ("lost_object", "none", Some(7), "B.f0 = nil · WEAK BROKEN"),
+    ("lost_object", "none", Some(11), "DANGLING: A → C"),
+    ("lost_object", "dijkstra", Some(6), "A.f1 = C · strong invariant holds"),
+    ("lost_object", "yuasa", Some(6), "B.f0 = nil · strong invariant holds"),
+    ("unscanned_stack", "hybrid", None, ""),
+];
+
+/// File name of a frame (`None`: the strip).
+pub fn file_name(scenario: &str, barrier: &str, frame: Option<usize>) -> String {
+    match frame {
+        Some(i) => format!("{scenario}-{barrier}-{i:02}.svg"),
+        None => format!("{scenario}-{barrier}-strip.svg"),
+    }
+}
+
 /// All `frames` tiled `cols` per row at `scale`, in one SVG.
 pub fn filmstrip(frames: &[String], cols: usize, scale: f32) -> String {
     let (fw, fh) = (FRAME.0 * scale, FRAME.1 * scale);
@@ -427,6 +448,17 @@ mod tests {
         assert!(
             hybrid.iter().any(|f| f.contains(ORANGE) && f.contains("stroke-width=\"6\""))
         );
+        for &(scenario, barrier, frame, caption) in BOOK_SET {
+            let s = scenarios::all().into_iter().find(|s| s.name == scenario).unwrap();
+            let (frames, _) = record_frames(&s, Barrier::by_name(barrier).unwrap());
+            if let Some(i) = frame {
+                assert!(
+                    frames[i].contains(caption),
+                    "{}",
+                    file_name(scenario, barrier, frame)
+                );
+            }
+        }
         let strip = filmstrip(&frames, 4, 0.5);
         assert_eq!(strip.matches("<svg").count(), frames.len() + 1);
     }
