@@ -41,7 +41,7 @@ struct Args {
     #[arg(long, value_name = "DIR")]
     svg: Option<PathBuf>,
     /// With --svg: only the pictures the book shows.
-    #[arg(long, requires = "svg")]
+    #[arg(long)]
     book_set: bool,
     /// Barrier of the step-by-step log: none, dijkstra, yuasa, hybrid.
     #[arg(long, default_value = "none")]
@@ -70,6 +70,9 @@ fn main() {
             args.barrier
         ));
     };
+    if args.book_set && args.svg.is_none() {
+        cli::fail("--book-set needs --svg DIR");
+    }
     if args.chain == Some(0) {
         cli::fail("--chain needs at least one object");
     }
@@ -232,12 +235,14 @@ fn chain(n: usize) {
         c.survivors,
         c.max_gray
     );
-    println!(
-        "cut after object {}: survivors {}, freed {}",
-        n / 2 - 1,
-        c.survivors_after_cut,
-        c.freed_after_cut
-    );
+    if n >= 2 {
+        println!(
+            "cut after object {}: survivors {}, freed {}",
+            n / 2 - 1,
+            c.survivors_after_cut,
+            c.freed_after_cut
+        );
+    }
     assert_eq!((c.marked, c.survivors), (n, n), "every object of the chain survives");
 }
 

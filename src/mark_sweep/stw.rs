@@ -124,6 +124,7 @@ pub fn mark(heap: &mut Heap) -> MarkStats {
         stats.roots_scanned += 1;
         gray.shade(colors, root);
     }
+    stats.max_gray = gray.len();
     while let Some(id) = gray.pop(objects) {
         let obj = &objects[id.index()];
         if !obj.noscan {
