@@ -141,10 +141,13 @@ fn tri_color_definitions(ctx: &Ctx) -> Result<Finding, CheckError> {
         Verdict::Confirmed
     };
     let summary = format!(
-        "over {checked} checked events gray always meant 'on the worklist'; 'black = \
-         children done' held under Dijkstra (0 black → white) but not under Yuasa ({}) or \
-         the hybrid ({}), which keep only the weak invariant (0 breaks)",
-        strong_broken[1].1, strong_broken[2].1
+        "gray meant 'on the worklist' after {} of {checked} checked events; 'black = \
+         children done' (no black → white edge) failed {} times under Dijkstra, {} under \
+         Yuasa, {} under the hybrid; the weak invariant failed {weak_broken} times",
+        checked - bookkeeping,
+        strong_broken[0].1,
+        strong_broken[1].1,
+        strong_broken[2].1
     );
     Ok(Finding::new(verdict, summary, ev))
 }
@@ -205,12 +208,14 @@ fn recursive_marker(ctx: &Ctx) -> Result<Finding, CheckError> {
     }
     let refuted = exhausted || chain_overflow == 1.0;
     let summary = format!(
-        "the seed's marker {} on a 1M chain with 8 MiB of stack (it finishes with 1 GiB: a \
-         depth limit) and {} on a 2-object cycle (a logic error); the worklist marked a \
-         {chain}-object chain in {:.0} ms with 1 gray entry",
+        "the seed's marker ended with {} on a 1M chain with 8 MiB of stack but marked all \
+         {} objects with 1 GiB (a depth limit), and {} on a 2-object cycle (a logic error); \
+         the worklist marked a {chain}-object chain in {:.0} ms with at most {} gray entry",
         o.describe(),
-        if exhausted { "never finished" } else { "finished" },
-        mark_time.as_secs_f64() * 1e3
+        big.black,
+        if exhausted { "had not finished after 100,000 calls" } else { "finished" },
+        mark_time.as_secs_f64() * 1e3,
+        c.max_gray
     );
     Ok(Finding::new(Verdict::confirmed_if(!refuted), summary, ev))
 }
@@ -243,10 +248,12 @@ fn sweep_frees_white(ctx: &Ctx) -> Result<Finding, CheckError> {
     let ok =
         not_white == 0.0 && mism == 0.0 && dangling == 0.0 && a.reused_slots == a.freed;
     let summary = format!(
-        "the sweep freed exactly the {} white objects (0 survivors dangling) and the free list \
-         handed all {} slots out again; with incomplete marking (no barrier) it freed {} \
-         reachable object, leaving {} dangling reference",
+        "the sweep freed {} objects, {} of them not white, leaving {} dangling references; \
+         the free list handed {} slots out again; with incomplete marking (no barrier) it \
+         freed {} reachable object, leaving {} dangling reference",
         a.freed,
+        a.freed_not_white,
+        a.dangling,
         a.reused_slots,
         lost.lost.len(),
         lost.dangling.len()
@@ -331,8 +338,7 @@ fn recursion_on_cycles(_ctx: &Ctx) -> Result<Finding, CheckError> {
     let reproduced = overflows == modes.len() && fixed == [2, 1];
     let summary = format!(
         "the seed's marker ended with {} on a 2-object cycle with 8 MiB of stack, {} with 64 \
-         MiB (more stack does not help), {} on a self-loop; the worklist marked {} and {} \
-         objects and stopped",
+         MiB, {} on a self-loop; the worklist marked {} and {} objects and stopped",
         outcomes[0], outcomes[1], outcomes[2], fixed[0], fixed[1]
     );
     Ok(Finding::new(Verdict::confirmed_if(reproduced), summary, ev))
