@@ -201,6 +201,7 @@ fn scenario_table() {
     );
     for s in scenarios::all() {
         for b in scenarios::configurations() {
+            // D33: only here, with marking interleaved, do colors and barriers matter.
             let r = scenarios::play(&s, b);
             let first = r
                 .first_weak_break
@@ -223,6 +224,8 @@ fn scenario_table() {
 /// C001-18, D32: the worklist collects a chain the seed's recursion cannot.
 fn chain(n: usize) {
     println!("\n## A chain of {n} objects, stop-the-world, worklist marker");
+    // C001-18, D32: as deep as the chain; the seed's recursion dies at ~1/10 of 1M.
+    // C001-19: the second collection frees exactly the half the cut left white.
     let c = experiments::collect_chain(n);
     println!(
         "build {:.1} ms · mark {:.1} ms ({:.1} M objects/s) · sweep {:.1} ms · marked {} · \
@@ -270,6 +273,7 @@ fn throughput(n: usize, rounds: usize) {
         "layout", "objects", "mark ms", "M obj/s", "BFS ms", "M obj/s", "mark/BFS"
     );
     for shape in [Shape::AllocationOrder, Shape::RandomOrder] {
+        // Target: mark ≤ 1.2× the BFS lower bound on the same graph.
         throughput_row(&experiments::throughput(n, shape, rounds));
     }
 }
@@ -321,6 +325,8 @@ fn incremental(n: usize, rounds: usize) {
 fn pacing_tables(quick: bool, summary: bool, timeline: bool) {
     let trace = pacing::Trace::burst(if quick { 8 } else { 1 });
     let mib = |b: f64| b / (1u64 << 20) as f64;
+    // The seeds' SetGCPercent / SetMemoryLimit calls (C000-11, C000-12, C003-33),
+    // simulated; their checks belong to the allocator-tuning chapter.
     let runs: Vec<pacing::PacingRun> = pacing::seed_settings()
         .into_iter()
         .map(|s| pacing::simulate(&trace, s, 24))
