@@ -81,8 +81,8 @@ pub const CHAPTERS: &[Chapter] = &[
         number: 5,
         slug: "mark_sweep",
         title: "Tri-color mark-sweep",
-        checks: &[],
-        child_modes: &[],
+        checks: crate::mark_sweep::CHECKS,
+        child_modes: crate::mark_sweep::CHILD_MODES,
     },
     Chapter {
         number: 6,

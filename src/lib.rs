@@ -15,6 +15,7 @@ pub mod cli;
 pub mod measure;
 pub mod runner;
 
+pub mod mark_sweep;
 pub mod measuring;
 pub mod pools;
 pub mod mmap;
