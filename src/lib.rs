@@ -17,3 +17,4 @@ pub mod runner;
 
 pub mod measuring;
 pub mod struct_layout;
+pub mod zero_copy;

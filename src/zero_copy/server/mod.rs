@@ -1,0 +1,551 @@
+//! A static HTTP/1.1 file server: GET and HEAD, `Content-Length` and a
+//! content type, single byte ranges (206/416), keep-alive, and clear
+//! 400/403/404/405/414/431/505 answers. The body goes out with
+//! [`sendfile_all`](super::sendfile::sendfile_all) (or, for comparison, a
+//! read/write loop), so a request on the sendfile path allocates nothing.
+//!
+//! Its safety story, each part tested in `tests/zero_copy.rs`:
+//!
+//! - **confined**: every path goes through [`Root::open_target`]; nothing
+//!   outside the root is ever opened (see `confine.rs`);
+//! - **bounded**: `workers` threads each serve one connection at a time, so
+//!   at most `workers` connections are served at once; the others wait in
+//!   the listen queue;
+//! - **never stuck**: reads and sends have time-outs, a client that goes away
+//!   or a file that shrinks mid-transfer ends that connection only, a panic
+//!   in a handler is caught, and `SIGPIPE` is ignored (a `sendfile` into a
+//!   closed socket raises it, and its default action kills the process).
+//!
+//! Not for: the open internet (no TLS, no rate limits, no access log).
+
+pub mod client;
+pub mod http;
+
+use super::confine::{Denied, Opened, Root, Strategy};
+use super::read_write::read_write_loop;
+use super::sendfile::sendfile_all;
+use http::{Head, HeadError, MAX_HEAD, Span, Verb};
+use nix::sys::socket::{MsgFlags, send};
+use std::io::{self, Read};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::os::fd::AsRawFd;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How the server sends a file's bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transfer {
+    /// `sendfile`, no user-space copy.
+    Sendfile,
+    /// A read/write loop with a buffer of this size (allocated per response).
+    CopyLoop(usize),
+}
+
+/// What the server serves, and how.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The directory served.
+    pub root: PathBuf,
+    /// Connections served at once (one thread each).
+    pub workers: usize,
+    /// How bodies are sent.
+    pub transfer: Transfer,
+    /// A connection that sends nothing for this long is closed.
+    pub idle_timeout: Duration,
+    /// A client that accepts no bytes for this long is dropped.
+    pub send_timeout: Duration,
+    /// How symlinks are confined (`None`: the best the kernel offers).
+    pub strategy: Option<Strategy>,
+}
+
+impl Config {
+    /// Serves `root` with 4 workers, sendfile, 10 s idle and 30 s send
+    /// time-outs.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            workers: 4,
+            transfer: Transfer::Sendfile,
+            idle_timeout: Duration::from_secs(10),
+            send_timeout: Duration::from_secs(30),
+            strategy: None,
+        }
+    }
+}
+
+/// Counters the server keeps; read them with [`Site::stats`].
+#[derive(Debug, Default)]
+struct Counters {
+    accepted: AtomicU64,
+    active: AtomicU64,
+    max_active: AtomicU64,
+    requests: AtomicU64,
+    body_bytes: AtomicU64,
+    transfer_errors: AtomicU64,
+    panics: AtomicU64,
+    by_status: [AtomicU64; STATUSES.len()],
+}
+
+const STATUSES: [u16; 12] = [200, 206, 400, 403, 404, 405, 414, 416, 431, 500, 505, 0];
+
+/// A snapshot of the server's counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Connections accepted.
+    pub accepted: u64,
+    /// Connections being served now.
+    pub active: u64,
+    /// Most connections ever served at once.
+    pub max_active: u64,
+    /// Requests parsed (including those answered with an error).
+    pub requests: u64,
+    /// Body bytes sent.
+    pub body_bytes: u64,
+    /// Transfers cut short (client gone, send time-out, file shrank).
+    pub transfer_errors: u64,
+    /// Handlers that panicked (caught; the worker carried on).
+    pub panics: u64,
+    by_status: [u64; STATUSES.len()],
+}
+
+impl Stats {
+    /// Responses sent with `status`.
+    pub fn responses(&self, status: u16) -> u64 {
+        STATUSES.iter().position(|&s| s == status).map_or(0, |i| self.by_status[i])
+    }
+}
+
+/// The served root, its configuration and counters: what every worker
+/// shares. [`Site::handle_connection`] serves one connection on the
+/// calling thread, which lets a test count its allocations.
+#[derive(Debug)]
+pub struct Site {
+    root: Root,
+    config: Config,
+    counters: Counters,
+    stopping: AtomicBool,
+}
+
+/// Per-connection buffers, allocated once per connection, reused by every
+/// request on it.
+struct Buffers {
+    input: Vec<u8>,
+    filled: usize,
+    head: Vec<u8>,
+    decoded: Vec<u8>,
+    relative: Vec<u8>,
+}
+
+impl Site {
+    /// Opens the root. Fails if it is not a directory.
+    pub fn new(config: Config) -> io::Result<Self> {
+        let root = Root::open(&config.root, config.strategy)?;
+        Ok(Self {
+            root,
+            config,
+            counters: Counters::default(),
+            stopping: AtomicBool::new(false),
+        })
+    }
+
+    /// How the root confines symlinks.
+    pub fn strategy(&self) -> Strategy {
+        self.root.strategy()
+    }
+
+    /// The counters now.
+    pub fn stats(&self) -> Stats {
+        let c = &self.counters;
+        let load = |a: &AtomicU64| a.load(Ordering::SeqCst);
+        Stats {
+            accepted: load(&c.accepted),
+            active: load(&c.active),
+            max_active: load(&c.max_active),
+            requests: load(&c.requests),
+            body_bytes: load(&c.body_bytes),
+            transfer_errors: load(&c.transfer_errors),
+            panics: load(&c.panics),
+            by_status: std::array::from_fn(|i| load(&c.by_status[i])),
+        }
+    }
+
+    fn count_status(&self, status: u16) {
+        let i = STATUSES.iter().position(|&s| s == status).unwrap_or(STATUSES.len() - 1);
+        self.counters.by_status[i].fetch_add(1, Ordering::SeqCst);
+    }
+
+    // ANCHOR: handle_connection
+    /// Serves requests on `stream` until the client closes it, asks to close,
+    /// goes quiet for `idle_timeout`, or a transfer fails.
+    pub fn handle_connection(&self, stream: TcpStream) {
+        let setup = stream
+            .set_read_timeout(Some(self.config.idle_timeout))
+            .and_then(|_| stream.set_write_timeout(Some(self.config.send_timeout)))
+            .and_then(|_| stream.set_nodelay(true));
+        if setup.is_err() {
+            return;
+        }
+        let mut bufs = Buffers {
+            input: vec![0; MAX_HEAD],
+            filled: 0,
+            head: Vec::with_capacity(512),
+            decoded: Vec::with_capacity(256),
+            relative: Vec::with_capacity(256),
+        };
+        while !self.stopping.load(Ordering::SeqCst) {
+            let len = match read_head(&stream, &mut bufs) {
+                Ok(Some(len)) => len,
+                Ok(None) => return, // closed, timed out, or reset between requests
+                Err(status) => {
+                    let _ =
+                        self.respond_error(&stream, &mut bufs.head, status, true, false);
+                    return;
+                }
+            };
+            self.counters.requests.fetch_add(1, Ordering::SeqCst);
+            let keep_alive = match self.respond(&stream, &mut bufs, len) {
+                Ok(keep_alive) => keep_alive,
+                Err(_) => {
+                    self.counters.transfer_errors.fetch_add(1, Ordering::SeqCst);
+                    false
+                }
+            };
+            if !keep_alive {
+                return;
+            }
+            // Keep what the client pipelined after this request.
+            bufs.input.copy_within(len..bufs.filled, 0);
+            bufs.filled -= len;
+        }
+    }
+    // ANCHOR_END: handle_connection
+
+    /// Answers the request whose head is `bufs.input[..len]`. `Ok(true)`: the
+    /// connection may serve another request.
+    fn respond(
+        &self,
+        stream: &TcpStream,
+        bufs: &mut Buffers,
+        len: usize,
+    ) -> io::Result<bool> {
+        let req = match http::parse_request(&bufs.input[..len]) {
+            Ok(req) => req,
+            Err(HeadError::Bad(_)) => {
+                return self.respond_error(stream, &mut bufs.head, 400, true, false);
+            }
+            Err(HeadError::Version) => {
+                return self.respond_error(stream, &mut bufs.head, 505, true, false);
+            }
+        };
+        let is_head = req.verb == Verb::Head;
+        if req.has_body {
+            // We read no bodies, so we could not find where the next
+            // request starts: answer and close.
+            return self.respond_error(stream, &mut bufs.head, 400, true, is_head);
+        }
+        let close = !req.keep_alive || self.stopping.load(Ordering::SeqCst);
+        if req.verb == Verb::Other {
+            return self.respond_error(stream, &mut bufs.head, 405, close, false);
+        }
+        let opened =
+            self.root.open_target(req.target, &mut bufs.decoded, &mut bufs.relative);
+        let Opened { file, len: size } = match opened {
+            Ok(o) => o,
+            Err(denied) => {
+                let close = close || matches!(denied, Denied::BadRequest(_));
+                return self.respond_error(
+                    stream,
+                    &mut bufs.head,
+                    denied.status(),
+                    close,
+                    is_head,
+                );
+            }
+        };
+        let (status, start, body_len) = match http::parse_range(req.range, size) {
+            Span::Full => (200, 0, size),
+            Span::Part { start, len } => (206, start, len),
+            Span::Unsatisfiable => {
+                let head = Head {
+                    status: 416,
+                    content_type: "text/plain; charset=utf-8",
+                    content_length: 0,
+                    content_range: None,
+                    unsatisfiable_size: Some(size),
+                    close,
+                    allow: false,
+                };
+                http::write_head(&mut bufs.head, &head);
+                self.count_status(416);
+                send_all(stream, &bufs.head, false)?;
+                return Ok(!close);
+            }
+        };
+        let head = Head {
+            status,
+            content_type: http::content_type(&bufs.relative),
+            content_length: body_len,
+            content_range: (status == 206).then(|| (start, start + body_len - 1, size)),
+            unsatisfiable_size: None,
+            close,
+            allow: false,
+        };
+        http::write_head(&mut bufs.head, &head);
+        self.count_status(status);
+        let body = !is_head && body_len > 0;
+        // MSG_MORE: the head waits for the body's first bytes, so both
+        // leave in one segment when they fit.
+        send_all(stream, &bufs.head, body)?;
+        if body {
+            let sent = match self.config.transfer {
+                Transfer::Sendfile => sendfile_all(stream, &file, start, body_len),
+                Transfer::CopyLoop(buf) => {
+                    read_write_loop(&file, start, body_len, &mut &*stream, buf)
+                }
+            };
+            let moved = match sent {
+                Ok(m) => m,
+                Err(e) => {
+                    self.counters.body_bytes.fetch_add(e.moved.bytes, Ordering::SeqCst);
+                    return Err(e.into());
+                }
+            };
+            self.counters.body_bytes.fetch_add(moved.bytes, Ordering::SeqCst);
+        }
+        Ok(!close)
+    }
+
+    /// Sends a short text answer for an error status. `Ok(true)` if the
+    /// connection stays open.
+    fn respond_error(
+        &self,
+        stream: &TcpStream,
+        head: &mut Vec<u8>,
+        status: u16,
+        close: bool,
+        is_head: bool,
+    ) -> io::Result<bool> {
+        let body = error_body(status);
+        let h = Head {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            content_length: body.len() as u64,
+            content_range: None,
+            unsatisfiable_size: None,
+            close,
+            allow: status == 405,
+        };
+        http::write_head(head, &h);
+        self.count_status(status);
+        if !is_head {
+            head.extend_from_slice(body);
+        }
+        send_all(stream, head, false)?;
+        Ok(!close)
+    }
+}
+
+fn error_body(status: u16) -> &'static [u8] {
+    match status {
+        400 => b"400 Bad Request\n",
+        403 => b"403 Forbidden\n",
+        404 => b"404 Not Found\n",
+        405 => b"405 Method Not Allowed: only GET and HEAD\n",
+        414 => b"414 URI Too Long\n",
+        431 => b"431 Request Header Fields Too Large\n",
+        505 => b"505 HTTP Version Not Supported\n",
+        _ => b"500 Internal Server Error\n",
+    }
+}
+
+/// Reads until `bufs.input` holds a complete head. `Ok(None)`: the client
+/// closed, went quiet or reset; `Err(status)`: answer with that and close.
+fn read_head(mut stream: &TcpStream, bufs: &mut Buffers) -> Result<Option<usize>, u16> {
+    loop {
+        if let Some(len) = http::head_len(&bufs.input[..bufs.filled]) {
+            return Ok(Some(len));
+        }
+        if bufs.filled == bufs.input.len() {
+            return Err(431);
+        }
+        match stream.read(&mut bufs.input[bufs.filled..]) {
+            Ok(0) => return Ok(None),
+            Ok(n) => bufs.filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return Ok(None),
+        }
+    }
+}
+
+/// Sends all of `bytes`; with `more`, tells TCP that more data follows.
+fn send_all(stream: &TcpStream, mut bytes: &[u8], more: bool) -> io::Result<()> {
+    let mut flags = MsgFlags::MSG_NOSIGNAL;
+    if more {
+        // nix has no name for MSG_MORE.
+        flags |= MsgFlags::from_bits_retain(libc::MSG_MORE);
+    }
+    while !bytes.is_empty() {
+        match send(stream.as_raw_fd(), bytes, flags) {
+            Ok(n) => bytes = &bytes[n..],
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+// ANCHOR: ignore_sigpipe
+/// Makes sure a `sendfile` or `splice` into a socket whose peer has gone
+/// cannot kill the process: their `EPIPE` comes with a `SIGPIPE`, and no flag
+/// turns it off (`send` has `MSG_NOSIGNAL`; these calls have none). Rust
+/// binaries start with `SIGPIPE` ignored, but a library cannot count on
+/// being in one. Leaves a handler the program installed alone. Returns
+/// `true` if it changed the disposition.
+pub fn ignore_sigpipe() -> io::Result<bool> {
+    // SAFETY: a zeroed `sigaction` is a valid "no handler" value, and passing
+    // a null `act` only reads the current disposition into `old`.
+    let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+    // SAFETY: `old` is a valid, writable sigaction; `act` is null.
+    if unsafe { libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if old.sa_sigaction != libc::SIG_DFL {
+        return Ok(false);
+    }
+    // SAFETY: SIG_IGN installs no code, so no handler can run in an
+    // unexpected context; this only changes what SIGPIPE does.
+    let prev = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    if prev == libc::SIG_ERR {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(true)
+}
+// ANCHOR_END: ignore_sigpipe
+
+/// A running server: its address, its counters, and the means to stop it.
+/// Dropping it stops the server and joins its threads.
+pub struct ServerHandle {
+    addr: SocketAddr,
+    site: Arc<Site>,
+    listener: TcpListener,
+    current: Arc<Vec<Mutex<Option<TcpStream>>>>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+// ANCHOR: spawn
+/// Binds `addr` and starts `config.workers` threads, each accepting and
+/// serving one connection at a time: at most `workers` connections are
+/// served at once, and the kernel's listen queue holds the rest.
+pub fn spawn(addr: SocketAddr, config: Config) -> io::Result<ServerHandle> {
+    if config.workers == 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "workers must be at least 1",
+        ));
+    }
+    ignore_sigpipe()?;
+    let workers = config.workers;
+    let site = Arc::new(Site::new(config)?);
+    let listener = TcpListener::bind(addr)?;
+    let addr = listener.local_addr()?;
+    let current: Arc<Vec<_>> = Arc::new((0..workers).map(|_| Mutex::new(None)).collect());
+    let mut threads = Vec::with_capacity(workers);
+    for i in 0..workers {
+        let (site, current, listener) =
+            (site.clone(), current.clone(), listener.try_clone()?);
+        let t = std::thread::Builder::new()
+            .name(format!("file-server-{i}"))
+            .spawn(move || accept_loop(&site, &listener, &current[i]))?;
+        threads.push(t);
+    }
+    Ok(ServerHandle { addr, site, listener, current, workers: threads })
+}
+// ANCHOR_END: spawn
+
+fn accept_loop(site: &Site, listener: &TcpListener, current: &Mutex<Option<TcpStream>>) {
+    let c = &site.counters;
+    loop {
+        let stream = match listener.accept() {
+            Ok((stream, _)) => stream,
+            Err(_) if site.stopping.load(Ordering::SeqCst) => return,
+            Err(e) => {
+                // Out of fds, or a connection reset while queued: pause a
+                // little rather than spin, and carry on.
+                if e.kind() != io::ErrorKind::ConnectionAborted {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                continue;
+            }
+        };
+        *current.lock().unwrap_or_else(|p| p.into_inner()) = stream.try_clone().ok();
+        if site.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        c.accepted.fetch_add(1, Ordering::SeqCst);
+        let now = c.active.fetch_add(1, Ordering::SeqCst) + 1;
+        c.max_active.fetch_max(now, Ordering::SeqCst);
+        let served = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            site.handle_connection(stream);
+        }));
+        if served.is_err() {
+            c.panics.fetch_add(1, Ordering::SeqCst);
+        }
+        c.active.fetch_sub(1, Ordering::SeqCst);
+        *current.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+}
+
+impl ServerHandle {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The counters now.
+    pub fn stats(&self) -> Stats {
+        self.site.stats()
+    }
+
+    /// How the root confines symlinks.
+    pub fn strategy(&self) -> Strategy {
+        self.site.strategy()
+    }
+
+    /// Serves until the process ends (for the example's `serve`).
+    pub fn wait(mut self) {
+        for t in self.workers.drain(..) {
+            let _ = t.join();
+        }
+    }
+
+    /// Stops accepting, ends the connections being served, joins the workers.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.site.stopping.store(true, Ordering::SeqCst);
+        // Wakes every thread blocked in accept() (it returns EINVAL).
+        let _ = nix::sys::socket::shutdown(
+            self.listener.as_raw_fd(),
+            nix::sys::socket::Shutdown::Read,
+        );
+        for slot in self.current.iter() {
+            if let Some(s) = slot.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+                let _ = s.shutdown(Shutdown::Both);
+            }
+        }
+        for t in self.workers.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
