@@ -130,6 +130,9 @@ impl Loopback {
         // previous one (Nagle + delayed ACK would add up to 40 ms).
         sender.set_nodelay(true)?;
         client.set_nodelay(true)?;
+        // A harness bug or a lost byte must fail, not hang.
+        sender.set_read_timeout(Some(Duration::from_secs(60)))?;
+        client.set_read_timeout(Some(Duration::from_secs(60)))?;
         let (orders, order_rx) = mpsc::channel::<Order>();
         let (report_tx, reports) = mpsc::channel();
         let receiver = std::thread::Builder::new()
@@ -268,6 +271,12 @@ impl MethodRuns {
     /// Median receiver CPU seconds per GiB.
     pub fn receiver_cpu_per_gib(&self) -> f64 {
         self.median(Sample::receiver_cpu_per_gib)
+    }
+
+    /// Median wall time per transfer (send + the receiver's acknowledgement),
+    /// nanoseconds.
+    pub fn latency(&self) -> f64 {
+        self.median(|s| s.wall.as_nanos() as f64 / f64::from(s.reps))
     }
 
     /// Median read-family syscalls per transfer.

@@ -37,6 +37,18 @@ pub fn sendfile_all(
     len: u64,
 ) -> Result<Moved, TransferError> {
     let out = out.as_fd();
+    sendfile_all_with(out, file, offset, len, || wait_writable(out))
+}
+
+/// [`sendfile_all`] with a caller-supplied wait for `EAGAIN` (tests use it to
+/// act at the moment the socket is full).
+pub fn sendfile_all_with(
+    out: BorrowedFd<'_>,
+    file: &File,
+    offset: u64,
+    len: u64,
+    wait: impl FnMut() -> io::Result<()>,
+) -> Result<Moved, TransferError> {
     let sent = drive(
         offset,
         len,
@@ -47,7 +59,7 @@ pub fn sendfile_all(
             let mut off = pos as i64;
             Ok(nix::sys::sendfile::sendfile64(out, file, Some(&mut off), count)?)
         },
-        || wait_writable(out),
+        wait,
     );
     match sent {
         Err(e) if is_unsupported(&e.error) => {

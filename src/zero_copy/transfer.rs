@@ -98,6 +98,12 @@ impl From<TransferError> for io::Error {
     }
 }
 
+impl From<TransferError> for crate::claims::CheckError {
+    fn from(e: TransferError) -> Self {
+        Self(e.to_string())
+    }
+}
+
 /// True for the errors that mean "this fd pair cannot do a kernel copy":
 /// `EINVAL` (e.g. an `O_APPEND` destination, a source without page cache),
 /// `ENOSYS` (old kernel), `EOPNOTSUPP`, `EXDEV` (copy_file_range across file

@@ -170,6 +170,20 @@ impl Client {
         Ok(got)
     }
 
+    /// `GET path`, reading the head and at most `max` bytes of the body (a
+    /// client that gives up part-way; drop it afterwards).
+    pub fn get_prefix(&mut self, path: &str, max: u64) -> io::Result<Response> {
+        let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        self.send_raw(req.as_bytes())?;
+        let (status, headers) = self.read_head()?;
+        let mut resp = Response { status, headers, body: Vec::new() };
+        let len = resp.content_length().unwrap_or(0).min(max);
+        let mut body = Vec::new();
+        self.read_body(len, |c| body.extend_from_slice(c))?;
+        resp.body = body;
+        Ok(resp)
+    }
+
     /// `GET path` with the body checksummed and counted, not stored.
     pub fn download(&mut self, path: &str, extra: &str) -> io::Result<Download> {
         let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n{extra}\r\n");
