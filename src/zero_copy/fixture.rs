@@ -100,7 +100,7 @@ impl SiteFixture {
             h("/sub".into(), "a directory", true),
             h("/".into(), "the root directory", true),
             h(format!("/{}secret.txt", "a/".repeat(2100)), "a 4 KiB+ path", true),
-            h("/fifo".into(), "a FIFO (blocks a naive open)", false),
+            h("/fifo".into(), "a FIFO (not tried on the ports)", false),
         ]
     }
     // ANCHOR_END: hostile

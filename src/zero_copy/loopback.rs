@@ -322,7 +322,9 @@ pub fn compare(
     // One untimed transfer per method: page cache, socket buffers and the
     // receiver's buffer are warm before the first sample.
     for s in &mut senders {
+        s.prepare(file, size)?;
         link.sample(s, file, size.min(1 << 20), 1, false)?;
+        s.prepare(file, size)?;
     }
     for round in 0..rounds {
         for k in 0..senders.len() {
