@@ -523,7 +523,7 @@ fn a_file_that_shrinks_mid_transfer_ends_that_response_only() {
     let mut rest = 0u64;
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        match (&*c.stream()).read(&mut buf) {
+        match c.stream().read(&mut buf) {
             Ok(0) | Err(_) => break, // the server closes: no endless loop
             Ok(n) => rest += n as u64,
         }

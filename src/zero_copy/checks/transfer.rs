@@ -156,7 +156,7 @@ pub fn c002_01(ctx: &Ctx) -> Result<Finding, CheckError> {
          space, {} heap bytes) vs {} 8 KiB reads for std::io::copy",
         p.sendfile.syscr,
         format_bytes(c.size as f64),
-        p.sendfile.heap.map_or("unknown".into(), |h| format_bytes(h)),
+        p.sendfile.heap.map_or("unknown".into(), format_bytes),
         p.io_copy.syscr
     );
     Ok(Finding::new(Verdict::confirmed_if(holds), summary, ev))
