@@ -168,6 +168,17 @@ pub fn stale_fd_splice(file: &File) -> io::Result<StaleFd> {
 /// pipe's write end (`BorrowedFd`) inside `thread::scope`, so the pipe cannot
 /// be closed before the helper has finished; returning early still joins it.
 /// Returns the bytes that reached the next request's pipe (always 0).
+///
+/// Handing the borrow to an unscoped thread, as the goroutine is, does not
+/// compile: the thread could outlive the descriptor.
+///
+/// ```compile_fail,E0597
+/// use std::os::fd::AsFd;
+/// use std::os::unix::net::UnixStream;
+/// let (a, _b) = UnixStream::pair().unwrap();
+/// let borrowed = a.as_fd(); // `a` does not live long enough…
+/// std::thread::spawn(move || drop(borrowed)); // …for a 'static thread
+/// ```
 #[cfg(target_os = "linux")]
 pub fn scoped_splice(file: &File) -> io::Result<usize> {
     use nix::fcntl::{SpliceFFlags, splice};

@@ -125,7 +125,7 @@ pub fn c000_02(ctx: &Ctx) -> Result<Finding, CheckError> {
         Verdict::Confirmed
     };
     let summary = format!(
-        "sendfile: 0 bytes through user space, {} syscalls per transfer; receiver CPU {:.2} \
+        "sendfile: 0 bytes through user space, {} syscall(s) per transfer; receiver CPU {:.2} \
          s/GiB vs {:.2} with the loop; std::io::copy: {} reads per {} transfer",
         p.sendfile.syscr,
         p.sendfile.receiver_cpu / 1e9,
