@@ -105,17 +105,21 @@ fn sendfile_reads_nothing_into_user_space_the_loop_reads_everything() {
     // calls; no byte was read into user space; nothing was allocated.
     assert_eq!(sf.syscr, sf.moved.calls);
     assert_eq!((sf.moved.user_bytes, sf.heap_allocs), (0, Some(0)));
+    // The kernel agrees: a kernel copy counts its bytes as read *and* written
+    // (a socket send is counted as neither), so rchar − wchar = 0.
+    assert_eq!((sf.rchar, sf.wchar), (size, size));
 
     let rw = run(Method::ReadWrite(64 << 10));
     assert_eq!(rw.syscr, size / (64 << 10)); // 128 preads of 64 KiB
-    assert_eq!((rw.rchar, rw.moved.user_bytes), (size, size));
+    assert_eq!((rw.rchar, rw.wchar, rw.moved.user_bytes), (size, 0, size));
     assert_eq!(rw.heap_bytes, Some(64 << 10)); // one buffer
 
     let io = run(Method::StdIoCopy);
     // std::io::copy File → TcpStream: 8 KiB reads, and one more that
     // returns 0 at the end (the count that shows it does not sendfile).
     assert!(io.syscr >= size / 8192, "{}", io.syscr);
-    assert_eq!(io.rchar, size);
+    assert_eq!((io.rchar, io.wchar), (size, 0));
+    assert_eq!(io.user_bytes_per_transfer(), size);
 
     let sp = run(Method::Splice(64 << 10));
     // splice is not counted in syscr/rchar at all: only our own count shows

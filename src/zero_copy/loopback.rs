@@ -14,7 +14,7 @@
 //! the socket is on the same two CPUs as the sender, and bounds throughput.
 
 use super::method::{Method, Sender};
-use super::transfer::{MAX_CHUNK, Moved};
+use super::transfer::Moved;
 use crate::measure::alloc::{self, AllocScope};
 use crate::measure::os::ThreadCounters;
 use crate::measure::stats;
@@ -69,6 +69,10 @@ pub struct Sample {
     pub syscr: u64,
     /// Sender's `rchar` (bytes through read-family syscalls).
     pub rchar: u64,
+    /// Sender's `wchar`. A socket `send` is not counted in it, so here it
+    /// counts only kernel copies (`sendfile` counts its bytes in both
+    /// `rchar` and `wchar`).
+    pub wchar: u64,
     /// Heap bytes the sender allocated (with the counting allocator).
     pub heap_bytes: Option<u64>,
     /// Heap allocations the sender made (with the counting allocator).
@@ -99,16 +103,16 @@ impl Sample {
 
     /// Bytes that passed through user space on the sender, per transfer. For
     /// std's `io::copy`, which does not report, it is deduced from the
-    /// kernel's counters: more read-family calls than a kernel copy needs
-    /// (one per 2 GiB) means `read(2)` calls, and then `rchar` is what they
-    /// read.
+    /// kernel's counters: a kernel copy counts its bytes in `rchar` *and*
+    /// `wchar`, a `read` into a buffer only in `rchar`, and the socket's
+    /// `send` in neither; so `rchar − wchar` is what was read into user space.
     pub fn user_bytes_per_transfer(&self) -> u64 {
-        if !self.moved.uncounted {
-            return self.moved.user_bytes / u64::from(self.reps);
-        }
-        let kernel_calls =
-            u64::from(self.reps) * (self.size.div_ceil(MAX_CHUNK as u64) + 1);
-        if self.syscr > kernel_calls { self.rchar / u64::from(self.reps) } else { 0 }
+        let bytes = if self.moved.uncounted {
+            self.rchar.saturating_sub(self.wchar)
+        } else {
+            self.moved.user_bytes
+        };
+        bytes / u64::from(self.reps)
     }
 }
 
@@ -192,6 +196,7 @@ impl Loopback {
             receiver_cpu: got.cpu,
             syscr: d.syscr,
             rchar: d.rchar,
+            wchar: d.wchar,
             heap_bytes: heap.map(|h| h.bytes_requested),
             heap_allocs: heap.map(|h| h.allocs),
             moved,
