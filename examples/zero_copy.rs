@@ -140,6 +140,7 @@ mod linux {
         }
         if want(Table::Claims) {
             println!();
+            // Every claim of the chapter, measured now; the verdicts are computed.
             let report = perf_workbook::runner::print_chapter("zero_copy", args.quick);
             assert_eq!(report.errors(), 0, "every check of the chapter ran");
         }
@@ -170,7 +171,8 @@ mod linux {
         );
         for size in sizes {
             let reps = reps_for(size, target);
-            // The comparison: every method on the same connection, interleaved.
+            // C000-01, C000-02, C002-01, C002-04, C002-05: every method on
+            // one connection, interleaved; copies, syscalls, CPU, throughput.
             let runs = loopback::compare(&Method::ALL, &file, size, reps, rounds)
                 .unwrap_or_else(|e| fail(&format!("comparison at {size} bytes: {e}")));
             print_runs(size, reps, &runs);
@@ -207,7 +209,8 @@ mod linux {
                 heap
             );
         }
-        // The targets, reported (not asserted: these are timings).
+        // C002-07, C002-08 and the targets, reported (not asserted:
+        // these are timings).
         let by = |m| runs.iter().find(|r| r.method == m).expect("method");
         let (sf, io) = (by(Method::Sendfile), by(Method::StdIoCopy));
         let cpu = sf.sender_cpu_per_gib() / base.sender_cpu_per_gib();
@@ -234,8 +237,8 @@ mod linux {
     }
 
     fn confinement_table() {
-        // The seed's `rootDir + "/" + filename` and `Path::join` against the
-        // server's decode → normalize → openat2(RESOLVE_BENEATH).
+        // C000-04, D03: the seed's `rootDir + "/" + filename` and
+        // `Path::join` against decode → normalize → openat2(RESOLVE_BENEATH).
         let c = Confinement::run().unwrap_or_else(|e| fail(&e.to_string()));
         println!(
             "\nHostile requests (secret file beside the root; \"LEAK\" = its bytes came back)"
@@ -264,6 +267,7 @@ mod linux {
     }
 
     fn memory_table() {
+        // C002-09, C002-10, C002-12, D52: what a connection allocates.
         println!("\nHeap on the thread serving one keep-alive connection (256 KiB file)");
         println!(
             "  {:<22} {:>16} {:>16} {:>14}",

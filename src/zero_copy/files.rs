@@ -179,6 +179,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "file I/O")]
     fn pattern_files_round_trip() {
         let dir = Scratch::new("files-test").unwrap();
         for len in [0, 1, 8, 13, 100_000] {
