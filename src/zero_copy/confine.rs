@@ -24,6 +24,7 @@
 //! Not for: access control beyond the root (dotfiles, per-user permissions).
 
 use std::fs::File;
+#[cfg(target_os = "linux")]
 use std::io;
 #[cfg(target_os = "linux")]
 use std::os::fd::OwnedFd;
