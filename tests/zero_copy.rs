@@ -538,6 +538,38 @@ fn a_file_that_shrinks_mid_transfer_ends_that_response_only() {
     assert_eq!(h.stats().transfer_errors, 1);
 }
 
+#[test]
+fn silent_and_trickling_clients_lose_their_worker() {
+    let dir = Scratch::new("idle").unwrap();
+    std::fs::write(dir.join("ok.txt"), OK_TEXT).unwrap();
+    let config = Config {
+        workers: 1,
+        idle_timeout: Duration::from_millis(150),
+        ..Config::new(dir.path())
+    };
+    let h = server::spawn(local(), config).unwrap();
+    // Half a head, then silence: the only worker must not wait forever.
+    let mut silent = Client::connect(h.addr()).unwrap();
+    silent.send_raw(b"GET /ok.txt HTTP/1.1\r\n").unwrap();
+    let r = Client::connect(h.addr()).unwrap().get("/ok.txt").unwrap();
+    assert_eq!(r.status, 200);
+    let mut rest = Vec::new();
+    assert_eq!(silent.stream().read_to_end(&mut rest).unwrap(), 0); // closed
+    // A header that never ends, one byte every 30 ms: each read succeeds
+    // well within the idle time-out, but the whole head has a deadline.
+    let mut trickle = Client::connect(h.addr()).unwrap();
+    trickle.send_raw(b"GET /ok.txt HTTP/1.1\r\nX-Pad: ").unwrap();
+    let mut sent = 0;
+    while sent < 300 && trickle.send_raw(b"a").is_ok() {
+        sent += 1;
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    let mut rest = Vec::new();
+    let closed = matches!(trickle.stream().read_to_end(&mut rest), Ok(0) | Err(_));
+    assert!(closed && sent < 300, "sent {sent} bytes");
+    assert_eq!(Client::connect(h.addr()).unwrap().get("/ok.txt").unwrap().status, 200);
+}
+
 // ANCHOR: bounded
 #[test]
 fn at_most_workers_connections_are_served_at_once() {

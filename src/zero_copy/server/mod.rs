@@ -11,10 +11,13 @@
 //! - **bounded**: `workers` threads each serve one connection at a time, so
 //!   at most `workers` connections are served at once; the others wait in
 //!   the listen queue;
-//! - **never stuck**: reads and sends have time-outs, a client that goes away
-//!   or a file that shrinks mid-transfer ends that connection only, a panic
-//!   in a handler is caught, and `SIGPIPE` is ignored (a `sendfile` into a
-//!   closed socket raises it, and its default action kills the process).
+//! - **never stuck**: a request head must arrive whole within
+//!   `idle_timeout`; sends time out between writes (like nginx's
+//!   `send_timeout`, so a client that reads slowly but steadily keeps its
+//!   worker); a client that goes away or a file that shrinks mid-transfer
+//!   ends that connection only; a panic in a handler is caught; and
+//!   `SIGPIPE` is ignored (a `sendfile` into a closed socket raises it, and
+//!   its default action kills the process).
 //!
 //! Not for: the open internet (no TLS, no rate limits, no access log).
 
@@ -33,7 +36,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How the server sends a file's bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,7 +199,7 @@ impl Site {
             relative: Vec::with_capacity(256),
         };
         while !self.stopping.load(Ordering::SeqCst) {
-            let len = match read_head(&stream, &mut bufs) {
+            let len = match read_head(&stream, &mut bufs, self.config.idle_timeout) {
                 Ok(Some(len)) => len,
                 Ok(None) => return, // closed, timed out, or reset between requests
                 Err(status) => {
@@ -363,21 +366,41 @@ fn error_body(status: u16) -> &'static [u8] {
 
 /// Reads until `bufs.input` holds a complete head. `Ok(None)`: the client
 /// closed, went quiet or reset; `Err(status)`: answer with that and close.
-fn read_head(mut stream: &TcpStream, bufs: &mut Buffers) -> Result<Option<usize>, u16> {
-    loop {
+///
+/// The whole head must arrive within `idle`: a client that trickles a byte
+/// every few seconds (slowloris) cannot hold its worker for longer.
+fn read_head(
+    mut stream: &TcpStream,
+    bufs: &mut Buffers,
+    idle: Duration,
+) -> Result<Option<usize>, u16> {
+    let mut deadline = None;
+    let head = loop {
         if let Some(len) = http::head_len(&bufs.input[..bufs.filled]) {
-            return Ok(Some(len));
+            break Some(len);
         }
         if bufs.filled == bufs.input.len() {
             return Err(431);
         }
+        if bufs.filled > 0 {
+            // Part of a head is here: the rest gets what is left of `idle`.
+            let end = *deadline.get_or_insert_with(|| Instant::now() + idle);
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+                break None;
+            }
+        }
         match stream.read(&mut bufs.input[bufs.filled..]) {
-            Ok(0) => return Ok(None),
+            Ok(0) => break None,
             Ok(n) => bufs.filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(_) => return Ok(None),
+            Err(_) => break None,
         }
+    };
+    if deadline.is_some() && stream.set_read_timeout(Some(idle)).is_err() {
+        return Ok(None);
     }
+    Ok(head)
 }
 
 /// Sends all of `bytes`; with `more`, tells TCP that more data follows.
