@@ -53,8 +53,8 @@ pub const CHAPTERS: &[Chapter] = &[
         number: 1,
         slug: "zero_copy",
         title: "Zero-copy I/O",
-        checks: &[],
-        child_modes: &[],
+        checks: crate::zero_copy::CHECKS,
+        child_modes: crate::zero_copy::CHILD_MODES,
     },
     Chapter {
         number: 2,

@@ -20,3 +20,4 @@ pub mod measuring;
 pub mod pools;
 pub mod mmap;
 pub mod struct_layout;
+pub mod zero_copy;
