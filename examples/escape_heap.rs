@@ -298,7 +298,8 @@ fn strings(quick: bool) {
     let mut pool = bytepool::BytePool::default();
     drop(bytepool::build_string_pooled(&mut pool, &items));
     let (rounds, batch) = if quick { (5, 3) } else { (9, 10) };
-    let variants: Vec<(&str, Box<dyn Fn() -> String + '_>)> = vec![
+    type Build<'a> = Box<dyn Fn() -> String + 'a>;
+    let variants: Vec<(&str, Build)> = vec![
         ("s += item (seed: bad)", Box::new(|| g::plus_assign(black_box(&items)))),
         ("s = s + item", Box::new(|| g::plus(black_box(&items)))),
         ("s = format!(\"{s}{item}\")", Box::new(|| g::format_loop(black_box(&items)))),

@@ -14,7 +14,9 @@ pub mod values;
 use super::rustc::{self, Diagnostics};
 use crate::claims::{CheckError, Evidence, Unit};
 use crate::measure::alloc::{AllocCounts, measure};
+use crate::measure::child::{self, ChildOutcome};
 use crate::measure::stats;
+use std::time::Duration;
 use std::time::Instant;
 
 /// The allocations `f` makes; its result is dropped after counting.
@@ -35,13 +37,13 @@ pub(crate) fn record(ev: &mut Evidence, label: &str, c: &AllocCounts) -> u64 {
 
 /// What rustc says about snippet `name`, whatever it is (for checks whose
 /// verdict is whether the port compiles).
-pub(crate) fn rustc_on(name: &str) -> Result<&'static Diagnostics, CheckError> {
+pub(crate) fn rustc_on(name: &str) -> Result<Diagnostics, CheckError> {
     rustc::diagnostics(name).map_err(CheckError)
 }
 
 /// What rustc says about snippet `name`; an error if it does not say what
 /// the chapter expects (the port would no longer show the point).
-pub(crate) fn rustc_says(name: &str) -> Result<&'static Diagnostics, CheckError> {
+pub(crate) fn rustc_says(name: &str) -> Result<Diagnostics, CheckError> {
     let d = rustc::diagnostics(name).map_err(CheckError)?;
     let expect = rustc::snippet(name).expect;
     if !d.meets(expect) {
@@ -71,6 +73,34 @@ pub(crate) fn ns_per_call(
     let (xs, ys) = stats::interleave(rounds, || batch(&mut a), || batch(&mut b));
     let per = |v: &[f64]| stats::median(v).unwrap_or(f64::NAN) / iters as f64;
     (per(&xs), per(&ys))
+}
+
+/// Runs the child `modes` at the same time and returns their outcomes in order.
+pub(crate) fn run_children(modes: &[&str]) -> Result<Vec<ChildOutcome>, CheckError> {
+    let outcomes: Vec<Result<ChildOutcome, CheckError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = modes
+            .iter()
+            .map(|m| s.spawn(move || child::run_mode(m, Duration::from_secs(60))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|_| CheckError::from("child runner panicked"))?
+                    .map_err(Into::into)
+            })
+            .collect()
+    });
+    let outcomes = outcomes.into_iter().collect::<Result<Vec<_>, _>>()?;
+    for (mode, o) in modes.iter().zip(&outcomes) {
+        if o.exit_code == Some(3) {
+            return Err(CheckError(format!(
+                "child mode {mode} is not dispatched by this binary (call \
+                 chapters::dispatch_child() first in main)"
+            )));
+        }
+    }
+    Ok(outcomes)
 }
 
 /// `-89.0%` style percentage change from `before` to `after`.

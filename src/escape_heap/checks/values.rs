@@ -1,29 +1,17 @@
 //! Checks for values against pointers (seed 003 策略5) and for the cost of
 //! freeing large structures (seed 001 §6.1.1.4.2's GC statistics).
 
-use super::{count, ns_per_call};
+use super::{count, ns_per_call, run_children};
 use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
 use crate::escape_heap::drop_list::{self, IterativeList};
 use crate::escape_heap::values as v;
-use crate::measure::child::{self, ChildOutcome};
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 type CheckResult = Result<Finding, CheckError>;
 
 /// Points in the seed-sized layout comparison.
 const POINTS: usize = 1000;
-
-fn run_child(mode: &str) -> Result<ChildOutcome, CheckError> {
-    let o = child::run_mode(mode, Duration::from_secs(60))?;
-    if o.exit_code == Some(3) {
-        return Err(CheckError(format!(
-            "child mode {mode} is not dispatched by this binary (call \
-             chapters::dispatch_child() first in main)"
-        )));
-    }
-    Ok(o)
-}
 
 /// C001-23: `debug.ReadGCStats` reports GC counts and pauses.
 pub fn c001_23(ctx: &Ctx) -> CheckResult {
@@ -43,8 +31,11 @@ pub fn c001_23(ctx: &Ctx) -> CheckResult {
         Unit::Nanos,
     );
     ev.add(format!("iterative drop of {n} nodes: frees"), c.frees as f64, Unit::Count);
-    let recursive = run_child("escape_heap::recursive_drop")?;
-    let iterative = run_child("escape_heap::iterative_drop")?;
+    let [recursive, iterative] = <[_; 2]>::try_from(run_children(&[
+        "escape_heap::recursive_drop",
+        "escape_heap::iterative_drop",
+    ])?)
+    .expect("two outcomes");
     ev.add(
         "recursive drop: stack overflow",
         f64::from(recursive.overflowed_stack()),
@@ -98,7 +89,7 @@ pub fn c003_22(_ctx: &Ctx) -> CheckResult {
 
 /// C003-23: use `[]Point` rather than `[]*Point` for small objects.
 pub fn c003_23(ctx: &Ctx) -> CheckResult {
-    let n = ctx.pick(1_000_000, 100_000);
+    let n = ctx.pick(300_000, 50_000);
     let mut ev = Evidence::new(format!(
         "{POINTS} points counted; sum of x + y over {n} points timed (median of \
          interleaved runs; boxes allocated in order, so they sit nearly contiguous)"
@@ -153,11 +144,13 @@ pub fn c003_24(ctx: &Ctx) -> CheckResult {
         f64::from(copied_moved),
         Unit::Bool,
     );
-    let (rounds, iters) = ctx.pick((7, 20_000), (5, 4_000));
+    let rounds = ctx.pick(7, 5);
     let mut ratios = Vec::new();
     macro_rules! time_size {
         ($n:expr, $label:expr) => {{
             let a = black_box([1u8; $n]);
+            // About 1 MiB copied per batch (fewer calls for larger arrays).
+            let iters = ctx.pick((1 << 20) / $n, (1 << 18) / $n).max(500);
             let (val, refr) = ns_per_call(
                 rounds,
                 iters,
@@ -179,8 +172,11 @@ pub fn c003_24(ctx: &Ctx) -> CheckResult {
     time_size!(1024, "1 KiB");
     time_size!(4096, "4 KiB");
     time_size!(65536, "64 KiB");
-    let via_stack = run_child("escape_heap::large_value_via_stack")?;
-    let via_heap = run_child("escape_heap::large_value_via_heap")?;
+    let [via_stack, via_heap] = <[_; 2]>::try_from(run_children(&[
+        "escape_heap::large_value_via_stack",
+        "escape_heap::large_value_via_heap",
+    ])?)
+    .expect("two outcomes");
     ev.add(
         "built on the stack: overflowed",
         f64::from(via_stack.overflowed_stack()),
