@@ -29,7 +29,8 @@ fn count<R>(f: impl FnOnce() -> R) -> AllocCounts {
     c
 }
 
-const MIB: usize = 1 << 20;
+/// The "large" buffer of the retention tests: 1 MiB (16 KiB under Miri).
+const BIG: usize = if cfg!(miri) { 16 << 10 } else { 1 << 20 };
 
 // ---------------------------------------------------------------- escape cases
 
@@ -101,6 +102,7 @@ fn a_boxed_structs_fields_all_live_in_its_heap_block() {
 }
 
 #[cfg(target_os = "linux")]
+#[cfg_attr(miri, ignore = "reads /proc")]
 #[test]
 fn a_static_lives_in_the_executable_and_a_box_does_not() {
     assert!(e::address_is_in_executable(e::GLOBAL_VAR.as_ptr() as usize).unwrap());
@@ -197,7 +199,8 @@ fn plus_assign_is_amortized_and_a_format_loop_is_not() {
 
 #[test]
 fn builders_that_know_the_length_allocate_once() {
-    let owned = g::items(1000, 9);
+    let n = if cfg!(miri) { 100 } else { 1000 };
+    let owned = g::items(n, 9);
     let items = g::as_strs(&owned);
     for c in [
         count(|| g::with_estimate(black_box(&items), 10)),
@@ -208,10 +211,10 @@ fn builders_that_know_the_length_allocate_once() {
     }
     // An estimate that is too small (10 B for 15 B items) costs reallocations,
     // still bounded by doubling from the estimate.
-    let long = g::items(1000, 15);
+    let long = g::items(n, 15);
     let long = g::as_strs(&long);
     let short = count(|| g::with_estimate(black_box(&long), 10));
-    assert!(short.reallocs >= 1 && short.reallocs <= max_reallocs(10_000, 15_000));
+    assert!(short.reallocs >= 1 && short.reallocs <= max_reallocs(10 * n, 15 * n));
 }
 
 #[test]
@@ -258,11 +261,11 @@ fn the_seeds_deferred_put_returns_the_pre_append_slice() {
 fn a_kept_head_pins_the_buffer_unless_copied_or_shrunk() {
     let n = 10;
     let live = |f: &dyn Fn(Vec<u8>) -> Vec<u8>| {
-        let (head, c) = measure(|| f(black_box(vec![1u8; MIB])));
+        let (head, c) = measure(|| f(black_box(vec![1u8; BIG])));
         assert_eq!(head, vec![1u8; n]);
         c.live_bytes()
     };
-    assert!(live(&|d| r::head_by_truncate(d, n)) >= MIB as i64);
+    assert!(live(&|d| r::head_by_truncate(d, n)) >= BIG as i64);
     assert_eq!(live(&|d| r::head_by_shrink(d, n)), n as i64);
     assert_eq!(live(&|d| r::head_by_copy(d, n)), n as i64);
 }
@@ -270,30 +273,30 @@ fn a_kept_head_pins_the_buffer_unless_copied_or_shrunk() {
 #[test]
 fn a_bytes_view_pins_its_parent_and_a_copy_does_not() {
     let (view, c) = measure(|| {
-        r::head_by_bytes_slice(bytes::Bytes::from(black_box(vec![1u8; MIB])), 10)
+        r::head_by_bytes_slice(bytes::Bytes::from(black_box(vec![1u8; BIG])), 10)
     });
     assert_eq!(view.len(), 10);
-    assert!(c.live_bytes() >= MIB as i64, "{c:?}");
+    assert!(c.live_bytes() >= BIG as i64, "{c:?}");
     let (copy, c) = measure(|| {
-        r::head_by_bytes_copy(bytes::Bytes::from(black_box(vec![1u8; MIB])), 10)
+        r::head_by_bytes_copy(bytes::Bytes::from(black_box(vec![1u8; BIG])), 10)
     });
     assert_eq!(copy.len(), 10);
     assert_eq!(c.live_bytes(), 10);
     // Dropping the view releases the parent.
     let scope = AllocScope::start();
     drop(view);
-    assert!(scope.counts().bytes_freed >= MIB as u64);
+    assert!(scope.counts().bytes_freed >= BIG as u64);
 }
 
 #[test]
 fn drop_and_reassignment_free_at_that_line() {
-    let large = black_box(vec![1u8; MIB]);
+    let large = black_box(vec![1u8; BIG]);
     let cap = large.capacity() as u64;
     let scope = AllocScope::start();
     drop(large);
     assert_eq!((scope.counts().frees, scope.counts().bytes_freed), (1, cap));
 
-    let mut large = vec![1u8; MIB];
+    let mut large = vec![1u8; BIG];
     black_box(&mut large);
     let scope = AllocScope::start();
     large = Vec::new();
@@ -302,12 +305,13 @@ fn drop_and_reassignment_free_at_that_line() {
 }
 
 #[cfg(target_os = "linux")]
+#[cfg_attr(miri, ignore = "reads /proc")]
 #[test]
 fn dropping_a_large_buffer_lowers_rss() {
     // 64 MiB is above glibc's largest mmap threshold (32 MiB), so the block
     // is its own mapping and `free` unmaps it. Other tests run meanwhile, so
     // only half the fall is required.
-    let size = 64 * MIB;
+    let size = 64 << 20;
     let (before, after) = r::drop_releases_rss(size).unwrap();
     let fell = before.saturating_sub(after) * 1024;
     assert!(fell >= size as u64 / 2, "RSS {before} KiB → {after} KiB");
@@ -421,6 +425,7 @@ fn every_port_fails_or_warns_as_the_chapter_says() {
 /// On stable, rustdoc ignores the code in ```` ```compile_fail,E0515 ````:
 /// this test checks that each `compile_fail` doctest names the code its port
 /// really produces (see `every_port_fails_or_warns_as_the_chapter_says`).
+#[cfg_attr(miri, ignore = "reads the source tree")]
 #[test]
 fn compile_fail_doctests_name_the_ports_codes() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/escape_heap");
@@ -543,7 +548,7 @@ fn keep_head(data: Vec<u8>, n: usize) -> Vec<u8> {
 #[test]
 fn exercise_2_keep_only_the_head() {
     for n in [0, 10, 4096] {
-        let (head, c) = measure(|| keep_head(black_box(vec![7u8; MIB]), n));
+        let (head, c) = measure(|| keep_head(black_box(vec![7u8; BIG]), n));
         assert_eq!(head, vec![7u8; n]);
         assert_eq!(c.live_bytes(), n as i64, "n = {n}: {c:?}");
     }
