@@ -242,28 +242,37 @@ fn elision(quick: bool) {
     );
 }
 
-fn growth(_quick: bool) {
+fn growth(quick: bool) {
     let n = black_box(1000);
+    let (rounds, iters) = if quick { (5, 500) } else { (9, 2000) };
     let mut rows = vec![row(&[
         &"seed 003 strategy 2, n = 1000 i64",
         &"allocs",
         &"reallocs",
         &"bytes requested",
         &"realloc bound",
+        &"time / collect",
     ])];
     let bound = max_reallocs(min_non_zero_cap(8), n);
-    // C003-12, C001-35: growth from empty vs preallocated.
-    for (name, c, b) in [
-        ("push from empty", count(|| g::push_from_empty(n)), bound.to_string()),
-        ("with_capacity + push", count(|| g::push_with_capacity(n)), "0".into()),
-        (
-            "vec![0; n] + index (\"even better\")",
-            count(|| g::zeroed_then_index(n)),
-            "0".into(),
-        ),
-        ("collect()", count(|| g::collect_range(n)), "0".into()),
-    ] {
-        rows.push(row(&[&name, &c.allocs, &c.reallocs, &c.bytes_requested, &b]));
+    type Fill = fn(usize) -> Vec<i64>;
+    // C003-12, C001-35, C003-13: growth from empty vs preallocated, then
+    // time against collect, side by side.
+    let fills: [(&str, Fill, String); 4] = [
+        ("push from empty", g::push_from_empty, bound.to_string()),
+        ("with_capacity + push", g::push_with_capacity, "0".into()),
+        ("vec![0; n] + index (\"even better\")", g::zeroed_then_index, "0".into()),
+        ("collect()", g::collect_range, "0".into()),
+    ];
+    for (name, fill, b) in &fills {
+        let c = count(|| fill(n));
+        let (t, base) = ns_per_call(
+            rounds,
+            iters,
+            || drop(black_box(fill(black_box(n)))),
+            || drop(black_box(g::collect_range(black_box(n)))),
+        );
+        let ratio = format!("{:.2}×", t / base);
+        rows.push(row(&[name, &c.allocs, &c.reallocs, &c.bytes_requested, b, &ratio]));
     }
     print_table("Filling a Vec (bound = doublings from the first capacity)", &rows);
     println!();
