@@ -412,6 +412,7 @@ fn retention(_quick: bool) {
 fn drop_demo(quick: bool) {
     let sizes: &[usize] =
         if quick { &[10_000, 100_000] } else { &[10_000, 100_000, 1_000_000] };
+    // C001-23: no GC pause to read, but freeing is a pause at a known line.
     let mut rows = vec![row(&[&"nodes", &"frees", &"iterative drop"])];
     for &n in sizes {
         let list = black_box(drop_list::IterativeList::with_len(n));
@@ -422,6 +423,7 @@ fn drop_demo(quick: bool) {
     }
     print_table("Freeing is a pause at a known line (C001-23)", &rows);
     println!();
+    // The recursive drop glue overflows the stack; the iterative Drop does not.
     for (what, mode) in [
         ("recursive drop glue", "escape_heap::recursive_drop"),
         ("iterative Drop", "escape_heap::iterative_drop"),
@@ -440,6 +442,7 @@ fn values(quick: bool) {
     let n = black_box(1000);
     let mut rows =
         vec![row(&[&"1000 points (seed 003 strategy 5)", &"allocs", &"bytes requested"])];
+    // C003-22, C003-23: one allocation per box.
     for (name, c) in [
         ("Vec<Point>", count(|| v::points_by_value(n))),
         ("Vec<Box<Point>>", count(|| v::points_boxed(n))),
@@ -498,6 +501,7 @@ fn values(quick: bool) {
     size_row!(4096, "4 KiB");
     size_row!(65536, "64 KiB");
     print_table("Passing a large value", &rows);
+    // C003-24: a by-value argument is a copy; a large one needs stack.
     let (kept, moved) = v::by_value_makes_a_copy::<4096>();
     println!(
         "  4 KiB by value: callee sees a copy when the caller keeps it: {kept}; when moved: {moved}"
@@ -566,6 +570,7 @@ fn races_demo(_quick: bool) {
         &"caller allocs",
         &"worker allocs",
     ])];
+    // D57's fixes: each request answered once, in order.
     for (name, a) in [
         ("scoped threads, own slots", races::answer_with_scoped_slots(&requests, 4)),
         ("channel of (index, answer)", races::answer_with_channel(&requests, 4)),
@@ -583,6 +588,7 @@ fn races_demo(_quick: bool) {
     for i in 0..10 {
         registry.add(&format!("metric-{i}"), 1.0);
     }
+    // D24's fix: one allocation per snapshot, copied under the lock.
     let c = count(|| registry.snapshot());
     println!(
         "  metric snapshot of 10 metrics, copied under the lock: {} allocation",
@@ -601,6 +607,7 @@ fn ports(_quick: bool) {
         ("shared_append", "003 best practice 2 L407-440 (D57)"),
         ("metric_snapshot", "000 §1.5.1 L695-709 (D24)"),
     ];
+    // C001-08, C001-09, C003-19, D29, D30, D45, D46: what rustc says.
     let mut rows = vec![row(&[&"port", &"seed", &"rustc says"])];
     for (name, seed) in seeds {
         let said = match rustc::diagnostics(name) {
