@@ -67,8 +67,8 @@ pub const CHAPTERS: &[Chapter] = &[
         number: 3,
         slug: "escape_heap",
         title: "Escape and heap behavior",
-        checks: &[],
-        child_modes: &[],
+        checks: crate::escape_heap::CHECKS,
+        child_modes: crate::escape_heap::CHILD_MODES,
     },
     Chapter {
         number: 4,

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod measure;
 pub mod runner;
 
+pub mod escape_heap;
 pub mod mark_sweep;
 pub mod measuring;
 pub mod pools;
