@@ -33,7 +33,14 @@ fn list(rows: &[&PayRow]) -> String {
     }
     let items: Vec<String> = rows
         .iter()
-        .map(|r| format!("{} ({:.1}×)", r.short_label(), r.speedup()))
+        .map(|r| {
+            let x = r.speedup();
+            if x >= 1.0 {
+                format!("{} ({x:.1}× faster)", r.short_label())
+            } else {
+                format!("{} ({:.1}× slower)", r.short_label(), 1.0 / x)
+            }
+        })
         .collect();
     items.join("; ")
 }
