@@ -199,7 +199,9 @@ pub fn text(report: &Report, verbose: bool) -> String {
 /// One chapter's block of the terminal table.
 pub fn text_section(sec: &Section, verbose: bool) -> String {
     let mut s = String::new();
-    let secs: f64 = sec.outcomes.iter().map(|o| o.elapsed.as_secs_f64()).sum();
+    // `+ 0.0`: an empty f64 sum is -0.0, which would print as "-0.0 s".
+    let secs: f64 =
+        sec.outcomes.iter().map(|o| o.elapsed.as_secs_f64()).sum::<f64>() + 0.0;
     let _ = writeln!(
         s,
         "\n{} · {}  ({}, {} claims, {:.1} s)",
