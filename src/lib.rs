@@ -15,5 +15,6 @@ pub mod cli;
 pub mod measure;
 pub mod runner;
 
+pub mod lock_free_ring;
 pub mod measuring;
 pub mod struct_layout;

@@ -1,0 +1,632 @@
+//! The two-thread workloads every queue is timed with: the checks, the
+//! example's tables and the criterion bench all call these, so a figure means
+//! the same thing everywhere.
+//!
+//! - [`transfer`]: one producer thread sends `1..=n` (u64) through a fresh
+//!   queue to one consumer thread, singly or in batches; the consumer checks
+//!   that every value arrives once and in order, so a run that loses or
+//!   reorders anything returns an error instead of a time.
+//! - [`transfer_mpmc`]: `p` producers and `c` consumers; every value must
+//!   arrive exactly once (checked by count and sum) and each producer's values
+//!   in order at each consumer.
+//!
+//! Every queue waits the same way when full or empty ([`Backoff`]: spin a
+//! little, then yield the CPU), because on a 2-core machine shared with other
+//! work a pure spin can burn a whole time slice waiting for a descheduled peer.
+//!
+//! Not a benchmark harness: timing repetitions, interleaving and medians are
+//! the caller's job (`measure::stats::interleave`, criterion).
+
+use super::ablation::{self, IndexPair};
+use super::seed::SeedRing;
+use super::{mpmc, spsc};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+/// Spin briefly, then yield: the one waiting policy all queues share.
+#[derive(Debug, Default)]
+pub struct Backoff(u32);
+
+impl Backoff {
+    /// Waits a little longer each call: 1, 2, 4 … 64 spins, then yields.
+    #[inline]
+    pub fn wait(&mut self) {
+        if self.0 < 7 {
+            for _ in 0..1u32 << self.0 {
+                std::hint::spin_loop();
+            }
+            self.0 += 1;
+        } else {
+            std::thread::yield_now();
+        }
+    }
+
+    /// Call after progress.
+    #[inline]
+    pub fn reset(&mut self) {
+        self.0 = 0;
+    }
+}
+
+/// A queue with a producer end and a consumer end, for [`transfer`].
+pub trait Transfer {
+    /// Name in tables and bench ids.
+    const NAME: &'static str;
+    /// The producer end.
+    type Tx: Send;
+    /// The consumer end.
+    type Rx: Send;
+    /// A fresh queue holding `capacity` items.
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx);
+    /// Sends `v`; false when full.
+    fn send(tx: &mut Self::Tx, v: u64) -> bool;
+    /// Receives one value; `None` when empty.
+    fn recv(rx: &mut Self::Rx) -> Option<u64>;
+    /// Sends a prefix of `items`; returns its length. The default sends singly.
+    fn send_batch(tx: &mut Self::Tx, items: &[u64]) -> usize {
+        items.iter().take_while(|&&v| Self::send(tx, v)).count()
+    }
+    /// Receives up to `out.len()` values into `out`; returns how many.
+    fn recv_batch(rx: &mut Self::Rx, out: &mut [u64]) -> usize {
+        let mut n = 0;
+        while n < out.len() {
+            match Self::recv(rx) {
+                Some(v) => out[n] = v,
+                None => break,
+            }
+            n += 1;
+        }
+        n
+    }
+}
+
+/// Sends `1..=n` from this thread to a second one through a fresh
+/// `Q::channel(capacity)`, `batch` values at a time (1 = single operations),
+/// and returns the time from the first send to the last receive. Errors if
+/// any value is lost, duplicated or out of order.
+pub fn transfer<Q: Transfer>(
+    n: u64,
+    capacity: usize,
+    batch: usize,
+) -> Result<Duration, String> {
+    let batch = batch.max(1);
+    let (mut tx, mut rx) = Q::channel(capacity);
+    let ready = AtomicBool::new(false);
+    // Set when the consumer stops (done or failed), so a producer facing a
+    // full queue that nobody drains any more gives up instead of spinning.
+    let stopped = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let consumer = s.spawn(|| {
+            let result = receive_in_order::<Q>(&mut rx, n, batch, &ready);
+            stopped.store(true, Ordering::Release);
+            result
+        });
+        while !ready.load(Ordering::Acquire) {
+            std::hint::spin_loop();
+        }
+        let start = Instant::now();
+        let mut backoff = Backoff::default();
+        let mut next = 1u64;
+        let mut items = vec![0u64; batch];
+        'send: while next <= n {
+            if batch == 1 {
+                if Q::send(&mut tx, next) {
+                    next += 1;
+                    backoff.reset();
+                } else if stopped.load(Ordering::Relaxed) {
+                    break 'send;
+                } else {
+                    backoff.wait();
+                }
+            } else {
+                let k = batch.min((n - next + 1) as usize);
+                for (i, slot) in items[..k].iter_mut().enumerate() {
+                    *slot = next + i as u64;
+                }
+                let mut sent = 0;
+                while sent < k {
+                    let m = Q::send_batch(&mut tx, &items[sent..k]);
+                    if m > 0 {
+                        backoff.reset();
+                    } else if stopped.load(Ordering::Relaxed) {
+                        break 'send;
+                    } else {
+                        backoff.wait();
+                    }
+                    sent += m;
+                }
+                next += k as u64;
+            }
+        }
+        let end =
+            consumer.join().map_err(|_| format!("{}: consumer panicked", Q::NAME))??;
+        Ok(end - start)
+    })
+}
+
+/// The consumer side of [`transfer`]: receives until `n` values have arrived
+/// in order, and returns when the last one did.
+fn receive_in_order<Q: Transfer>(
+    rx: &mut Q::Rx,
+    n: u64,
+    batch: usize,
+    ready: &AtomicBool,
+) -> Result<Instant, String> {
+    ready.store(true, Ordering::Release);
+    let mut expected = 1u64;
+    let mut backoff = Backoff::default();
+    let mut buf = vec![0u64; batch];
+    while expected <= n {
+        let got = if batch == 1 {
+            match Q::recv(rx) {
+                Some(v) => {
+                    buf[0] = v;
+                    1
+                }
+                None => 0,
+            }
+        } else {
+            Q::recv_batch(rx, &mut buf)
+        };
+        if got == 0 {
+            backoff.wait();
+            continue;
+        }
+        backoff.reset();
+        for &v in &buf[..got] {
+            if v != expected {
+                return Err(format!("{}: got {v}, expected {expected}", Q::NAME));
+            }
+            expected += 1;
+        }
+    }
+    Ok(Instant::now())
+}
+
+/// A queue any thread can push to and pop from, for [`transfer_mpmc`].
+pub trait SharedQueue: Sync {
+    /// Name in tables and bench ids.
+    const NAME: &'static str;
+    /// A fresh queue holding `capacity` items.
+    fn with_capacity(capacity: usize) -> Self;
+    /// Pushes `v`; false when full.
+    fn push(&self, v: u64) -> bool;
+    /// Pops one value; `None` when empty.
+    fn pop(&self) -> Option<u64>;
+}
+
+/// Tag of producer `p`'s values: producer in the high 16 bits, sequence
+/// number `1..=n` in the low 48 (0 is never sent).
+pub fn tagged(p: usize, i: u64) -> u64 {
+    ((p as u64) << 48) | i
+}
+
+const STOP: u64 = u64::MAX;
+
+/// `producers` threads each push `n` tagged values, `consumers` threads pop
+/// them; returns the time until the last consumer is done. Errors unless
+/// every value arrives exactly once and each consumer sees each producer's
+/// values in increasing order.
+pub fn transfer_mpmc<Q: SharedQueue>(
+    producers: usize,
+    consumers: usize,
+    n: u64,
+    capacity: usize,
+) -> Result<Duration, String> {
+    let q = Q::with_capacity(capacity);
+    // Set by a consumer that found an error, so nobody waits for it forever.
+    let abort = AtomicBool::new(false);
+    let start = Instant::now();
+    let results: Vec<Result<(u64, u64), String>> = std::thread::scope(|s| {
+        let (q, abort) = (&q, &abort);
+        let cons: Vec<_> = (0..consumers)
+            .map(|_| {
+                s.spawn(move || {
+                    let fail = |msg: String| {
+                        abort.store(true, Ordering::Relaxed);
+                        Err(msg)
+                    };
+                    let mut last = vec![0u64; producers];
+                    let (mut count, mut sum) = (0u64, 0u64);
+                    let mut backoff = Backoff::default();
+                    loop {
+                        let Some(v) = q.pop() else {
+                            if abort.load(Ordering::Relaxed) {
+                                return Err("aborted".to_string());
+                            }
+                            backoff.wait();
+                            continue;
+                        };
+                        backoff.reset();
+                        if v == STOP {
+                            return Ok((count, sum));
+                        }
+                        let (p, i) = ((v >> 48) as usize, v & ((1 << 48) - 1));
+                        if p >= producers || i <= last[p] {
+                            return fail(format!(
+                                "{}: {v:#x} out of order or foreign",
+                                Q::NAME
+                            ));
+                        }
+                        last[p] = i;
+                        count += 1;
+                        sum = sum.wrapping_add(v);
+                    }
+                })
+            })
+            .collect();
+        let prods: Vec<_> = (0..producers)
+            .map(|p| {
+                s.spawn(move || {
+                    let mut backoff = Backoff::default();
+                    for i in 1..=n {
+                        while !q.push(tagged(p, i)) {
+                            if abort.load(Ordering::Relaxed) {
+                                return;
+                            }
+                            backoff.wait();
+                        }
+                        backoff.reset();
+                    }
+                })
+            })
+            .collect();
+        for h in prods {
+            h.join().expect("producer panicked");
+        }
+        // Queues are FIFO: once every consumer has taken a STOP, every value
+        // pushed before the STOPs has been taken.
+        let mut backoff = Backoff::default();
+        for _ in 0..consumers {
+            while !q.push(STOP) && !abort.load(Ordering::Relaxed) {
+                backoff.wait();
+            }
+        }
+        cons.into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err("consumer panicked".into())))
+            .collect()
+    });
+    let elapsed = start.elapsed();
+    let (mut count, mut sum) = (0u64, 0u64);
+    for r in results {
+        let (c, s) = r?;
+        count += c;
+        sum = sum.wrapping_add(s);
+    }
+    let expected_sum = (0..producers)
+        .map(|p| (1..=n).map(|i| tagged(p, i)).fold(0u64, u64::wrapping_add))
+        .fold(0u64, u64::wrapping_add);
+    if count != producers as u64 * n || sum != expected_sum {
+        return Err(format!(
+            "{}: received {count} values (sum {sum:#x}), expected {} (sum {expected_sum:#x})",
+            Q::NAME,
+            producers as u64 * n
+        ));
+    }
+    Ok(elapsed)
+}
+
+/// One queue to time in [`speed_table`]: a name and a run that moves `n`
+/// items in all and returns the time it took.
+pub struct SpeedRow {
+    /// Name in tables.
+    pub name: String,
+    run: Box<dyn Fn(u64) -> Result<Duration, String> + Send + Sync>,
+    /// Nanoseconds per item, one entry per round.
+    pub ns_per_item: Vec<f64>,
+}
+
+impl std::fmt::Debug for SpeedRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpeedRow")
+            .field("name", &self.name)
+            .field("ns_per_item", &self.ns_per_item)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SpeedRow {
+    /// A row that times `run(n)`.
+    pub fn new(
+        name: impl Into<String>,
+        run: impl Fn(u64) -> Result<Duration, String> + Send + Sync + 'static,
+    ) -> Self {
+        Self { name: name.into(), run: Box::new(run), ns_per_item: Vec::new() }
+    }
+
+    /// [`transfer`] through `Q` with `capacity`, `batch` items per call.
+    pub fn spsc<Q: Transfer>(
+        name: impl Into<String>,
+        capacity: usize,
+        batch: usize,
+    ) -> Self {
+        Self::new(name, move |n| transfer::<Q>(n, capacity, batch))
+    }
+
+    /// [`transfer_mpmc`] through `Q` with `producers` and `consumers`
+    /// threads; `n` items in all.
+    pub fn mpmc<Q: SharedQueue>(
+        name: impl Into<String>,
+        producers: usize,
+        consumers: usize,
+        capacity: usize,
+    ) -> Self {
+        Self::new(name, move |n| {
+            transfer_mpmc::<Q>(producers, consumers, n / producers as u64, capacity)
+        })
+    }
+
+    /// Median nanoseconds per item (NaN before any round).
+    pub fn median_ns(&self) -> f64 {
+        crate::measure::stats::median(&self.ns_per_item).unwrap_or(f64::NAN)
+    }
+
+    /// Median items per second.
+    pub fn items_per_sec(&self) -> f64 {
+        1e9 / self.median_ns()
+    }
+}
+
+/// Times every row `rounds` times with `n` items, interleaved (all rows in
+/// round 1, then all rows in round 2 …), so a drift in the machine's speed
+/// spreads over all of them. Stops at the first run that fails its check.
+pub fn speed_table(rows: &mut [SpeedRow], n: u64, rounds: usize) -> Result<(), String> {
+    for _ in 0..rounds {
+        for row in rows.iter_mut() {
+            let d = (row.run)(n)?;
+            row.ns_per_item.push(d.as_nanos() as f64 / n as f64);
+        }
+    }
+    Ok(())
+}
+
+/// Our SPSC ring, one item per call.
+#[derive(Debug)]
+pub struct OurSpsc;
+
+impl Transfer for OurSpsc {
+    const NAME: &'static str = "spsc (ours)";
+    type Tx = spsc::Producer<u64>;
+    type Rx = spsc::Consumer<u64>;
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+        spsc::channel(capacity).expect("capacity >= 1")
+    }
+    #[inline]
+    fn send(tx: &mut Self::Tx, v: u64) -> bool {
+        tx.push(v).is_ok()
+    }
+    #[inline]
+    fn recv(rx: &mut Self::Rx) -> Option<u64> {
+        rx.pop()
+    }
+    #[inline]
+    fn send_batch(tx: &mut Self::Tx, items: &[u64]) -> usize {
+        tx.push_slice(items)
+    }
+    #[inline]
+    fn recv_batch(rx: &mut Self::Rx, out: &mut [u64]) -> usize {
+        rx.pop_slice(out)
+    }
+}
+
+/// The seed's ring (the port), used by one producer and one consumer, the
+/// only way it works.
+#[derive(Debug)]
+pub struct SeedPort;
+
+impl Transfer for SeedPort {
+    const NAME: &'static str = "seed port";
+    type Tx = Arc<SeedRing>;
+    type Rx = Arc<SeedRing>;
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+        // The seed wastes a slot: ask for one more (rounded to a power of two
+        // for the 1024 the workloads use, 2048 slots; it holds 2047).
+        let ring = Arc::new(SeedRing::new(capacity + 1));
+        (ring.clone(), ring)
+    }
+    #[inline]
+    fn send(tx: &mut Self::Tx, v: u64) -> bool {
+        tx.push(v)
+    }
+    #[inline]
+    fn recv(rx: &mut Self::Rx) -> Option<u64> {
+        rx.pop()
+    }
+}
+
+/// `Mutex<VecDeque<u64>>` bounded at the capacity: the locking baseline.
+#[derive(Debug)]
+pub struct MutexDeque;
+
+/// The shared state of [`MutexDeque`].
+pub type Locked = Arc<(Mutex<VecDeque<u64>>, usize)>;
+
+impl Transfer for MutexDeque {
+    const NAME: &'static str = "Mutex<VecDeque>";
+    type Tx = Locked;
+    type Rx = Locked;
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+        let q = Arc::new((Mutex::new(VecDeque::with_capacity(capacity)), capacity));
+        (q.clone(), q)
+    }
+    #[inline]
+    fn send(tx: &mut Self::Tx, v: u64) -> bool {
+        let mut q = tx.0.lock().expect("not poisoned");
+        if q.len() == tx.1 {
+            return false;
+        }
+        q.push_back(v);
+        true
+    }
+    #[inline]
+    fn recv(rx: &mut Self::Rx) -> Option<u64> {
+        rx.0.lock().expect("not poisoned").pop_front()
+    }
+    fn send_batch(tx: &mut Self::Tx, items: &[u64]) -> usize {
+        let mut q = tx.0.lock().expect("not poisoned");
+        let n = items.len().min(tx.1 - q.len());
+        q.extend(&items[..n]);
+        n
+    }
+    fn recv_batch(rx: &mut Self::Rx, out: &mut [u64]) -> usize {
+        let mut q = rx.0.lock().expect("not poisoned");
+        let n = out.len().min(q.len());
+        for (o, v) in out.iter_mut().zip(q.drain(..n)) {
+            *o = v;
+        }
+        n
+    }
+}
+
+/// `std::sync::mpsc::sync_channel` (crossbeam-channel's array flavour inside
+/// std since Rust 1.67), with `try_send`/`try_recv` so it waits like the rest.
+#[derive(Debug)]
+pub struct StdSyncChannel;
+
+impl Transfer for StdSyncChannel {
+    const NAME: &'static str = "std sync_channel";
+    type Tx = mpsc::SyncSender<u64>;
+    type Rx = mpsc::Receiver<u64>;
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+        mpsc::sync_channel(capacity)
+    }
+    #[inline]
+    fn send(tx: &mut Self::Tx, v: u64) -> bool {
+        tx.try_send(v).is_ok()
+    }
+    #[inline]
+    fn recv(rx: &mut Self::Rx) -> Option<u64> {
+        rx.try_recv().ok()
+    }
+}
+
+/// Our MPMC queue used by one producer and one consumer.
+#[derive(Debug)]
+pub struct OurMpmcAsSpsc;
+
+impl Transfer for OurMpmcAsSpsc {
+    const NAME: &'static str = "mpmc (ours) as spsc";
+    type Tx = Arc<mpmc::Queue<u64>>;
+    type Rx = Arc<mpmc::Queue<u64>>;
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+        let q = Arc::new(mpmc::Queue::new(capacity).expect("capacity >= 1"));
+        (q.clone(), q)
+    }
+    #[inline]
+    fn send(tx: &mut Self::Tx, v: u64) -> bool {
+        tx.push(v).is_ok()
+    }
+    #[inline]
+    fn recv(rx: &mut Self::Rx) -> Option<u64> {
+        rx.pop()
+    }
+}
+
+/// A variant of the ring from [`ablation`]: layout `L`, caching or not.
+#[derive(Debug)]
+pub struct Ablation<L, const CACHED: bool>(std::marker::PhantomData<L>);
+
+impl<L: IndexPair, const CACHED: bool> Ablation<L, CACHED> {
+    /// `padded, cached` and so on.
+    pub fn label() -> String {
+        format!("{}, {}", L::NAME, if CACHED { "cached" } else { "uncached" })
+    }
+}
+
+impl<L: IndexPair, const CACHED: bool> Transfer for Ablation<L, CACHED> {
+    const NAME: &'static str = "ablation";
+    type Tx = ablation::Writer<L, CACHED>;
+    type Rx = ablation::Reader<L, CACHED>;
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+        ablation::channel(capacity)
+    }
+    #[inline]
+    fn send(tx: &mut Self::Tx, v: u64) -> bool {
+        tx.push(v)
+    }
+    #[inline]
+    fn recv(rx: &mut Self::Rx) -> Option<u64> {
+        rx.pop()
+    }
+}
+
+impl SharedQueue for mpmc::Queue<u64> {
+    const NAME: &'static str = "mpmc (ours)";
+    fn with_capacity(capacity: usize) -> Self {
+        mpmc::Queue::new(capacity).expect("capacity >= 1")
+    }
+    #[inline]
+    fn push(&self, v: u64) -> bool {
+        mpmc::Queue::push(self, v).is_ok()
+    }
+    #[inline]
+    fn pop(&self) -> Option<u64> {
+        mpmc::Queue::pop(self)
+    }
+}
+
+impl SharedQueue for (Mutex<VecDeque<u64>>, usize) {
+    const NAME: &'static str = "Mutex<VecDeque>";
+    fn with_capacity(capacity: usize) -> Self {
+        (Mutex::new(VecDeque::with_capacity(capacity)), capacity)
+    }
+    #[inline]
+    fn push(&self, v: u64) -> bool {
+        let mut q = self.0.lock().expect("not poisoned");
+        if q.len() == self.1 {
+            return false;
+        }
+        q.push_back(v);
+        true
+    }
+    #[inline]
+    fn pop(&self) -> Option<u64> {
+        self.0.lock().expect("not poisoned").pop_front()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::lock_free_ring::ablation::{Adjacent, Padded};
+
+    #[test]
+    fn every_in_crate_queue_passes_the_transfer_check() {
+        transfer::<OurSpsc>(10_000, 16, 1).unwrap();
+        transfer::<OurSpsc>(10_000, 16, 7).unwrap();
+        transfer::<SeedPort>(10_000, 16, 1).unwrap();
+        transfer::<MutexDeque>(10_000, 16, 1).unwrap();
+        transfer::<MutexDeque>(10_000, 16, 5).unwrap();
+        transfer::<StdSyncChannel>(10_000, 16, 1).unwrap();
+        transfer::<OurMpmcAsSpsc>(10_000, 16, 1).unwrap();
+        transfer::<Ablation<Adjacent, false>>(10_000, 16, 1).unwrap();
+        transfer::<Ablation<Padded, true>>(10_000, 16, 1).unwrap();
+        transfer_mpmc::<mpmc::Queue<u64>>(2, 2, 10_000, 16).unwrap();
+        transfer_mpmc::<(Mutex<VecDeque<u64>>, usize)>(2, 2, 10_000, 16).unwrap();
+    }
+
+    /// A queue that silently drops value 1000 must fail the check.
+    struct Lossy;
+    impl Transfer for Lossy {
+        const NAME: &'static str = "lossy";
+        type Tx = spsc::Producer<u64>;
+        type Rx = spsc::Consumer<u64>;
+        fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+            spsc::channel(capacity).unwrap()
+        }
+        fn send(tx: &mut Self::Tx, v: u64) -> bool {
+            v == 1000 || tx.push(v).is_ok()
+        }
+        fn recv(rx: &mut Self::Rx) -> Option<u64> {
+            rx.pop()
+        }
+    }
+
+    #[test]
+    fn a_lossy_queue_fails_the_transfer_check() {
+        let err = transfer::<Lossy>(5_000, 16, 1).unwrap_err();
+        assert!(err.contains("expected 1000"), "{err}");
+    }
+}
