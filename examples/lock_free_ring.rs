@@ -29,6 +29,10 @@ use peers::{CrossbeamArrayQueue, Rtrb, SharedArrayQueue};
 /// Every queue the chapter times: u64 items, capacity 1024.
 const CAPACITY: usize = 1024;
 
+/// The race table's nudge: every 256th operation of each thread pauses
+/// between claim and publish (the checks use the same).
+const NUDGE: u64 = 256;
+
 #[derive(Parser, Debug)]
 #[command(
     about = "Chapter 6: the seed's lock-free ring, its faults, and every queue raced"
@@ -113,8 +117,10 @@ fn capacity_table() {
 }
 
 fn race_row(label: &str, c: &RaceCount) {
+    let nudge =
+        if c.preempt_every > 0 { format!("1/{}", c.preempt_every) } else { "-".into() };
     println!(
-        "{label:<28} {:>9} {:>7} {:>10} {:>8} {:>9} {:>10} {:>10}",
+        "{label:<22} {nudge:>6} {:>9} {:>7} {:>10} {:>8} {:>9} {:>10} {:>10}",
         c.sent,
         c.lost,
         c.duplicated,
@@ -128,11 +134,14 @@ fn race_row(label: &str, c: &RaceCount) {
 fn race_table(quick: bool) {
     let n = if quick { 30_000 } else { 200_000 };
     println!(
-        "\nthe seed's ring (2048 slots) with threads, {n} values per producer (C000-18, D16, D17)"
+        "\nthe seed's ring (2048 slots) with threads, {n} values per producer; nudge 1/k: \
+         every k-th operation of each thread pauses between claim and publish until another \
+         thread moves the index (at most 1 ms), as a preemption would (C000-18, D16, D17)"
     );
     println!(
-        "{:<28} {:>9} {:>7} {:>10} {:>8} {:>9} {:>10} {:>10}",
+        "{:<22} {:>6} {:>9} {:>7} {:>10} {:>8} {:>9} {:>10} {:>10}",
         "threads",
+        "nudge",
         "sent",
         "lost",
         "duplicated",
@@ -141,13 +150,14 @@ fn race_table(quick: bool) {
         "head back",
         "same slot"
     );
-    // C000-18: one producer and one consumer is the only safe use.
-    race_row("seed, 1 producer 1 consumer", &race::seed_ring(1, 1, n, CAPACITY + 1));
-    // D16: two producers claim the same position; late stores move head back.
-    race_row("seed, 2 producers 1 consumer", &race::seed_ring(2, 1, n, CAPACITY + 1));
-    race_row("seed, 1 producer 2 consumers", &race::seed_ring(1, 2, n, CAPACITY + 1));
-    race_row("seed, 2 producers 2 consumers", &race::seed_ring(2, 2, n, CAPACITY + 1));
-    race_row("ours (mpmc), 2 and 2", &race::mpmc_queue(2, 2, n, CAPACITY));
+    for (p, c) in [(1, 1), (2, 1), (1, 2), (2, 2)] {
+        // C000-18: 1 + 1 is the only safe use; D16: any more loses or repeats.
+        for nudge in [0, NUDGE] {
+            let label = format!("seed, {p} + {c}");
+            race_row(&label, &race::seed_ring(p, c, n, CAPACITY + 1, nudge));
+        }
+    }
+    race_row("ours (mpmc), 2 + 2", &race::mpmc_queue(2, 2, n, CAPACITY));
     let lost = race::scripted_lost_item();
     let back = race::scripted_head_backwards();
     println!(

@@ -41,16 +41,20 @@ impl<T> Memo<T> {
     }
 }
 
-/// The seed ring's threaded runs and the fix's, all with `n` values per
-/// producer through capacity 1024.
+/// Every this many operations, a thread of a "nudged" run pauses between
+/// claim and publish until another thread moves the index (see
+/// [`race::seed_ring`]).
+const NUDGE: u64 = 256;
+
+/// The seed ring's threaded runs, plain (`[0]`) and nudged (`[1]`), and the
+/// fix's, all with `n` values per producer through 2048 slots (capacity 1024
+/// for the fix).
 #[derive(Debug)]
 struct Races {
     n: u64,
-    one_and_one: RaceCount,
-    two_producers: RaceCount,
-    two_consumers: RaceCount,
-    /// Rounds run with two producers (more run until a fault shows, up to a cap).
-    rounds: usize,
+    one_and_one: [RaceCount; 2],
+    two_producers: [RaceCount; 2],
+    two_consumers: [RaceCount; 2],
     fix: RaceCount,
 }
 
@@ -60,41 +64,34 @@ fn races(ctx: &Ctx) -> Result<Arc<Races>, CheckError> {
     RACES.get(ctx.quick, || {
         let n = ctx.pick(200_000, 30_000);
         let size = CAPACITY + 1; // rounds to 2048 slots, as in `SeedPort`
-        let one_and_one = race::seed_ring(1, 1, n, size);
-        let mut two_producers = RaceCount::default();
-        let mut rounds = 0;
-        while rounds < ctx.pick(4, 3) && two_producers.faults() == 0 {
-            let r = race::seed_ring(2, 1, n, size);
-            two_producers = add(&two_producers, &r);
-            rounds += 1;
-        }
-        let two_consumers = race::seed_ring(1, 2, n, size);
+        let both = |p, c| [0, NUDGE].map(|k| race::seed_ring(p, c, n, size, k));
+        let (one_and_one, two_producers, two_consumers) =
+            (both(1, 1), both(2, 1), both(1, 2));
         let fix = race::mpmc_queue(2, 2, n, CAPACITY);
         if fix.faults() != 0 {
             return Err(CheckError(format!(
                 "our MPMC queue lost or duplicated values: {fix:?}"
             )));
         }
-        Ok(Races { n, one_and_one, two_producers, two_consumers, rounds, fix })
+        Ok(Races { n, one_and_one, two_producers, two_consumers, fix })
     })
 }
 
-fn add(a: &RaceCount, b: &RaceCount) -> RaceCount {
-    RaceCount {
-        producers: b.producers,
-        consumers: b.consumers,
-        sent: a.sent + b.sent,
-        received: a.received + b.received,
-        lost: a.lost + b.lost,
-        duplicated: a.duplicated + b.duplicated,
-        phantom: a.phantom + b.phantom,
-        out_of_order: a.out_of_order + b.out_of_order,
-        head_regressions: a.head_regressions + b.head_regressions,
-        shared_positions: a.shared_positions + b.shared_positions,
-    }
+fn faults(runs: &[RaceCount]) -> u64 {
+    runs.iter().map(RaceCount::faults).sum()
+}
+
+/// Duplicated and phantom values: values popped more often than pushed.
+fn extra(c: &RaceCount) -> u64 {
+    c.duplicated + c.phantom
 }
 
 fn record(ev: &mut Evidence, label: &str, c: &RaceCount) {
+    let label = if c.preempt_every > 0 {
+        format!("{label}, nudged every {}", c.preempt_every)
+    } else {
+        label.to_string()
+    };
     ev.add(format!("{label}: values sent"), c.sent as f64, Unit::Count);
     ev.add(format!("{label}: lost"), c.lost as f64, Unit::Count);
     ev.add(format!("{label}: duplicated"), c.duplicated as f64, Unit::Count);
@@ -109,20 +106,22 @@ pub(super) fn c000_18_only_spsc_is_safe(ctx: &Ctx) -> Result<Finding, CheckError
     let spsc_ok = transfer::<OurSpsc>(n, CAPACITY, 1).is_ok();
     let mut ev = Evidence::new(format!(
         "seed port (AtomicU64 slots, 2048 slots), {n} tagged values per producer, \
-         threads unpinned; fix: our MPMC queue, 2 producers + 2 consumers, capacity 1024"
+         threads unpinned, each run plain and nudged (every {NUDGE}th operation pauses \
+         between claim and publish until another thread moves the index, at most 1 ms); fix: our MPMC queue, 2 producers + 2 consumers"
     ));
-    record(&mut ev, "seed, 1 producer + 1 consumer", &r.one_and_one);
-    record(&mut ev, "seed, 2 producers + 1 consumer", &r.two_producers);
-    ev.add("seed, 2 producers: rounds run", r.rounds as f64, Unit::Count);
-    record(&mut ev, "seed, 1 producer + 2 consumers", &r.two_consumers);
+    for c in r.one_and_one.iter().chain(&r.two_producers).chain(&r.two_consumers) {
+        let label =
+            format!("seed, {} producer(s) + {} consumer(s)", c.producers, c.consumers);
+        record(&mut ev, &label, c);
+    }
     record(&mut ev, "our MPMC, 2 + 2", &r.fix);
     ev.add(
         "our SPSC delivered every value once, in order",
         f64::from(spsc_ok),
         Unit::Bool,
     );
-    let safe_alone = r.one_and_one.faults() == 0;
-    let breaks_shared = r.two_producers.faults() + r.two_consumers.faults() > 0;
+    let safe_alone = faults(&r.one_and_one) == 0;
+    let breaks_shared = faults(&r.two_producers) + faults(&r.two_consumers) > 0;
     let verdict = match (safe_alone, breaks_shared) {
         (true, true) => Verdict::holds_only_when(
             "exactly one thread pushes and one thread pops; with two producers or two \
@@ -131,16 +130,19 @@ pub(super) fn c000_18_only_spsc_is_safe(ctx: &Ctx) -> Result<Finding, CheckError
         (true, false) => Verdict::Confirmed,
         (false, _) => Verdict::Refuted,
     };
+    let ([p, pn], [c, cn]) = (&r.two_producers, &r.two_consumers);
     let summary = format!(
         "1 producer + 1 consumer: {} faults in {} values; 2 producers: {} lost, {} \
-         duplicated of {}; 2 consumers: {} duplicated of {}",
-        r.one_and_one.faults(),
-        r.one_and_one.sent,
-        r.two_producers.lost,
-        r.two_producers.duplicated + r.two_producers.phantom,
-        r.two_producers.sent,
-        r.two_consumers.duplicated + r.two_consumers.phantom,
-        r.two_consumers.sent,
+         duplicated of {} (nudged: {}, {}); 2 consumers: {} duplicated (nudged: {})",
+        faults(&r.one_and_one),
+        2 * n,
+        p.lost,
+        extra(p),
+        p.sent,
+        pn.lost,
+        extra(pn),
+        extra(c),
+        extra(cn),
     );
     Ok(Finding::new(verdict, summary, ev))
 }
@@ -354,13 +356,12 @@ pub(super) fn d16_two_producers(ctx: &Ctx) -> Result<Finding, CheckError> {
          scripted: the interleavings loom finds, replayed with the port's own steps",
         r.n
     ));
-    record(&mut ev, "2 producers + 1 consumer", &r.two_producers);
-    ev.add(
-        "2 producers: head seen moving backwards",
-        r.two_producers.head_regressions as f64,
-        Unit::Count,
-    );
-    record(&mut ev, "1 producer + 2 consumers", &r.two_consumers);
+    for c in r.two_producers.iter().chain(&r.two_consumers) {
+        let label = format!("{} producer(s) + {} consumer(s)", c.producers, c.consumers);
+        record(&mut ev, &label, c);
+        let back = format!("{label}: head seen moving backwards");
+        ev.add(back, c.head_regressions as f64, Unit::Count);
+    }
     ev.add("scripted claim race: items lost of 2", lost.lost() as f64, Unit::Count);
     ev.add(
         "scripted late publish: head went back",
@@ -373,7 +374,7 @@ pub(super) fn d16_two_producers(ctx: &Ctx) -> Result<Finding, CheckError> {
         Unit::Count,
     );
     record(&mut ev, "fix (our MPMC), 2 + 2", &r.fix);
-    let threaded = r.two_producers.faults() + r.two_consumers.faults();
+    let threaded = faults(&r.two_producers) + faults(&r.two_consumers);
     let scripted = lost.lost() > 0 && back.head_went_back() && back.duplicated() > 0;
     let verdict = if threaded > 0 {
         Verdict::Confirmed
@@ -385,14 +386,18 @@ pub(super) fn d16_two_producers(ctx: &Ctx) -> Result<Finding, CheckError> {
     } else {
         Verdict::Refuted
     };
+    let ([p, pn], [c, cn]) = (&r.two_producers, &r.two_consumers);
     let summary = format!(
-        "2 producers: {} lost, {} duplicated, head went back {}× ({} values); 2 \
-         consumers: {} duplicated; the fix: {} faults",
-        r.two_producers.lost,
-        r.two_producers.duplicated + r.two_producers.phantom,
-        r.two_producers.head_regressions,
-        r.two_producers.sent,
-        r.two_consumers.duplicated + r.two_consumers.phantom,
+        "2 producers: {} lost, {} duplicated, head went back {}× in {} values (nudged: {} \
+         lost, {} duplicated); 2 consumers: {} duplicated (nudged: {}); the fix: {} faults",
+        p.lost,
+        extra(p),
+        p.head_regressions,
+        p.sent,
+        pn.lost,
+        extra(pn),
+        extra(c),
+        extra(cn),
         r.fix.faults(),
     );
     Ok(Finding::new(verdict, summary, ev))
@@ -435,11 +440,14 @@ pub(super) fn d17_slot_access(ctx: &Ctx) -> Result<Finding, CheckError> {
          fix: our SPSC ring of 8 with 5 drop-counting items, 3 popped",
         r.n
     ));
-    let shared = ev.add(
-        "positions written by both producers (threaded)",
-        r.two_producers.shared_positions as f64,
+    let [p, pn] = &r.two_producers;
+    ev.add("positions written by both producers", p.shared_positions as f64, Unit::Count);
+    ev.add(
+        format!("positions written by both producers, nudged every {NUDGE}"),
+        pn.shared_positions as f64,
         Unit::Count,
     );
+    let shared = p.shared_positions + pn.shared_positions;
     ev.add(
         "scripted: positions written by both producers",
         scripted.shared_positions as f64,
@@ -457,12 +465,12 @@ pub(super) fn d17_slot_access(ctx: &Ctx) -> Result<Finding, CheckError> {
             "our ring dropped {popped_dropped} popped and {total_dropped} in all, expected 3 and 5"
         )));
     }
-    let race_shown = shared > 0.0 || scripted.shared_positions > 0;
+    let race_shown = shared > 0 || scripted.shared_positions > 0;
     let summary = format!(
-        "2 producers wrote the same slot position {} times (threaded; loom calls it a data \
-         race on Go's plain slots); seed Pop left {retained} of 3 popped values in their \
-         slots; ours moves them out and drops the 2 left inside once",
-        r.two_producers.shared_positions
+        "2 producers wrote the same slot position {} times ({} nudged; loom calls it a \
+         data race on Go's plain slots); seed Pop left {retained} of 3 popped values in \
+         their slots; ours moves them out and drops the 2 left inside once",
+        p.shared_positions, pn.shared_positions
     );
     Ok(Finding::new(Verdict::confirmed_if(race_shown && retained > 0), summary, ev))
 }

@@ -39,6 +39,9 @@ pub struct RaceCount {
     /// Positions claimed by two or more producers, each one two writes into
     /// one slot that nothing orders.
     pub shared_positions: u64,
+    /// Every this many operations, each thread paused between its claim and
+    /// its publish step, as a preemption there would (0: never).
+    pub preempt_every: u64,
 }
 
 impl RaceCount {
@@ -48,24 +51,38 @@ impl RaceCount {
     }
 }
 
+/// What one push attempt did.
+enum Pushed {
+    /// The queue was full.
+    Full,
+    /// Pushed at this position.
+    At(u64),
+    /// Pushed; the queue does not say where.
+    Somewhere,
+}
+
 /// Runs `producers` threads that each push `n` tagged values through `q` and
 /// `consumers` threads that pop until the producers are done and `q` is
-/// empty, then accounts for every value.
+/// empty, then accounts for every value. `push` and `pop` get `true` every
+/// `preempt_every`-th operation (never if 0): their cue to yield mid-way.
+#[allow(clippy::too_many_arguments)]
 fn race<Q: Sync>(
     q: &Q,
     producers: usize,
     consumers: usize,
     n: u64,
-    push: impl Fn(&Q, u64) -> Option<u64> + Sync,
-    pop: impl Fn(&Q) -> Option<u64> + Sync,
+    preempt_every: u64,
+    push: impl Fn(&Q, u64, bool) -> Pushed + Sync,
+    pop: impl Fn(&Q, bool) -> Option<u64> + Sync,
     head: impl Fn(&Q) -> Option<u64> + Sync,
 ) -> RaceCount {
+    let cue = |op: u64| preempt_every != 0 && op % preempt_every == 0;
     let done = AtomicBool::new(false);
     // A consumer of a broken ring could in principle chase stale positions
     // for ever; cap its pops well above anything a correct run needs.
     let cap = 4 * producers as u64 * n + 1_000_000;
     let (positions, received, regressions) = std::thread::scope(|s| {
-        let (push, pop, head, done) = (&push, &pop, &head, &done);
+        let (push, pop, head, done, cue) = (&push, &pop, &head, &done, &cue);
         let cons: Vec<_> = (0..consumers)
             .map(|_| {
                 s.spawn(move || {
@@ -73,7 +90,7 @@ fn race<Q: Sync>(
                     let (mut max_head, mut regressions) = (0u64, 0u64);
                     let mut backoff = Backoff::default();
                     while (got.len() as u64) < cap {
-                        if let Some(v) = pop(q) {
+                        if let Some(v) = pop(q, cue(got.len() as u64 + 1)) {
                             got.push(v);
                             backoff.reset();
                             if let Some(h) = head(q) {
@@ -83,7 +100,7 @@ fn race<Q: Sync>(
                                 max_head = max_head.max(h);
                             }
                         } else if done.load(Ordering::Acquire) {
-                            match pop(q) {
+                            match pop(q, false) {
                                 Some(v) => got.push(v),
                                 None => break,
                             }
@@ -102,13 +119,16 @@ fn race<Q: Sync>(
                     let mut backoff = Backoff::default();
                     for i in 1..=n {
                         loop {
-                            if let Some(pos) = push(q, tagged(p, i)) {
-                                claimed.push(pos);
-                                backoff.reset();
-                                break;
+                            match push(q, tagged(p, i), cue(i)) {
+                                Pushed::Full => backoff.wait(),
+                                Pushed::At(pos) => {
+                                    claimed.push(pos);
+                                    break;
+                                }
+                                Pushed::Somewhere => break,
                             }
-                            backoff.wait();
                         }
+                        backoff.reset();
                     }
                     claimed
                 })
@@ -133,6 +153,7 @@ fn race<Q: Sync>(
     count.sent = producers as u64 * n;
     count.head_regressions = regressions;
     count.shared_positions = shared_positions(&positions);
+    count.preempt_every = preempt_every;
     count
 }
 
@@ -180,28 +201,57 @@ fn shared_positions(per_producer: &[Vec<u64>]) -> u64 {
     all.chunk_by(|a, b| a == b).filter(|run| run.len() > 1).count() as u64
 }
 
+// ANCHOR: threaded
 /// The seed's ring of `size` slots under `producers` × `consumers` threads,
 /// `n` values per producer.
-pub fn seed_ring(producers: usize, consumers: usize, n: u64, size: usize) -> RaceCount {
+///
+/// With `nudge_every = k > 0`, every k-th push (pop) of each thread pauses
+/// between its claim and its publish until another thread has moved the same
+/// index, or 1 ms has passed: what a preemption at that point does. The
+/// port's code is unchanged; only the schedule is nudged, so that a 2-core
+/// machine busy with other work still shows the interleaving that, in
+/// production, a rare preemption produces.
+pub fn seed_ring(
+    producers: usize,
+    consumers: usize,
+    n: u64,
+    size: usize,
+    nudge_every: u64,
+) -> RaceCount {
     let ring = SeedRing::new(size);
-    race(
-        &ring,
-        producers,
-        consumers,
-        n,
-        |r, v| {
-            // `push`, step by step, to learn which position it claimed.
-            let head = r.push_claim()?;
-            r.push_write(head, v);
-            r.push_publish(head);
-            Some(head)
-        },
-        |r| r.pop(),
-        |r| Some(r.head()),
-    )
+    let push = |r: &SeedRing, v, nudge| {
+        // `push`, step by step, to learn which position it claimed.
+        let Some(head) = r.push_claim() else { return Pushed::Full };
+        if nudge {
+            pause_until(|| r.head() != head);
+        }
+        r.push_write(head, v);
+        r.push_publish(head);
+        Pushed::At(head)
+    };
+    let pop = |r: &SeedRing, nudge| {
+        let tail = r.pop_claim()?;
+        let item = r.pop_read(tail);
+        if nudge {
+            pause_until(|| r.tail() != tail);
+        }
+        r.pop_publish(tail);
+        Some(item)
+    };
+    race(&ring, producers, consumers, n, nudge_every, push, pop, |r| Some(r.head()))
 }
 
-/// The fix, [`mpmc::Queue`], under the same accounting.
+/// Yields until `moved()` or 1 ms has passed.
+fn pause_until(moved: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !moved() && start.elapsed() < std::time::Duration::from_millis(1) {
+        std::thread::yield_now();
+    }
+}
+// ANCHOR_END: threaded
+
+/// The fix, [`mpmc::Queue`], under the same accounting (its claim and
+/// publish are inside `push`/`pop`, so there is nothing to nudge).
 pub fn mpmc_queue(
     producers: usize,
     consumers: usize,
@@ -209,15 +259,11 @@ pub fn mpmc_queue(
     capacity: usize,
 ) -> RaceCount {
     let q = mpmc::Queue::new(capacity).expect("capacity >= 1");
-    race(
-        &q,
-        producers,
-        consumers,
-        n,
-        |q, v| q.push(v).ok().map(|()| 0),
-        |q| q.pop(),
-        |_| None,
-    )
+    let push = |q: &mpmc::Queue<u64>, v, _| match q.push(v) {
+        Ok(()) => Pushed::Somewhere,
+        Err(_) => Pushed::Full,
+    };
+    race(&q, producers, consumers, n, 0, push, |q, _| q.pop(), |_| None)
 }
 
 /// What a scripted interleaving did.
@@ -348,7 +394,7 @@ mod tests {
 
     #[test]
     fn one_producer_and_one_consumer_are_safe_even_with_the_seed_ring() {
-        let c = seed_ring(1, 1, 20_000, 8);
+        let c = seed_ring(1, 1, 20_000, 8, 64);
         assert_eq!(c.faults(), 0, "{c:?}");
         assert_eq!(c.received, 20_000);
     }
