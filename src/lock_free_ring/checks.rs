@@ -238,6 +238,39 @@ fn speeds(ctx: &Ctx) -> Result<Arc<Speeds>, CheckError> {
     })
 }
 
+/// The 1-minute load average and the CPU count: a spinning queue needs a
+/// core per thread, so a reader must know whether other work competed.
+fn load_and_cpus() -> (Option<f64>, usize) {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    #[cfg(target_os = "linux")]
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok());
+    #[cfg(not(target_os = "linux"))]
+    let load = None;
+    (load, cpus)
+}
+
+/// Records the load and returns a note for the summary when the machine was
+/// busier than its CPU count.
+fn record_load(ev: &mut Evidence) -> String {
+    let (load, cpus) = load_and_cpus();
+    ev.add("logical CPUs", cpus as f64, Unit::Count);
+    match load {
+        Some(l) => {
+            ev.add("1-minute load average when measured", l, Unit::Count);
+            if l > cpus as f64 {
+                format!(
+                    " [load average {l:.1} on {cpus} CPUs: threads competed for cores]"
+                )
+            } else {
+                String::new()
+            }
+        }
+        None => String::new(),
+    }
+}
+
 impl Speeds {
     fn ns(&self, name: &str) -> f64 {
         self.rows
@@ -302,9 +335,10 @@ pub(super) fn c000_20_faster_than_locking(ctx: &Ctx) -> Result<Finding, CheckErr
             slower.join("; ")
         ))
     };
+    let busy = record_load(&mut ev);
     let summary = format!(
         "vs Mutex<VecDeque>: our SPSC ring {ours:.1}×, the seed's layout {seed_x:.1}×, \
-         our MPMC with 2+2 threads {mpmc_x:.1}× (throughput ratios)"
+         our MPMC with 2+2 threads {mpmc_x:.1}× (throughput ratios){busy}"
     );
     Ok(Finding::new(verdict, summary, ev))
 }
@@ -520,9 +554,10 @@ pub(super) fn d18_false_sharing(ctx: &Ctx) -> Result<Finding, CheckError> {
         ),
         (false, _) => Verdict::Refuted,
     };
+    let busy = record_load(&mut ev);
     let summary = format!(
         "seed head and tail are {seed_gap:.0} B apart (ours {ours_gap:.0} B); adjacent \
-         counters make the ring {uncached:.2}× slower uncached, {cached:.2}× cached"
+         counters make the ring {uncached:.2}× slower uncached, {cached:.2}× cached{busy}"
     );
     Ok(Finding::new(verdict, summary, ev))
 }

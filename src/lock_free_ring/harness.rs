@@ -92,14 +92,18 @@ pub fn transfer<Q: Transfer>(
     batch: usize,
 ) -> Result<Duration, String> {
     let batch = batch.max(1);
-    let (mut tx, mut rx) = Q::channel(capacity);
+    let (mut tx, rx) = Q::channel(capacity);
     let ready = AtomicBool::new(false);
     // Set when the consumer stops (done or failed), so a producer facing a
     // full queue that nobody drains any more gives up instead of spinning.
     let stopped = AtomicBool::new(false);
     std::thread::scope(|s| {
-        let consumer = s.spawn(|| {
-            let result = receive_in_order::<Q>(&mut rx, n, batch, &ready);
+        let (ready, stopped) = (&ready, &stopped);
+        // `rx` moves to the consumer's own stack. Borrowed from this frame,
+        // it would sit beside `tx`, and the two ends' private counters would
+        // share a cache line: false sharing inside the harness.
+        let consumer = s.spawn(move || {
+            let result = receive_in_order::<Q>(rx, n, batch, ready);
             stopped.store(true, Ordering::Release);
             result
         });
@@ -149,7 +153,7 @@ pub fn transfer<Q: Transfer>(
 /// The consumer side of [`transfer`]: receives until `n` values have arrived
 /// in order, and returns when the last one did.
 fn receive_in_order<Q: Transfer>(
-    rx: &mut Q::Rx,
+    mut rx: Q::Rx,
     n: u64,
     batch: usize,
     ready: &AtomicBool,
@@ -160,7 +164,7 @@ fn receive_in_order<Q: Transfer>(
     let mut buf = vec![0u64; batch];
     while expected <= n {
         let got = if batch == 1 {
-            match Q::recv(rx) {
+            match Q::recv(&mut rx) {
                 Some(v) => {
                     buf[0] = v;
                     1
@@ -168,7 +172,7 @@ fn receive_in_order<Q: Transfer>(
                 None => 0,
             }
         } else {
-            Q::recv_batch(rx, &mut buf)
+            Q::recv_batch(&mut rx, &mut buf)
         };
         if got == 0 {
             backoff.wait();
