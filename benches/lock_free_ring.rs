@@ -22,7 +22,10 @@
 //! arrives once and in order (an error panics the bench), and each queue is
 //! checked once more before any timing starts.
 //!
-//! Limits, honestly: threads are not pinned; every queue waits the same way
+//! Limits, honestly: the SPSC groups pin the producer and the consumer to
+//! the first two CPUs the process may use (`harness::two_cpus`; on a bigger
+//! machine these may be SMT siblings, which share a cache); the MPMC group is
+//! not pinned. Every queue waits the same way
 //! when full or empty (spin up to 127 pauses, then `yield_now`), which on a
 //! loaded machine hands the core to other processes; the MPMC group runs 4
 //! threads on what may be 2 cores, so it measures contention *and*

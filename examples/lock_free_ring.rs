@@ -10,8 +10,8 @@
 use clap::{Parser, ValueEnum};
 use perf_workbook::lock_free_ring::ablation::{Adjacent, Padded};
 use perf_workbook::lock_free_ring::harness::{
-    Ablation, MutexDeque, OurMpmcAsSpsc, OurSpsc, SeedPort, SpeedRow, StdSyncChannel,
-    speed_table,
+    self, Ablation, MutexDeque, OurMpmcAsSpsc, OurSpsc, SeedPort, SpeedRow,
+    StdSyncChannel, speed_table,
 };
 use perf_workbook::lock_free_ring::race::{self, RaceCount};
 use perf_workbook::lock_free_ring::seed::{self, SeedRing};
@@ -217,8 +217,9 @@ fn target(what: &str, ratio: f64, goal: f64) {
 fn speed(quick: bool) {
     let (n, rounds) = if quick { (100_000, 3) } else { (1_000_000, 5) };
     println!(
-        "\n2 threads, u64 items, capacity {CAPACITY}, {n} items per run, {rounds} interleaved \
-         rounds (C000-20)"
+        "\n2 threads ({}), u64 items, capacity {CAPACITY}, {n} items per run, {rounds} \
+         interleaved rounds (C000-20)",
+        harness::placement()
     );
     let mut rows = vec![
         SpeedRow::spsc::<OurSpsc>("spsc (ours)", CAPACITY, 1),
@@ -257,22 +258,24 @@ fn speed(quick: bool) {
 fn ablation(quick: bool) {
     let (n, rounds) = if quick { (100_000, 3) } else { (1_000_000, 5) };
     println!(
-        "\nwhat padding and caching buy: 2 threads, u64, capacity {CAPACITY}, {n} items, \
-         {rounds} rounds (D18)"
+        "\nwhat padding and caching buy: 2 threads ({}), u64, capacity {CAPACITY}, {n} \
+         items, {rounds} rounds (D18)",
+        harness::placement()
     );
     let mut rows = vec![
-        SpeedRow::spsc::<Ablation<Padded, true>>("padded, cached (= ours)", CAPACITY, 1),
+        SpeedRow::spsc::<OurSpsc>("spsc (ours)", CAPACITY, 1),
+        SpeedRow::spsc::<Ablation<Padded, true>>("padded, cached", CAPACITY, 1),
         SpeedRow::spsc::<Ablation<Padded, false>>("padded, uncached", CAPACITY, 1),
         SpeedRow::spsc::<Ablation<Adjacent, true>>("adjacent, cached", CAPACITY, 1),
         SpeedRow::spsc::<Ablation<Adjacent, false>>("adjacent, uncached", CAPACITY, 1),
         SpeedRow::spsc::<SeedPort>("seed port", CAPACITY, 1),
     ];
     speed_table(&mut rows, n, rounds).expect("every variant delivers in order");
-    print_speed(&rows, "padded, cached (= ours)");
+    print_speed(&rows, "spsc (ours)");
     // D18: the same ring with its counters 8 bytes apart.
     target(
         "padding, with caching",
-        faster(&rows, "padded, cached (= ours)", "adjacent, cached"),
+        faster(&rows, "padded, cached", "adjacent, cached"),
         1.0,
     );
     target(
@@ -282,7 +285,7 @@ fn ablation(quick: bool) {
     );
     target(
         "caching, with padding",
-        faster(&rows, "padded, cached (= ours)", "padded, uncached"),
+        faster(&rows, "padded, cached", "padded, uncached"),
         1.0,
     );
 }

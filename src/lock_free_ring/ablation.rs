@@ -74,18 +74,22 @@ struct Ring<L> {
 #[derive(Debug)]
 pub struct Writer<L: IndexPair, const CACHED: bool> {
     ring: Arc<Ring<L>>,
-    pushed: usize,
+    /// Items pushed when the current lap of the slots began.
+    lap_start: usize,
+    /// Next slot to write; `pushed = lap_start + index`.
     index: usize,
     popped_seen: usize,
+    capacity: usize,
 }
 
 /// The consumer end.
 #[derive(Debug)]
 pub struct Reader<L: IndexPair, const CACHED: bool> {
     ring: Arc<Ring<L>>,
-    popped: usize,
+    lap_start: usize,
     index: usize,
     pushed_seen: usize,
+    capacity: usize,
 }
 
 /// A ring of `capacity ≥ 1` items with counter layout `L`, caching or not.
@@ -98,8 +102,8 @@ pub fn channel<L: IndexPair, const CACHED: bool>(
         counters: L::default(),
     });
     (
-        Writer { ring: ring.clone(), pushed: 0, index: 0, popped_seen: 0 },
-        Reader { ring, popped: 0, index: 0, pushed_seen: 0 },
+        Writer { ring: ring.clone(), lap_start: 0, index: 0, popped_seen: 0, capacity },
+        Reader { ring, lap_start: 0, index: 0, pushed_seen: 0, capacity },
     )
 }
 
@@ -108,18 +112,22 @@ impl<L: IndexPair, const CACHED: bool> Writer<L, CACHED> {
     /// Appends `v`; false when full.
     #[inline]
     pub fn push(&mut self, v: u64) -> bool {
-        let cap = self.ring.slots.len();
+        let (cap, pushed) = (self.capacity, self.lap_start.wrapping_add(self.index));
         // Without the cache, every push reads the consumer's counter.
-        if !CACHED || self.pushed.wrapping_sub(self.popped_seen) == cap {
+        if !CACHED || pushed.wrapping_sub(self.popped_seen) == cap {
             self.popped_seen = self.ring.counters.popped().load(Ordering::Acquire);
-            if self.pushed.wrapping_sub(self.popped_seen) == cap {
+            if pushed.wrapping_sub(self.popped_seen) == cap {
                 return false;
             }
         }
         self.ring.slots[self.index].store(v, Ordering::Relaxed);
-        self.pushed = self.pushed.wrapping_add(1);
-        self.index = if self.index + 1 == cap { 0 } else { self.index + 1 };
-        self.ring.counters.pushed().store(self.pushed, Ordering::Release);
+        self.index += 1;
+        if self.index == cap {
+            self.index = 0;
+            self.lap_start = self.lap_start.wrapping_add(cap);
+        }
+        let pushed = self.lap_start.wrapping_add(self.index);
+        self.ring.counters.pushed().store(pushed, Ordering::Release);
         true
     }
     // ANCHOR_END: writer_push
@@ -129,17 +137,21 @@ impl<L: IndexPair, const CACHED: bool> Reader<L, CACHED> {
     /// Removes the oldest item; `None` when empty.
     #[inline]
     pub fn pop(&mut self) -> Option<u64> {
-        let cap = self.ring.slots.len();
-        if !CACHED || self.pushed_seen == self.popped {
+        let (cap, popped) = (self.capacity, self.lap_start.wrapping_add(self.index));
+        if !CACHED || self.pushed_seen == popped {
             self.pushed_seen = self.ring.counters.pushed().load(Ordering::Acquire);
-            if self.pushed_seen == self.popped {
+            if self.pushed_seen == popped {
                 return None;
             }
         }
         let v = self.ring.slots[self.index].load(Ordering::Relaxed);
-        self.popped = self.popped.wrapping_add(1);
-        self.index = if self.index + 1 == cap { 0 } else { self.index + 1 };
-        self.ring.counters.popped().store(self.popped, Ordering::Release);
+        self.index += 1;
+        if self.index == cap {
+            self.index = 0;
+            self.lap_start = self.lap_start.wrapping_add(cap);
+        }
+        let popped = self.lap_start.wrapping_add(self.index);
+        self.ring.counters.popped().store(popped, Ordering::Release);
         Some(v)
     }
 }

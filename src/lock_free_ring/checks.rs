@@ -7,7 +7,7 @@
 
 use super::ablation::{self, Adjacent, Padded};
 use super::harness::{
-    Ablation, MutexDeque, OurSpsc, SeedPort, SpeedRow, speed_table, transfer,
+    self, Ablation, MutexDeque, OurSpsc, SeedPort, SpeedRow, speed_table, transfer,
 };
 use super::race::{self, RaceCount};
 use super::{CapacityError, mpmc, seed, spsc};
@@ -207,7 +207,8 @@ struct Speeds {
 
 static SPEEDS: Memo<Speeds> = Memo::new();
 
-const OURS: &str = "spsc (ours): padded, cached";
+const OURS: &str = "spsc (ours)";
+const PADDED_CACHED: &str = "padded, cached";
 const PADDED_UNCACHED: &str = "padded, uncached";
 const ADJACENT_CACHED: &str = "adjacent, cached";
 const ADJACENT_UNCACHED: &str = "adjacent, uncached";
@@ -222,6 +223,7 @@ fn speeds(ctx: &Ctx) -> Result<Arc<Speeds>, CheckError> {
         let rounds = ctx.pick(5, 3);
         let mut rows = vec![
             SpeedRow::spsc::<OurSpsc>(OURS, CAPACITY, 1),
+            SpeedRow::spsc::<Ablation<Padded, true>>(PADDED_CACHED, CAPACITY, 1),
             SpeedRow::spsc::<Ablation<Padded, false>>(PADDED_UNCACHED, CAPACITY, 1),
             SpeedRow::spsc::<Ablation<Adjacent, true>>(ADJACENT_CACHED, CAPACITY, 1),
             SpeedRow::spsc::<Ablation<Adjacent, false>>(ADJACENT_UNCACHED, CAPACITY, 1),
@@ -296,13 +298,16 @@ impl Speeds {
 pub(super) fn c000_20_faster_than_locking(ctx: &Ctx) -> Result<Finding, CheckError> {
     let s = speeds(ctx)?;
     let mut ev = Evidence::new(format!(
-        "2 threads (unpinned), u64 items, capacity 1024, {} items per run, {} interleaved \
-         rounds, median; MPMC rows: 2 producers + 2 consumers",
-        s.n, s.rounds
+        "2 threads ({}), u64 items, capacity 1024, {} items per run, {} interleaved \
+         rounds, median; MPMC rows: 2 producers + 2 consumers, not pinned",
+        harness::placement(),
+        s.n,
+        s.rounds
     ));
     s.record(&mut ev);
     let mutex = s.ns(MUTEX);
-    let ring_rows = [OURS, PADDED_UNCACHED, ADJACENT_CACHED, ADJACENT_UNCACHED, SEED];
+    let ring_rows =
+        [OURS, PADDED_CACHED, PADDED_UNCACHED, ADJACENT_CACHED, ADJACENT_UNCACHED, SEED];
     let mut slower = Vec::new();
     for name in ring_rows {
         let speedup = ev.add(
@@ -513,9 +518,11 @@ pub(super) fn d17_slot_access(ctx: &Ctx) -> Result<Finding, CheckError> {
 pub(super) fn d18_false_sharing(ctx: &Ctx) -> Result<Finding, CheckError> {
     let s = speeds(ctx)?;
     let mut ev = Evidence::new(format!(
-        "layouts from offset_of!; speeds: 2 threads (unpinned), u64, capacity 1024, {} \
-         items per run, {} interleaved rounds, median",
-        s.n, s.rounds
+        "layouts from offset_of!; speeds: 2 threads ({}), u64, capacity 1024, {} items \
+         per run, {} interleaved rounds, median",
+        harness::placement(),
+        s.n,
+        s.rounds
     ));
     let seed_gap = ev.add(
         "seed: bytes from head to tail",
@@ -541,7 +548,7 @@ pub(super) fn d18_false_sharing(ctx: &Ctx) -> Result<Finding, CheckError> {
     );
     let cached = ev.add(
         "slow-down of adjacent counters, cached",
-        s.ns(ADJACENT_CACHED) / s.ns(OURS),
+        s.ns(ADJACENT_CACHED) / s.ns(PADDED_CACHED),
         Unit::Ratio,
     );
     let shares_line = seed_gap < 64.0 && ours_gap >= 128.0;

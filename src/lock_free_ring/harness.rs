@@ -82,72 +82,151 @@ pub trait Transfer {
     }
 }
 
-/// Sends `1..=n` from this thread to a second one through a fresh
+/// The two CPUs [`transfer`] pins its threads to: the first two the process
+/// may run on. `None` with fewer than two, off Linux, or under Miri (which
+/// cannot call `sched_getaffinity`).
+pub fn two_cpus() -> Option<(usize, usize)> {
+    #[cfg(all(target_os = "linux", not(miri)))]
+    {
+        // SAFETY: `set` is a plain bit set on our stack, of the size passed;
+        // sched_getaffinity(0, …) only reads the calling thread's mask.
+        let set = unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            if libc::sched_getaffinity(
+                0,
+                std::mem::size_of::<libc::cpu_set_t>(),
+                &mut set,
+            ) != 0
+            {
+                return None;
+            }
+            set
+        };
+        // SAFETY: CPU_ISSET only reads the bit set.
+        let mut cpus = (0..libc::CPU_SETSIZE as usize)
+            .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) });
+        Some((cpus.next()?, cpus.next()?))
+    }
+    #[cfg(not(all(target_os = "linux", not(miri))))]
+    None
+}
+
+/// How [`transfer`] places its threads, for reports.
+pub fn placement() -> String {
+    match two_cpus() {
+        Some((a, b)) => format!("producer pinned to CPU {a}, consumer to CPU {b}"),
+        None => "threads not pinned".to_string(),
+    }
+}
+
+/// Pins the calling thread to `cpu` (Linux, not under Miri); does nothing if
+/// that fails. Only for threads [`transfer`] spawns itself.
+fn pin_current_thread(cpu: Option<usize>) {
+    #[cfg(all(target_os = "linux", not(miri)))]
+    if let Some(cpu) = cpu {
+        // SAFETY: `set` is a plain bit set on our stack, of the size passed;
+        // sched_setaffinity(0, …) changes only the calling thread's mask.
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(cpu, &mut set);
+            libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+        }
+    }
+    #[cfg(not(all(target_os = "linux", not(miri))))]
+    let _ = cpu;
+}
+
+/// Sends `1..=n` from one thread to another through a fresh
 /// `Q::channel(capacity)`, `batch` values at a time (1 = single operations),
 /// and returns the time from the first send to the last receive. Errors if
 /// any value is lost, duplicated or out of order.
+///
+/// Both ends run on threads of their own, pinned to two different CPUs when
+/// the process may use two ([`two_cpus`]): the case a ring is built for, and
+/// without it the scheduler sometimes puts both threads on one CPU, which
+/// makes the same run 2-4 times slower at random.
 pub fn transfer<Q: Transfer>(
     n: u64,
     capacity: usize,
     batch: usize,
 ) -> Result<Duration, String> {
     let batch = batch.max(1);
-    let (mut tx, rx) = Q::channel(capacity);
+    let (tx, rx) = Q::channel(capacity);
+    let cpus = two_cpus();
     let ready = AtomicBool::new(false);
     // Set when the consumer stops (done or failed), so a producer facing a
     // full queue that nobody drains any more gives up instead of spinning.
     let stopped = AtomicBool::new(false);
     std::thread::scope(|s| {
         let (ready, stopped) = (&ready, &stopped);
-        // `rx` moves to the consumer's own stack. Borrowed from this frame,
-        // it would sit beside `tx`, and the two ends' private counters would
-        // share a cache line: false sharing inside the harness.
+        // Each end moves to its own thread's stack. Two ends in one stack
+        // frame would have their private counters share a cache line: false
+        // sharing inside the harness.
         let consumer = s.spawn(move || {
+            pin_current_thread(cpus.map(|c| c.1));
             let result = receive_in_order::<Q>(rx, n, batch, ready);
             stopped.store(true, Ordering::Release);
             result
         });
-        while !ready.load(Ordering::Acquire) {
-            std::hint::spin_loop();
-        }
-        let start = Instant::now();
-        let mut backoff = Backoff::default();
-        let mut next = 1u64;
-        let mut items = vec![0u64; batch];
-        'send: while next <= n {
-            if batch == 1 {
-                if Q::send(&mut tx, next) {
-                    next += 1;
-                    backoff.reset();
-                } else if stopped.load(Ordering::Relaxed) {
-                    break 'send;
-                } else {
-                    backoff.wait();
-                }
-            } else {
-                let k = batch.min((n - next + 1) as usize);
-                for (i, slot) in items[..k].iter_mut().enumerate() {
-                    *slot = next + i as u64;
-                }
-                let mut sent = 0;
-                while sent < k {
-                    let m = Q::send_batch(&mut tx, &items[sent..k]);
-                    if m > 0 {
-                        backoff.reset();
-                    } else if stopped.load(Ordering::Relaxed) {
-                        break 'send;
-                    } else {
-                        backoff.wait();
-                    }
-                    sent += m;
-                }
-                next += k as u64;
-            }
-        }
+        let producer = s.spawn(move || {
+            pin_current_thread(cpus.map(|c| c.0));
+            send_in_order::<Q>(tx, n, batch, ready, stopped)
+        });
+        let start =
+            producer.join().map_err(|_| format!("{}: producer panicked", Q::NAME))?;
         let end =
             consumer.join().map_err(|_| format!("{}: consumer panicked", Q::NAME))??;
         Ok(end - start)
     })
+}
+
+/// The producer side of [`transfer`]: waits for the consumer to be ready,
+/// then sends `1..=n`; returns when it started.
+fn send_in_order<Q: Transfer>(
+    mut tx: Q::Tx,
+    n: u64,
+    batch: usize,
+    ready: &AtomicBool,
+    stopped: &AtomicBool,
+) -> Instant {
+    while !ready.load(Ordering::Acquire) {
+        std::hint::spin_loop();
+    }
+    let start = Instant::now();
+    let mut backoff = Backoff::default();
+    let mut next = 1u64;
+    let mut items = vec![0u64; batch];
+    while next <= n {
+        if batch == 1 {
+            if Q::send(&mut tx, next) {
+                next += 1;
+                backoff.reset();
+            } else if stopped.load(Ordering::Relaxed) {
+                break;
+            } else {
+                backoff.wait();
+            }
+            continue;
+        }
+        let k = batch.min((n - next + 1) as usize);
+        for (i, slot) in items[..k].iter_mut().enumerate() {
+            *slot = next + i as u64;
+        }
+        let mut sent = 0;
+        while sent < k {
+            let m = Q::send_batch(&mut tx, &items[sent..k]);
+            if m > 0 {
+                backoff.reset();
+            } else if stopped.load(Ordering::Relaxed) {
+                return start;
+            } else {
+                backoff.wait();
+            }
+            sent += m;
+        }
+        next += k as u64;
+    }
+    start
 }
 
 /// The consumer side of [`transfer`]: receives until `n` values have arrived

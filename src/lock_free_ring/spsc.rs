@@ -45,6 +45,16 @@ struct Shared<T> {
 // ANCHOR_END: shared
 
 impl<T> Shared<T> {
+    /// Slot `index`, which the caller keeps below the capacity.
+    #[inline(always)]
+    fn slot(&self, index: usize) -> &Slot<T> {
+        debug_assert!(index < self.slots.len());
+        // SAFETY: both handles keep their `index` in `0 .. capacity` (see
+        // `Position::advance`), and `slots.len() == capacity`. Skipping the bounds
+        // check removes a compare and branch from every push and pop.
+        unsafe { self.slots.get_unchecked(index) }
+    }
+
     /// The `n` slots from `start` (wrapping at the end), as two runs.
     #[inline]
     fn runs(&self, start: usize, n: usize) -> (&[Slot<T>], &[Slot<T>]) {
@@ -66,11 +76,9 @@ unsafe impl<T: Send> Sync for Shared<T> {}
 #[derive(Debug)]
 pub struct Producer<T> {
     shared: Arc<Shared<T>>,
-    /// Our own count of pushed items: we are the only writer of
-    /// `shared.pushed`, so we never need to load it.
-    pushed: usize,
-    /// `pushed % capacity`, maintained without dividing.
-    index: usize,
+    /// Our own count of pushed items and the slot it maps to: we are the
+    /// only writer of `shared.pushed`, so we never need to load it.
+    pushed: Position,
     /// A stale copy of `shared.popped`: the consumer has popped at least this
     /// many items, so at least `capacity - (pushed - popped_seen)` slots are free.
     popped_seen: usize,
@@ -81,10 +89,9 @@ pub struct Producer<T> {
 #[derive(Debug)]
 pub struct Consumer<T> {
     shared: Arc<Shared<T>>,
-    /// Our own count of popped items (we are the only writer of `shared.popped`).
-    popped: usize,
-    /// `popped % capacity`, maintained without dividing.
-    index: usize,
+    /// Our own count of popped items and the slot it maps to (we are the
+    /// only writer of `shared.popped`).
+    popped: Position,
     /// A stale copy of `shared.pushed`: at least `pushed_seen - popped` items
     /// are ready to pop.
     pushed_seen: usize,
@@ -106,22 +113,42 @@ pub fn channel<T>(capacity: usize) -> Result<(Producer<T>, Consumer<T>), Capacit
     });
     let producer = Producer {
         shared: shared.clone(),
-        pushed: 0,
-        index: 0,
+        pushed: Position::default(),
         popped_seen: 0,
         capacity,
     };
-    let consumer = Consumer { shared, popped: 0, index: 0, pushed_seen: 0, capacity };
+    let consumer =
+        Consumer { shared, popped: Position::default(), pushed_seen: 0, capacity };
     Ok((producer, consumer))
 }
 
-/// `index + n` wrapped into `0 .. capacity`, for `index < capacity` and
-/// `n <= capacity`: a compare instead of a division.
-#[inline(always)]
-fn advance(index: usize, n: usize, capacity: usize) -> usize {
-    debug_assert!(index < capacity && n <= capacity);
-    let next = index + n;
-    if next >= capacity { next - capacity } else { next }
+/// A free-running count, kept as the slot it maps to (`index`, always below
+/// the capacity) plus the count at which the current lap of the slots began:
+/// `count = lap_start + index`. Moving on is an increment and a predictable
+/// compare; no division, whatever the capacity.
+#[derive(Clone, Copy, Debug, Default)]
+struct Position {
+    lap_start: usize,
+    index: usize,
+}
+
+impl Position {
+    /// Items counted so far (wrapping).
+    #[inline(always)]
+    fn count(self) -> usize {
+        self.lap_start.wrapping_add(self.index)
+    }
+
+    /// Moves `n <= capacity` slots on.
+    #[inline(always)]
+    fn advance(&mut self, n: usize, capacity: usize) {
+        debug_assert!(self.index < capacity && n <= capacity);
+        self.index += n;
+        if self.index >= capacity {
+            self.index -= capacity;
+            self.lap_start = self.lap_start.wrapping_add(capacity);
+        }
+    }
 }
 
 impl<T> Producer<T> {
@@ -133,7 +160,7 @@ impl<T> Producer<T> {
     /// Free slots as far as this side knows (the true number may be larger).
     #[inline(always)]
     fn free_seen(&self) -> usize {
-        self.capacity - self.pushed.wrapping_sub(self.popped_seen)
+        self.capacity - self.pushed.count().wrapping_sub(self.popped_seen)
     }
 
     /// Reloads the consumer's counter and returns the free slots.
@@ -164,18 +191,17 @@ impl<T> Producer<T> {
         if self.free_seen() == 0 && self.refresh() == 0 {
             return Err(value);
         }
-        let slot = &self.shared.slots[self.index];
+        let slot = self.shared.slot(self.pushed.index);
         // SAFETY: `pushed - popped_seen < capacity`, so this slot lies outside
         // `popped .. pushed`: the consumer is not reading it and will not until
         // we publish it below. It holds no initialised value (it was never
         // written, or the consumer moved the value out), so writing over it
         // leaks nothing.
         slot.with_mut(|p| unsafe { p.write(MaybeUninit::new(value)) });
-        self.pushed = self.pushed.wrapping_add(1);
-        self.index = advance(self.index, 1, self.capacity);
+        self.pushed.advance(1, self.capacity);
         // Release: the slot write above happens before any read of it by a
         // consumer that loads this counter with Acquire.
-        self.shared.pushed.store(self.pushed, Ordering::Release);
+        self.shared.pushed.store(self.pushed.count(), Ordering::Release);
         Ok(())
     }
     // ANCHOR_END: push
@@ -183,9 +209,8 @@ impl<T> Producer<T> {
     /// Publishes `n` slots written after `index`, with one Release store.
     #[inline]
     fn commit(&mut self, n: usize) {
-        self.pushed = self.pushed.wrapping_add(n);
-        self.index = advance(self.index, n, self.capacity);
-        self.shared.pushed.store(self.pushed, Ordering::Release);
+        self.pushed.advance(n, self.capacity);
+        self.shared.pushed.store(self.pushed.count(), Ordering::Release);
     }
 
     // ANCHOR: push_slice
@@ -200,7 +225,7 @@ impl<T> Producer<T> {
             free = self.refresh();
         }
         let n = items.len().min(free);
-        let (a, b) = self.shared.runs(self.index, n);
+        let (a, b) = self.shared.runs(self.pushed.index, n);
         for (slot, &v) in a.iter().zip(items).chain(b.iter().zip(&items[a.len()..n])) {
             // SAFETY: `n <= free_seen()`, so all `n` slots from `index`
             // (wrapping) lie outside `popped .. pushed` and hold no value, as
@@ -220,7 +245,7 @@ impl<T> Producer<T> {
     pub fn push_iter<I: Iterator<Item = T>>(&mut self, iter: &mut I) -> usize {
         let free = self.refresh();
         let mut staged = 0;
-        let (a, b) = self.shared.runs(self.index, free);
+        let (a, b) = self.shared.runs(self.pushed.index, free);
         for slot in a.iter().chain(b) {
             let Some(v) = iter.next() else { break };
             // SAFETY: fewer than `free` slots written so far, so this one is
@@ -244,7 +269,7 @@ impl<T> Consumer<T> {
     /// Items ready as far as this side knows (the true number may be larger).
     #[inline(always)]
     fn ready_seen(&self) -> usize {
-        self.pushed_seen.wrapping_sub(self.popped)
+        self.pushed_seen.wrapping_sub(self.popped.count())
     }
 
     /// Reloads the producer's counter and returns the items ready.
@@ -278,17 +303,16 @@ impl<T> Consumer<T> {
         if self.ready_seen() == 0 && self.refresh() == 0 {
             return None;
         }
-        let slot = &self.shared.slots[self.index];
+        let slot = self.shared.slot(self.popped.index);
         // SAFETY: `popped < pushed_seen`, and the Acquire load that produced
         // `pushed_seen` synchronised with the producer's Release store after it
         // initialised this slot. The producer will not write it again until we
         // publish the new `popped` below, so we may move the value out.
         let value = slot.with(|p| unsafe { p.read().assume_init() });
-        self.popped = self.popped.wrapping_add(1);
-        self.index = advance(self.index, 1, self.capacity);
+        self.popped.advance(1, self.capacity);
         // Release: our read above happens before the producer's next write
         // into this slot (it loads `popped` with Acquire).
-        self.shared.popped.store(self.popped, Ordering::Release);
+        self.shared.popped.store(self.popped.count(), Ordering::Release);
         Some(value)
     }
     // ANCHOR_END: pop
@@ -296,9 +320,8 @@ impl<T> Consumer<T> {
     /// Frees `n` slots read after `index`, with one Release store.
     #[inline]
     fn release(&mut self, n: usize) {
-        self.popped = self.popped.wrapping_add(n);
-        self.index = advance(self.index, n, self.capacity);
-        self.shared.popped.store(self.popped, Ordering::Release);
+        self.popped.advance(n, self.capacity);
+        self.shared.popped.store(self.popped.count(), Ordering::Release);
     }
 
     // ANCHOR: pop_slice
@@ -313,7 +336,7 @@ impl<T> Consumer<T> {
             ready = self.refresh();
         }
         let n = out.len().min(ready);
-        let (a, b) = self.shared.runs(self.index, n);
+        let (a, b) = self.shared.runs(self.popped.index, n);
         let (out_a, out_b) = out[..n].split_at_mut(a.len());
         for (slot, o) in a.iter().zip(out_a).chain(b.iter().zip(out_b)) {
             // SAFETY: `n <= ready_seen()`, so these slots lie in
@@ -332,7 +355,7 @@ impl<T> Consumer<T> {
     pub fn pop_into(&mut self, out: &mut Vec<T>, max: usize) -> usize {
         let n = self.refresh().min(max);
         out.reserve(n);
-        let (a, b) = self.shared.runs(self.index, n);
+        let (a, b) = self.shared.runs(self.popped.index, n);
         for slot in a.iter().chain(b) {
             // SAFETY: as in `pop_slice`: published, read once, then released.
             out.push(slot.with(|p| unsafe { p.read().assume_init() }));
@@ -348,7 +371,7 @@ impl<T> Drop for Consumer<T> {
     fn drop(&mut self) {
         // Tell `Shared::drop` where the items still inside start. The Arc's
         // own release/acquire orders this store before that drop.
-        self.shared.consumer_index.store(self.index, Ordering::Relaxed);
+        self.shared.consumer_index.store(self.popped.index, Ordering::Relaxed);
     }
 }
 
@@ -370,7 +393,7 @@ impl<T> Drop for Shared<T> {
             // them, hold initialised values that nobody else can reach now;
             // each is dropped once.
             self.slots[index].with_mut(|p| unsafe { (*p).assume_init_drop() });
-            index = advance(index, 1, self.slots.len());
+            index = if index + 1 == self.slots.len() { 0 } else { index + 1 };
         }
     }
 }
@@ -408,11 +431,17 @@ mod tests {
     static_assertions::assert_not_impl_any!(Producer<std::rc::Rc<u8>>: Send);
 
     #[test]
-    fn advance_wraps_without_dividing() {
-        assert_eq!(advance(0, 1, 3), 1);
-        assert_eq!(advance(2, 1, 3), 0);
-        assert_eq!(advance(2, 3, 3), 2);
-        assert_eq!(advance(0, 0, 1), 0);
+    fn positions_wrap_without_dividing() {
+        let mut p = Position::default();
+        p.advance(2, 3);
+        assert_eq!((p.index, p.count()), (2, 2));
+        p.advance(1, 3);
+        assert_eq!((p.index, p.count()), (0, 3));
+        p.advance(3, 3);
+        assert_eq!((p.index, p.count()), (0, 6));
+        p.advance(2, 3);
+        p.advance(2, 3);
+        assert_eq!((p.index, p.count()), (1, 10));
     }
 
     #[test]
