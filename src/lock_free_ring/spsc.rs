@@ -226,11 +226,16 @@ impl<T> Producer<T> {
         }
         let n = items.len().min(free);
         let (a, b) = self.shared.runs(self.pushed.index, n);
-        for (slot, &v) in a.iter().zip(items).chain(b.iter().zip(&items[a.len()..n])) {
-            // SAFETY: `n <= free_seen()`, so all `n` slots from `index`
-            // (wrapping) lie outside `popped .. pushed` and hold no value, as
-            // in `push`; none is published before `commit`.
-            slot.with_mut(|p| unsafe { p.write(MaybeUninit::new(v)) });
+        let (items_a, items_b) = items[..n].split_at(a.len());
+        // Two plain loops (not one chained iterator), so each compiles to a
+        // straight copy.
+        for (run, items) in [(a, items_a), (b, items_b)] {
+            for (slot, &v) in run.iter().zip(items) {
+                // SAFETY: `n <= free_seen()`, so all `n` slots from `index`
+                // (wrapping) lie outside `popped .. pushed` and hold no value,
+                // as in `push`; none is published before `commit`.
+                slot.with_mut(|p| unsafe { p.write(MaybeUninit::new(v)) });
+            }
         }
         if n > 0 {
             self.commit(n);
@@ -338,11 +343,13 @@ impl<T> Consumer<T> {
         let n = out.len().min(ready);
         let (a, b) = self.shared.runs(self.popped.index, n);
         let (out_a, out_b) = out[..n].split_at_mut(a.len());
-        for (slot, o) in a.iter().zip(out_a).chain(b.iter().zip(out_b)) {
-            // SAFETY: `n <= ready_seen()`, so these slots lie in
-            // `popped .. pushed_seen` and were published, as in `pop`; each is
-            // read once, and `release` moves `popped` past them.
-            *o = slot.with(|p| unsafe { p.read().assume_init() });
+        for (run, out) in [(a, out_a), (b, out_b)] {
+            for (slot, o) in run.iter().zip(out) {
+                // SAFETY: `n <= ready_seen()`, so these slots lie in
+                // `popped .. pushed_seen` and were published, as in `pop`;
+                // each is read once, and `release` moves `popped` past them.
+                *o = slot.with(|p| unsafe { p.read().assume_init() });
+            }
         }
         if n > 0 {
             self.release(n);
