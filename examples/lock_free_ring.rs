@@ -136,7 +136,7 @@ fn race_table(quick: bool) {
     println!(
         "\nthe seed's ring (2048 slots) with threads, {n} values per producer; nudge 1/k: \
          every k-th operation of each thread pauses between claim and publish until another \
-         thread moves the index (at most 1 ms), as a preemption would (C000-18, D16, D17)"
+         thread moves the index (at most 200 µs), as a preemption would (C000-18, D16, D17)"
     );
     println!(
         "{:<22} {:>6} {:>9} {:>7} {:>10} {:>8} {:>9} {:>10} {:>10}",

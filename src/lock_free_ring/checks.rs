@@ -107,7 +107,7 @@ pub(super) fn c000_18_only_spsc_is_safe(ctx: &Ctx) -> Result<Finding, CheckError
     let mut ev = Evidence::new(format!(
         "seed port (AtomicU64 slots, 2048 slots), {n} tagged values per producer, \
          threads unpinned, each run plain and nudged (every {NUDGE}th operation pauses \
-         between claim and publish until another thread moves the index, at most 1 ms); fix: our MPMC queue, 2 producers + 2 consumers"
+         between claim and publish until another thread moves the index, at most 200 µs); fix: our MPMC queue, 2 producers + 2 consumers"
     ));
     for c in r.one_and_one.iter().chain(&r.two_producers).chain(&r.two_consumers) {
         let label =

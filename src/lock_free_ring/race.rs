@@ -207,7 +207,7 @@ fn shared_positions(per_producer: &[Vec<u64>]) -> u64 {
 ///
 /// With `nudge_every = k > 0`, every k-th push (pop) of each thread pauses
 /// between its claim and its publish until another thread has moved the same
-/// index, or 1 ms has passed: what a preemption at that point does. The
+/// index, or 200 µs have passed: what a preemption at that point does. The
 /// port's code is unchanged; only the schedule is nudged, so that a 2-core
 /// machine busy with other work still shows the interleaving that, in
 /// production, a rare preemption produces.
@@ -241,10 +241,10 @@ pub fn seed_ring(
     race(&ring, producers, consumers, n, nudge_every, push, pop, |r| Some(r.head()))
 }
 
-/// Yields until `moved()` or 1 ms has passed.
+/// Yields until `moved()` or 200 µs have passed.
 fn pause_until(moved: impl Fn() -> bool) {
     let start = std::time::Instant::now();
-    while !moved() && start.elapsed() < std::time::Duration::from_millis(1) {
+    while !moved() && start.elapsed() < std::time::Duration::from_micros(200) {
         std::thread::yield_now();
     }
 }
