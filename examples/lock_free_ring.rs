@@ -231,6 +231,9 @@ fn speed(quick: bool) {
         SpeedRow::spsc::<StdSyncChannel>("std sync_channel", CAPACITY, 1),
         SpeedRow::spsc::<MutexDeque>("Mutex<VecDeque>", CAPACITY, 1),
         SpeedRow::spsc::<SeedPort>("seed port", CAPACITY, 1),
+        // The same two queues with the threads left to the scheduler.
+        SpeedRow::spsc_unpinned::<OurSpsc>("spsc (ours), unpinned", CAPACITY),
+        SpeedRow::spsc_unpinned::<MutexDeque>("Mutex<VecDeque>, unpinned", CAPACITY),
     ];
     // Each run checks every value arrives once and in order before it counts.
     speed_table(&mut rows, n, rounds).expect("every queue delivers in order");

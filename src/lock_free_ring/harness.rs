@@ -150,9 +150,27 @@ pub fn transfer<Q: Transfer>(
     capacity: usize,
     batch: usize,
 ) -> Result<Duration, String> {
+    transfer_placed::<Q>(n, capacity, batch, two_cpus())
+}
+
+/// [`transfer`] with both threads left wherever the scheduler puts them,
+/// which on a 2-core machine is sometimes the same CPU, taking turns.
+pub fn transfer_unpinned<Q: Transfer>(
+    n: u64,
+    capacity: usize,
+    batch: usize,
+) -> Result<Duration, String> {
+    transfer_placed::<Q>(n, capacity, batch, None)
+}
+
+fn transfer_placed<Q: Transfer>(
+    n: u64,
+    capacity: usize,
+    batch: usize,
+    cpus: Option<(usize, usize)>,
+) -> Result<Duration, String> {
     let batch = batch.max(1);
     let (tx, rx) = Q::channel(capacity);
-    let cpus = two_cpus();
     let ready = AtomicBool::new(false);
     // Set when the consumer stops (done or failed), so a producer facing a
     // full queue that nobody drains any more gives up instead of spinning.
@@ -426,6 +444,11 @@ impl SpeedRow {
         batch: usize,
     ) -> Self {
         Self::new(name, move |n| transfer::<Q>(n, capacity, batch))
+    }
+
+    /// [`transfer_unpinned`] through `Q` with `capacity`, single items.
+    pub fn spsc_unpinned<Q: Transfer>(name: impl Into<String>, capacity: usize) -> Self {
+        Self::new(name, move |n| transfer_unpinned::<Q>(n, capacity, 1))
     }
 
     /// [`transfer_mpmc`] through `Q` with `producers` and `consumers`
