@@ -13,7 +13,8 @@
 //!   `Mutex<VecDeque>`, the seed port; baseline: one thread pushing and
 //!   popping a `VecDeque` (no second core, no atomics: the floor).
 //! - `spsc_ablation`: the same ring with counters adjacent or padded, with
-//!   and without the cached index (D18, exercise 3).
+//!   and without the cached index (D18, exercise 3), and with Go's SeqCst
+//!   counter stores.
 //! - `mpmc_2p2c_u64_cap1024`: 2 producers + 2 consumers; ours, `ArrayQueue`,
 //!   `Mutex<VecDeque>`.
 //!
@@ -104,6 +105,11 @@ fn spsc_ablation(c: &mut Criterion) {
     bench_spsc::<Ablation<Padded, false>>(&mut g, "padded, uncached", 1);
     bench_spsc::<Ablation<Adjacent, true>>(&mut g, "adjacent, cached", 1);
     bench_spsc::<Ablation<Adjacent, false>>(&mut g, "adjacent, uncached", 1);
+    bench_spsc::<Ablation<Adjacent, false, true>>(
+        &mut g,
+        "adjacent, uncached, SeqCst",
+        1,
+    );
     g.finish();
 }
 

@@ -271,6 +271,12 @@ fn ablation(quick: bool) {
         SpeedRow::spsc::<Ablation<Padded, false>>("padded, uncached", CAPACITY, 1),
         SpeedRow::spsc::<Ablation<Adjacent, true>>("adjacent, cached", CAPACITY, 1),
         SpeedRow::spsc::<Ablation<Adjacent, false>>("adjacent, uncached", CAPACITY, 1),
+        // The seed's choices but its wasted slot: Go's atomic stores are SeqCst.
+        SpeedRow::spsc::<Ablation<Adjacent, false, true>>(
+            "adjacent, uncached, SeqCst stores",
+            CAPACITY,
+            1,
+        ),
         SpeedRow::spsc::<SeedPort>("seed port", CAPACITY, 1),
     ];
     speed_table(&mut rows, n, rounds).expect("every variant delivers in order");
@@ -289,6 +295,11 @@ fn ablation(quick: bool) {
     target(
         "caching, with padding",
         faster(&rows, "padded, cached", "padded, uncached"),
+        1.0,
+    );
+    target(
+        "Release instead of SeqCst stores (adjacent, uncached)",
+        faster(&rows, "adjacent, uncached", "adjacent, uncached, SeqCst stores"),
         1.0,
     );
 }

@@ -158,8 +158,12 @@ proptest::proptest! {
             match op {
                 Op::Push(k) => for v in fresh(k) {
                     let r = p.push(v);
-                    if model.len() < capacity { proptest::prop_assert_eq!(r, Ok(())); model.push_back(v); }
-                    else { proptest::prop_assert_eq!(r, Err(v)); }
+                    if model.len() < capacity {
+                        proptest::prop_assert_eq!(r, Ok(()));
+                        model.push_back(v);
+                    } else {
+                        proptest::prop_assert_eq!(r, Err(v));
+                    }
                 },
                 Op::Pop(k) => for _ in 0..k {
                     proptest::prop_assert_eq!(c.pop(), model.pop_front());
@@ -210,8 +214,12 @@ proptest::proptest! {
                 if push {
                     next += 1;
                     let r = q.push(next);
-                    if model.len() < capacity { proptest::prop_assert_eq!(r, Ok(())); model.push_back(next); }
-                    else { proptest::prop_assert_eq!(r, Err(next)); }
+                    if model.len() < capacity {
+                        proptest::prop_assert_eq!(r, Ok(()));
+                        model.push_back(next);
+                    } else {
+                        proptest::prop_assert_eq!(r, Err(next));
+                    }
                 } else {
                     proptest::prop_assert_eq!(q.pop(), model.pop_front());
                 }

@@ -1,8 +1,11 @@
-//! The SPSC ring reduced to `u64` items, with its two performance choices as
+//! The SPSC ring reduced to `u64` items, with its performance choices as
 //! switches: whether the two counters share a cache line ([`Adjacent`]) or
-//! sit 128 bytes apart ([`Padded`]), and whether each side caches the other
-//! side's counter (`CACHED`). Everything else is as in [`super::spsc`]:
-//! free-running counters, Acquire/Release, no wasted slot.
+//! sit 128 bytes apart ([`Padded`]), whether each side caches the other
+//! side's counter (`CACHED`), and whether the counters are stored with
+//! Release or, as Go's `atomic.StoreUint64` does and the seed inherits, with
+//! sequentially consistent stores (`SEQ_CST`; an `xchg` on x86-64).
+//! Everything else is as in [`super::spsc`]: free-running counters, Acquire
+//! loads, no wasted slot.
 //!
 //! For measuring what padding and caching each buy (D18, C000-20, the bench's
 //! `spsc_ablation` group, exercise 3), not for use: [`super::spsc`] is the ring.
@@ -72,7 +75,7 @@ struct Ring<L> {
 
 /// The producer end.
 #[derive(Debug)]
-pub struct Writer<L: IndexPair, const CACHED: bool> {
+pub struct Writer<L: IndexPair, const CACHED: bool, const SEQ_CST: bool = false> {
     ring: Arc<Ring<L>>,
     /// Items pushed when the current lap of the slots began.
     lap_start: usize,
@@ -84,7 +87,7 @@ pub struct Writer<L: IndexPair, const CACHED: bool> {
 
 /// The consumer end.
 #[derive(Debug)]
-pub struct Reader<L: IndexPair, const CACHED: bool> {
+pub struct Reader<L: IndexPair, const CACHED: bool, const SEQ_CST: bool = false> {
     ring: Arc<Ring<L>>,
     lap_start: usize,
     index: usize,
@@ -93,9 +96,9 @@ pub struct Reader<L: IndexPair, const CACHED: bool> {
 }
 
 /// A ring of `capacity ≥ 1` items with counter layout `L`, caching or not.
-pub fn channel<L: IndexPair, const CACHED: bool>(
+pub fn channel<L: IndexPair, const CACHED: bool, const SEQ_CST: bool>(
     capacity: usize,
-) -> (Writer<L, CACHED>, Reader<L, CACHED>) {
+) -> (Writer<L, CACHED, SEQ_CST>, Reader<L, CACHED, SEQ_CST>) {
     assert!(capacity >= 1, "capacity must be at least 1");
     let ring = Arc::new(Ring {
         slots: (0..capacity).map(|_| AtomicU64::new(0)).collect(),
@@ -107,7 +110,12 @@ pub fn channel<L: IndexPair, const CACHED: bool>(
     )
 }
 
-impl<L: IndexPair, const CACHED: bool> Writer<L, CACHED> {
+/// The ordering of the counter stores: Release, or SeqCst as in Go.
+const fn store_order(seq_cst: bool) -> Ordering {
+    if seq_cst { Ordering::SeqCst } else { Ordering::Release }
+}
+
+impl<L: IndexPair, const CACHED: bool, const SEQ_CST: bool> Writer<L, CACHED, SEQ_CST> {
     // ANCHOR: writer_push
     /// Appends `v`; false when full.
     #[inline]
@@ -127,13 +135,13 @@ impl<L: IndexPair, const CACHED: bool> Writer<L, CACHED> {
             self.lap_start = self.lap_start.wrapping_add(cap);
         }
         let pushed = self.lap_start.wrapping_add(self.index);
-        self.ring.counters.pushed().store(pushed, Ordering::Release);
+        self.ring.counters.pushed().store(pushed, store_order(SEQ_CST));
         true
     }
     // ANCHOR_END: writer_push
 }
 
-impl<L: IndexPair, const CACHED: bool> Reader<L, CACHED> {
+impl<L: IndexPair, const CACHED: bool, const SEQ_CST: bool> Reader<L, CACHED, SEQ_CST> {
     /// Removes the oldest item; `None` when empty.
     #[inline]
     pub fn pop(&mut self) -> Option<u64> {
@@ -151,7 +159,7 @@ impl<L: IndexPair, const CACHED: bool> Reader<L, CACHED> {
             self.lap_start = self.lap_start.wrapping_add(cap);
         }
         let popped = self.lap_start.wrapping_add(self.index);
-        self.ring.counters.popped().store(popped, Ordering::Release);
+        self.ring.counters.popped().store(popped, store_order(SEQ_CST));
         Some(v)
     }
 }
@@ -176,8 +184,8 @@ mod tests {
 
     #[test]
     fn every_variant_is_a_fifo_of_exact_capacity() {
-        fn check<L: IndexPair, const C: bool>() {
-            let (mut w, mut r) = channel::<L, C>(3);
+        fn check<L: IndexPair, const C: bool, const S: bool>() {
+            let (mut w, mut r) = channel::<L, C, S>(3);
             assert!(w.push(1) && w.push(2) && w.push(3));
             assert!(!w.push(4));
             assert_eq!(r.pop(), Some(1));
@@ -187,9 +195,10 @@ mod tests {
                 (Some(2), Some(3), Some(4), None)
             );
         }
-        check::<Adjacent, false>();
-        check::<Adjacent, true>();
-        check::<Padded, false>();
-        check::<Padded, true>();
+        check::<Adjacent, false, false>();
+        check::<Adjacent, true, false>();
+        check::<Padded, false, false>();
+        check::<Padded, true, false>();
+        check::<Adjacent, false, true>();
     }
 }

@@ -198,6 +198,36 @@ fn transfer_placed<Q: Transfer>(
     })
 }
 
+/// False sharing, isolated: two threads (pinned as in [`transfer`]) each
+/// store `n` times into their own counter of layout `L` and touch nothing
+/// else. The stores are sequentially consistent swaps, the `xchg` that Go's
+/// `atomic.StoreUint64` (and so the seed's `head`/`tail` update) compiles to
+/// on x86-64; plain stores would not do, since the compiler may merge
+/// repeated stores to one atomic into one, and then nothing is measured.
+/// Padded, each swap hits a line its core owns; adjacent, the line moves to
+/// the other core and back. Returns the time until both are done.
+pub fn counter_storm<L: IndexPair>(n: u64) -> Duration {
+    let pair = L::default();
+    let cpus = two_cpus();
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        let pair = &pair;
+        s.spawn(move || {
+            pin_current_thread(cpus.map(|c| c.0));
+            for i in 0..n {
+                std::hint::black_box(pair.pushed().swap(i as usize, Ordering::SeqCst));
+            }
+        });
+        s.spawn(move || {
+            pin_current_thread(cpus.map(|c| c.1));
+            for i in 0..n {
+                std::hint::black_box(pair.popped().swap(i as usize, Ordering::SeqCst));
+            }
+        });
+    });
+    start.elapsed()
+}
+
 /// The producer side of [`transfer`]: waits for the consumer to be ready,
 /// then sends `1..=n`; returns when it started.
 fn send_in_order<Q: Transfer>(
@@ -630,21 +660,19 @@ impl Transfer for OurMpmcAsSpsc {
     }
 }
 
-/// A variant of the ring from [`ablation`]: layout `L`, caching or not.
+/// A variant of the ring from [`ablation`]: layout `L`, caching or not,
+/// Release or SeqCst counter stores.
 #[derive(Debug)]
-pub struct Ablation<L, const CACHED: bool>(std::marker::PhantomData<L>);
+pub struct Ablation<L, const CACHED: bool, const SEQ_CST: bool = false>(
+    std::marker::PhantomData<L>,
+);
 
-impl<L: IndexPair, const CACHED: bool> Ablation<L, CACHED> {
-    /// `padded, cached` and so on.
-    pub fn label() -> String {
-        format!("{}, {}", L::NAME, if CACHED { "cached" } else { "uncached" })
-    }
-}
-
-impl<L: IndexPair, const CACHED: bool> Transfer for Ablation<L, CACHED> {
+impl<L: IndexPair, const CACHED: bool, const SEQ_CST: bool> Transfer
+    for Ablation<L, CACHED, SEQ_CST>
+{
     const NAME: &'static str = "ablation";
-    type Tx = ablation::Writer<L, CACHED>;
-    type Rx = ablation::Reader<L, CACHED>;
+    type Tx = ablation::Writer<L, CACHED, SEQ_CST>;
+    type Rx = ablation::Reader<L, CACHED, SEQ_CST>;
     fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
         ablation::channel(capacity)
     }

@@ -50,8 +50,8 @@ impl<T> Shared<T> {
     fn slot(&self, index: usize) -> &Slot<T> {
         debug_assert!(index < self.slots.len());
         // SAFETY: both handles keep their `index` in `0 .. capacity` (see
-        // `Position::advance`), and `slots.len() == capacity`. Skipping the bounds
-        // check removes a compare and branch from every push and pop.
+        // `Position::advance`), and `slots.len() == capacity`. Skipping the
+        // bounds check removes a compare and a branch from every push and pop.
         unsafe { self.slots.get_unchecked(index) }
     }
 
@@ -102,6 +102,14 @@ pub struct Consumer<T> {
 ///
 /// Fails for capacity 0 and for a capacity whose slots would not fit in
 /// `isize::MAX` bytes.
+///
+/// Neither half can be cloned, so there is never a second producer or a
+/// second consumer:
+///
+/// ```compile_fail
+/// let (producer, _consumer) = perf_workbook::lock_free_ring::spsc::channel::<u64>(4).unwrap();
+/// let second_producer = producer.clone();
+/// ```
 pub fn channel<T>(capacity: usize) -> Result<(Producer<T>, Consumer<T>), CapacityError> {
     CapacityError::check::<T>(capacity)?;
     let slots = (0..capacity).map(|_| UnsafeCell::new(MaybeUninit::uninit())).collect();
