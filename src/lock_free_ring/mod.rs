@@ -11,14 +11,17 @@
 //!   the exact interleavings that break it, replayed.
 //! - [`ablation`]: the SPSC ring with padding and caching as switches, to
 //!   measure what each buys.
-//! - [`harness`]: the two-thread workloads every queue is timed with.
+//! - [`harness`]: the two-thread workloads every queue is timed with, and
+//!   [`adapters`]: the queues of this crate and of std, fitted to them.
 //! - the claim checks ([`CHECKS`]) for C000-18..20 and D15..D18.
 //!
 //! Not here: blocking (parking) wrappers, async, or unbounded queues.
 
 pub mod ablation;
+pub mod adapters;
 mod checks;
 pub mod harness;
+mod measured;
 pub mod mpmc;
 pub mod race;
 pub mod seed;
