@@ -88,8 +88,8 @@ pub const CHAPTERS: &[Chapter] = &[
         number: 6,
         slug: "lock_free_ring",
         title: "Lock-free ring",
-        checks: &[],
-        child_modes: &[],
+        checks: crate::lock_free_ring::CHECKS,
+        child_modes: crate::lock_free_ring::CHILD_MODES,
     },
     Chapter {
         number: 7,

@@ -20,6 +20,7 @@ pub mod measure;
 pub mod runner;
 
 pub mod escape_heap;
+pub mod lock_free_ring;
 pub mod mark_sweep;
 pub mod measuring;
 pub mod mmap;
