@@ -5,6 +5,9 @@
 //! ```text
 //! cargo run --release --example zero_copy                       # everything
 //! cargo run --release --example zero_copy -- --table methods    # one table
+//! cargo run --release --example zero_copy -- --table methods --placement unpinned
+//! cargo run --release --example zero_copy -- --table methods --congestion system
+//! cargo run --release --example zero_copy -- --table wakeups    # what a wake-up costs
 //! cargo run --release --example zero_copy -- serve --root DIR --addr 127.0.0.1:8080
 //! cargo run --release --example zero_copy -- get --addr 127.0.0.1:8080 --path /f --clients 4
 //! ```
@@ -32,7 +35,9 @@ mod linux {
     use perf_workbook::zero_copy::checks::server::{Confinement, Outcome};
     use perf_workbook::zero_copy::demos::connection_heap;
     use perf_workbook::zero_copy::files::{Scratch, write_pattern_file};
-    use perf_workbook::zero_copy::loopback::{self, MethodRuns, reps_for};
+    use perf_workbook::zero_copy::loopback::{
+        self, MethodRuns, Placement, Setup, reps_for,
+    };
     use perf_workbook::zero_copy::method::Method;
     use perf_workbook::zero_copy::server::client::load;
     use perf_workbook::zero_copy::server::{self, Config, Transfer};
@@ -59,12 +64,46 @@ mod linux {
         /// Samples per method and size.
         #[arg(long)]
         rounds: Option<usize>,
+        /// Where the sender and receiver threads run (default: one CPU,
+        /// then two CPUs).
+        #[arg(long, value_enum)]
+        placement: Option<PlacementArg>,
+        /// TCP congestion control for the connections: an algorithm name,
+        /// or "system" for the system's default.
+        #[arg(long, default_value = loopback::DEFAULT_CONGESTION)]
+        congestion: String,
+        /// SO_SNDBUF for the sending socket (the kernel doubles it); default:
+        /// the kernel sizes it.
+        #[arg(long, value_parser = parse_size)]
+        sndbuf: Option<u64>,
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+    enum PlacementArg {
+        /// Both threads pinned to one CPU.
+        OneCpu,
+        /// Sender and receiver pinned to two different CPUs.
+        TwoCpus,
+        /// Not pinned: wherever the scheduler puts them.
+        Unpinned,
+    }
+
+    impl PlacementArg {
+        fn placement(self) -> Placement {
+            match self {
+                Self::OneCpu => Placement::OneCpu,
+                Self::TwoCpus => Placement::TwoCpus,
+                Self::Unpinned => Placement::Unpinned,
+            }
+        }
     }
 
     #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
     enum Table {
         /// Every method at every size: throughput, CPU, syscalls, copies.
         Methods,
+        /// What one wake-up of the other thread costs, per placement.
+        Wakeups,
         /// Hostile requests against the seed's code, Path::join and the server.
         Confinement,
         /// Heap per connection and per request in the server.
@@ -132,6 +171,9 @@ mod linux {
         if want(Table::Methods) {
             methods_table(args);
         }
+        if want(Table::Wakeups) {
+            wakeups_table(args);
+        }
         if want(Table::Confinement) {
             confinement_table();
         }
@@ -146,6 +188,22 @@ mod linux {
         }
     }
 
+    fn setup(args: &Args, placement: Placement) -> Setup<'_> {
+        let congestion =
+            (args.congestion != "system").then_some(args.congestion.as_str());
+        let send_buffer = args.sndbuf.map(|b| {
+            usize::try_from(b).unwrap_or_else(|_| fail("--sndbuf is too large"))
+        });
+        Setup { placement, congestion, send_buffer }
+    }
+
+    fn placements(args: &Args) -> Vec<Placement> {
+        match args.placement {
+            Some(p) => vec![p.placement()],
+            None => Placement::PINNED.to_vec(),
+        }
+    }
+
     fn methods_table(args: &Args) {
         let sizes = if args.sizes.is_empty() {
             if args.quick {
@@ -156,80 +214,179 @@ mod linux {
         } else {
             args.sizes.clone()
         };
-        let rounds = args.rounds.unwrap_or(if args.quick { 3 } else { 5 });
+        let rounds = args.rounds.unwrap_or(if args.quick { 5 } else { 7 });
+        if rounds < 3 {
+            fail("--rounds must be at least 3 (the quartiles need them)");
+        }
         let target = if args.quick { 16 << 20 } else { 64 << 20 };
         let largest = *sizes.iter().max().expect("at least one size");
         let dir = Scratch::new("example").unwrap_or_else(|e| fail(&e.to_string()));
         let path = dir.join("payload.bin");
         write_pattern_file(&path, largest, 1).unwrap_or_else(|e| fail(&e.to_string()));
         let file = std::fs::File::open(&path).unwrap_or_else(|e| fail(&e.to_string()));
+        // Written back before timing, so no writeback runs during the samples.
+        file.sync_all().unwrap_or_else(|e| fail(&e.to_string()));
         println!(
-            "\nFile → TCP on 127.0.0.1, file in the page cache; each sample sends the file \
-             until ≥ {} has moved, waiting for the receiver's ack after each transfer; {rounds} \
-             interleaved samples per method, medians. CPU is per GiB moved.",
+            "\nFile → TCP on 127.0.0.1, file read into the page cache just before each size; \
+             each sample sends the file until ≥ {} has moved, waiting for the receiver's ack \
+             after each transfer; {rounds} interleaved samples per method, medians. CPU is \
+             seconds per GiB moved; \"machine\" = sender + receiver + the kernel's softirq \
+             threads; \"wake-ups\" = times either thread blocked and was woken, per transfer.",
             format_bytes(target as f64)
         );
-        for size in sizes {
-            let reps = reps_for(size, target);
-            // C000-01, C000-02, C002-01, C002-04, C002-05: every method on
-            // one connection, interleaved; copies, syscalls, CPU, throughput.
-            let runs = loopback::compare(&Method::ALL, &file, size, reps, rounds)
+        for placement in placements(args) {
+            for &size in &sizes {
+                let reps = reps_for(size, target);
+                // C000-01, C000-02, C002-01, C002-04, C002-05: every method on
+                // one connection, interleaved; copies, syscalls, CPU, throughput.
+                let runs = loopback::compare(
+                    setup(args, placement),
+                    &Method::ALL,
+                    &file,
+                    size,
+                    reps,
+                    rounds,
+                )
                 .unwrap_or_else(|e| fail(&format!("comparison at {size} bytes: {e}")));
-            print_runs(size, reps, &runs);
+                let resident = loopback::page_cache_residency(&file, size)
+                    .unwrap_or_else(|e| fail(&e.to_string()));
+                print_runs(setup(args, placement), size, reps, resident, &runs);
+            }
         }
     }
 
-    fn print_runs(size: u64, reps: u32, runs: &[MethodRuns]) {
+    fn print_runs(
+        setup: Setup<'_>,
+        size: u64,
+        reps: u32,
+        resident: f64,
+        runs: &[MethodRuns],
+    ) {
         let base = &runs[0];
-        println!("\n{} file, {reps} transfers per sample", format_bytes(size as f64));
+        let sndbuf = setup
+            .send_buffer
+            .map_or(String::new(), |b| format!(", SO_SNDBUF {}", format_bytes(b as f64)));
         println!(
-            "  {:<22} {:>10} {:>6} {:>12} {:>6} {:>12} {:>10} {:>14} {:>10}",
+            "\n{} file, {} ({}), TCP {}{sndbuf}, {reps} transfers per sample, {:.0}% in the \
+             page cache after",
+            format_bytes(size as f64),
+            setup.placement.label(),
+            setup.placement.describe(),
+            base.congestion,
+            resident * 100.0
+        );
+        println!(
+            "  {:<20} {:>7} {:>6} {:>8} {:>6} {:>8} {:>8} {:>6} {:>8} {:>6} {:>10} {:>8}",
             "method",
             "MiB/s",
             "×loop",
-            "sender CPU",
+            "sender",
             "×loop",
-            "receiver CPU",
-            "syscr/xfer",
+            "receiver",
+            "machine",
+            "×loop",
+            "wake-ups",
+            "syscr",
             "user bytes",
-            "heap/xfer"
+            "heap"
         );
         for r in runs {
             let heap = r.heap_bytes_per_transfer().map_or("?".into(), format_bytes);
             println!(
-                "  {:<22} {:>10.0} {:>5.2}× {:>10.3} s {:>5.2}× {:>10.3} s {:>10.0} {:>14} {:>10}",
+                "  {:<20} {:>7.0} {:>5.2}× {:>6.3} s {:>5.2}× {:>6.3} s {:>6.3} s {:>5.2}× {:>8.1} \
+                 {:>6.0} {:>10} {:>8}",
                 r.method.label(),
                 r.throughput() / (1u64 << 20) as f64,
                 r.throughput() / base.throughput(),
                 r.sender_cpu_per_gib(),
                 r.sender_cpu_per_gib() / base.sender_cpu_per_gib(),
                 r.receiver_cpu_per_gib(),
+                r.total_cpu_per_gib(),
+                r.total_cpu_per_gib() / base.total_cpu_per_gib(),
+                r.sleeps_per_transfer(),
                 r.syscr_per_transfer(),
                 format_bytes(r.user_bytes_per_transfer()),
                 heap
             );
         }
-        // C002-07, C002-08 and the issue's targets, reported (not asserted:
-        // these are timings).
+        // C002-04 … C002-08 and the issue's targets, reported (not asserted:
+        // these are timings). Ratios per round: median (interquartile range).
         let by = |m| runs.iter().find(|r| r.method == m).expect("method");
         let (sf, io) = (by(Method::Sendfile), by(Method::StdIoCopy));
+        let per_round = |f: fn(&loopback::Sample) -> f64| {
+            sf.paired(base, f).map_or("?".into(), |p| p.describe())
+        };
+        println!(
+            "  sendfile ÷ loop, per round: throughput {}, sender CPU {}, machine CPU {}; \
+             throughput CV: loop {:.0}%, sendfile {:.0}%",
+            per_round(loopback::Sample::throughput),
+            per_round(loopback::Sample::sender_cpu_per_gib),
+            per_round(loopback::Sample::total_cpu_per_gib),
+            100.0 * base.throughput_cv(),
+            100.0 * sf.throughput_cv()
+        );
         let cpu = sf.sender_cpu_per_gib() / base.sender_cpu_per_gib();
         let cpu_io = sf.sender_cpu_per_gib() / io.sender_cpu_per_gib();
         let tp = sf.throughput() / base.throughput();
-        let spread = |r: &MethodRuns| {
-            let v: Vec<f64> = r.samples.iter().map(|s| s.throughput()).collect();
-            let s = stats::Summary::of(&v).expect("samples");
-            100.0 * s.sd / s.mean
-        };
         println!(
-            "  targets: sendfile CPU ≤ 0.60× loop: {cpu:.2}× {}; below io::copy: {cpu_io:.2}× {}; \
-             throughput ≥ 1.00× loop: {tp:.2}× {} (throughput CV: loop {:.0}%, sendfile {:.0}%)",
+            "  targets: sendfile sender CPU ≤ 0.60× loop: {cpu:.2}× {}; below io::copy: \
+             {cpu_io:.2}× {}; throughput ≥ 1.00× loop: {tp:.2}× {}",
             mark(cpu <= 0.6),
             mark(cpu_io < 1.0),
             mark(tp >= 1.0),
-            spread(base),
-            spread(sf)
         );
+    }
+
+    fn wakeups_table(args: &Args) {
+        // What the methods table's "wake-ups" column costs: a 1-byte
+        // transfer and its 1-byte acknowledgement, i.e. one wake-up of each
+        // thread, nothing to copy.
+        let dir = Scratch::new("wakeups").unwrap_or_else(|e| fail(&e.to_string()));
+        let path = dir.join("one.bin");
+        write_pattern_file(&path, 1, 1).unwrap_or_else(|e| fail(&e.to_string()));
+        let file = std::fs::File::open(&path).unwrap_or_else(|e| fail(&e.to_string()));
+        let (reps, rounds) = if args.quick { (500, 3) } else { (2000, 5) };
+        println!(
+            "\nOne round trip on 127.0.0.1: 1 byte there, 1 byte back ({reps} per sample, \
+             {rounds} samples, medians)"
+        );
+        println!(
+            "  {:<10} {:<34} {:>10} {:>12} {:>12} {:>14}",
+            "placement", "threads", "wall", "sender CPU", "receiver CPU", "wake-ups/trip"
+        );
+        let mut placements = placements(args);
+        if args.placement.is_none() {
+            placements.push(Placement::Unpinned);
+        }
+        for placement in placements {
+            let runs = loopback::compare(
+                setup(args, placement),
+                &[Method::FromMemory],
+                &file,
+                1,
+                reps,
+                rounds,
+            )
+            .unwrap_or_else(|e| fail(&format!("{}: {e}", placement.label())));
+            let r = &runs[0];
+            let per_trip = |f: fn(&loopback::Sample) -> std::time::Duration| {
+                let v: Vec<f64> = r
+                    .samples
+                    .iter()
+                    .map(|s| f(s).as_nanos() as f64 / f64::from(s.reps))
+                    .collect();
+                stats::median(&v).expect("samples") / 1e3
+            };
+            println!(
+                "  {:<10} {:<34} {:>7.1} µs {:>9.1} µs {:>9.1} µs {:>14.1}",
+                placement.label(),
+                placement.describe(),
+                per_trip(|s| s.wall),
+                per_trip(|s| s.sender_cpu),
+                per_trip(|s| s.receiver_cpu),
+                r.sleeps_per_transfer()
+            );
+        }
     }
 
     fn mark(ok: bool) -> &'static str {

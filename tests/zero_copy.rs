@@ -14,7 +14,7 @@ use perf_workbook::zero_copy::files::{
     Checksum, Scratch, checksum_file, sparse_file, write_pattern_file,
 };
 use perf_workbook::zero_copy::fixture::{OK_TEXT, SECRET, SiteFixture, port_name};
-use perf_workbook::zero_copy::loopback::Loopback;
+use perf_workbook::zero_copy::loopback::{self, Loopback, Placement, Setup};
 use perf_workbook::zero_copy::method::{Method, Sender};
 use perf_workbook::zero_copy::read_write::read_write_loop;
 use perf_workbook::zero_copy::seed_port::{self, SeedError};
@@ -73,6 +73,39 @@ fn every_method_delivers_every_byte_in_order() {
             assert_eq!(s.moved.bytes, size, "{} at {size}", m.label());
         }
     }
+}
+
+/// The comparison harness the timing claims rely on: it pins its own
+/// threads (never the caller's), sets the congestion control it says it
+/// sets, reads the file into the page cache first, and still delivers
+/// every byte.
+#[test]
+fn comparisons_pin_their_own_threads_and_set_reno() {
+    let dir = Scratch::new("placed").unwrap();
+    let size = (256 << 10) + 3;
+    let (file, _) = pattern(&dir, "f", size);
+    let before = loopback::allowed_cpus().unwrap();
+    let mut placements = vec![Placement::OneCpu, Placement::Unpinned];
+    if before.len() >= 2 {
+        placements.push(Placement::TwoCpus);
+    }
+    for placement in placements {
+        let methods = [Method::ReadWrite(64 << 10), Method::Sendfile];
+        let runs =
+            loopback::compare(Setup::pinned(placement), &methods, &file, size, 2, 3)
+                .unwrap();
+        assert_eq!(loopback::allowed_cpus().unwrap(), before, "{placement:?}");
+        for r in &runs {
+            assert_eq!(r.congestion, loopback::DEFAULT_CONGESTION);
+            assert_eq!(r.samples.len(), 3);
+            assert!(r.samples.iter().all(|s| s.received == 2 * size));
+        }
+        let pair = runs[1].paired(&runs[0], loopback::Sample::throughput).unwrap();
+        assert_eq!(pair.n, 3);
+        assert!(pair.q1 <= pair.median && pair.median <= pair.q3);
+    }
+    // The file was read before timing: every page of it is in the page cache.
+    assert_eq!(loopback::page_cache_residency(&file, size).unwrap(), 1.0);
 }
 
 #[test]

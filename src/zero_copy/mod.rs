@@ -8,7 +8,9 @@
 //! - [`transfer`]: what a transfer reports, and the loop every kernel copy
 //!   needs (short counts, `EINTR`, `EAGAIN`, the per-call cap, early EOF);
 //! - [`read_write`], [`sendfile`], [`splice`], [`file_copy`]: the methods;
-//! - [`method`], [`loopback`]: running them side by side on 127.0.0.1;
+//! - [`method`], [`loopback`]: running them side by side on 127.0.0.1,
+//!   with the threads pinned, and [`paired`]: deciding from the per-round
+//!   ratios whether two methods differ beyond the noise;
 //! - [`seed_port`]: the Go guide's own code, ported faithfully, failing;
 //! - [`confine`]: opening a requested path without ever leaving the root;
 //! - [`server`]: a bounded static HTTP/1.1 file server built on all of it;
@@ -38,6 +40,7 @@ pub mod fixture;
 pub mod loopback;
 #[cfg(target_os = "linux")]
 pub mod method;
+pub mod paired;
 #[cfg(target_os = "linux")]
 pub mod sendfile;
 #[cfg(target_os = "linux")]
