@@ -97,16 +97,26 @@ fn todays_rustc_niche_sizes() {
         ("Message", 24),
         ("Result<u64, ()>", 16),
     ];
-    // The niche values the table's "why" column names.
-    // SAFETY: each Option is one byte, and any initialised byte is a valid u8.
-    let byte = |x: Option<bool>| unsafe { std::mem::transmute::<Option<bool>, u8>(x) };
-    assert_eq!((byte(Some(false)), byte(Some(true)), byte(None)), (0, 1, 2));
-    // SAFETY: as above.
-    let byte2 = |x: Option<Option<bool>>| unsafe { std::mem::transmute::<_, u8>(x) };
-    assert_eq!((byte2(Some(None)), byte2(None)), (2, 3));
-    // SAFETY: as above.
-    let level = |x: Option<Level>| unsafe { std::mem::transmute::<_, u8>(x) };
-    assert_eq!((level(Some(Level::High)), level(None)), (2, 3));
+    // Which byte a `None` is stored as is rustc's choice (1.95 uses 3 for
+    // `Option<Option<bool>>`, nightly 1.97 uses 255). What any choice must
+    // do: keep the values of the inner type and tell every variant apart.
+    let n = representations::niche_bytes();
+    let [some_false, some_true, bool_none] = n.option_bool;
+    assert_eq!((some_false, some_true), (0, 1), "a bool is 0 or 1");
+    assert!(bool_none > 1, "None must be a byte no bool uses");
+    let [some_none, none] = n.option_option_bool;
+    assert!(some_none > 1 && none > 1 && some_none != none, "{n:?}");
+    let [high, level_none] = n.option_level;
+    assert_eq!(high, Level::High as u8, "repr(u8): the tag is the discriminant");
+    assert!(level_none > Level::High as u8, "{n:?}");
+    // The table's "why" column shows the bytes just read, not a typed-in guess.
+    let table = representations::size_table();
+    let why = |ty: &str| table.iter().find(|r| r.ty == ty).map(|r| r.why.clone());
+    assert_eq!(why("Option<bool>").unwrap(), format!("None is the byte {bool_none}"));
+    assert_eq!(
+        why("Option<Option<bool>>").unwrap(),
+        format!("Some(None) is {some_none}, None is {none}")
+    );
     let table = representations::size_table();
     for (ty, size) in expected {
         let row = table.iter().find(|r| r.ty == ty).unwrap_or_else(|| panic!("{ty}"));
@@ -297,7 +307,7 @@ pub struct Reading {
 // ANCHOR: reorder_test
 #[test]
 fn exercise_1_reorder_to_16_bytes() {
-    assert_eq!(size_of::<ReadingAsDeclared>(), 32); // 13 bytes of padding
+    assert_eq!(size_of::<ReadingAsDeclared>(), 32); // 16 bytes of padding
     // Your `Reading`: the same five fields, still #[repr(C)], in an order
     // that needs no padding at all.
     assert_eq!(size_of::<Reading>(), 16);

@@ -119,23 +119,59 @@ pub struct SizeRow {
     /// Promised or observed.
     pub guarantee: Guarantee,
     /// Why it is that size.
-    pub why: &'static str,
+    pub why: String,
 }
 
 macro_rules! row {
-    ($t:ty, $g:ident, $why:literal) => {
+    ($t:ty, $g:ident, $why:expr) => {
         SizeRow {
             ty: stringify!($t),
             size: size_of::<$t>(),
             align: align_of::<$t>(),
             guarantee: Guarantee::$g,
-            why: $why,
+            why: $why.to_string(),
         }
     };
 }
 
+/// The byte values rustc chose for the one-byte `Option`s of the table.
+///
+/// Which spare value `None` gets is not promised: rustc 1.95 stores
+/// `None::<Option<bool>>` as 3, while nightly 1.97 (May 2026) stores it as
+/// 255. So the table reads these bytes instead of stating them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NicheBytes {
+    /// `Some(false)`, `Some(true)` and `None` as an `Option<bool>`.
+    pub option_bool: [u8; 3],
+    /// `Some(None)` and `None` as an `Option<Option<bool>>`.
+    pub option_option_bool: [u8; 2],
+    /// `Some(Level::High)` and `None` as an `Option<Level>`.
+    pub option_level: [u8; 2],
+}
+
+/// Reads the bytes behind the niche rows of [`size_table`].
+pub fn niche_bytes() -> NicheBytes {
+    // SAFETY: `transmute` checks at compile time that each of these types is
+    // one byte. A one-byte enum has no padding: its only byte is the tag or
+    // the `bool`, always initialised, and every initialised byte is a u8.
+    let b = |x: Option<bool>| unsafe { core::mem::transmute::<Option<bool>, u8>(x) };
+    // SAFETY: as above, for `Option<Option<bool>>`.
+    let bb = |x: Option<Option<bool>>| unsafe { core::mem::transmute::<_, u8>(x) };
+    // SAFETY: as above, for `Option<Level>`.
+    let l = |x: Option<Level>| unsafe { core::mem::transmute::<Option<Level>, u8>(x) };
+    NicheBytes {
+        option_bool: [b(Some(false)), b(Some(true)), b(None)],
+        option_option_bool: [bb(Some(None)), bb(None)],
+        option_level: [l(Some(Level::High)), l(None)],
+    }
+}
+
 /// Sizes worth knowing, each with its reason and whether it is guaranteed.
 pub fn size_table() -> Vec<SizeRow> {
+    let n = niche_bytes();
+    let [_, _, bool_none] = n.option_bool;
+    let [some_none, none] = n.option_option_bool;
+    let [_, level_none] = n.option_level;
     vec![
         row!(Box<u64>, Documented, "a non-null pointer"),
         row!(Option<Box<u64>>, Documented, "None is the null pointer"),
@@ -143,11 +179,15 @@ pub fn size_table() -> Vec<SizeRow> {
         row!(NonZeroU32, Documented, "a u32 that is never 0"),
         row!(Option<NonZeroU32>, Documented, "None is 0"),
         row!(Option<u32>, TodaysRustc, "every u32 is valid: a tag, padded to align 4"),
-        row!(Option<bool>, TodaysRustc, "None is the byte 2"),
-        row!(Option<Option<bool>>, TodaysRustc, "Some(None) is 2, None is 3"),
+        row!(Option<bool>, TodaysRustc, format!("None is the byte {bool_none}")),
+        row!(
+            Option<Option<bool>>,
+            TodaysRustc,
+            format!("Some(None) is {some_none}, None is {none}")
+        ),
         row!(Option<char>, TodaysRustc, "None is a value above char::MAX"),
         row!(Level, Documented, "repr(u8): a one-byte tag"),
-        row!(Option<Level>, TodaysRustc, "None is the tag value 3"),
+        row!(Option<Level>, TodaysRustc, format!("None is the tag value {level_none}")),
         row!(String, TodaysRustc, "pointer, capacity, length"),
         row!(Option<String>, TodaysRustc, "None is a capacity above isize::MAX"),
         row!(Message, TodaysRustc, "the tag lives in String's capacity niche"),
