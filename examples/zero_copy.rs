@@ -197,10 +197,21 @@ mod linux {
         Setup { placement, congestion, send_buffer }
     }
 
+    /// The placement asked for, or every pinned placement this process can
+    /// use (a machine with one CPU skips the two-CPU one, and says so).
     fn placements(args: &Args) -> Vec<Placement> {
         match args.placement {
             Some(p) => vec![p.placement()],
-            None => Placement::PINNED.to_vec(),
+            None => Placement::PINNED
+                .into_iter()
+                .filter(|p| match p.cpus() {
+                    Ok(_) => true,
+                    Err(e) => {
+                        println!("{}: skipped, {e}", p.label());
+                        false
+                    }
+                })
+                .collect(),
         }
     }
 

@@ -108,6 +108,41 @@ fn comparisons_pin_their_own_threads_and_set_reno() {
     assert_eq!(loopback::page_cache_residency(&file, size).unwrap(), 1.0);
 }
 
+/// A process allowed one CPU skips the two-CPU placement instead of failing:
+/// the timing claims still get verdicts, and the two that need the sender's
+/// own CPU time say why they cannot be judged.
+#[test]
+fn one_cpu_machines_get_verdicts_not_errors() {
+    let claims = ["C002-04", "C002-05", "C002-08", "D51"];
+    // A child inherits the affinity mask of the thread that forks it.
+    let out = std::thread::spawn(move || {
+        let cpu = loopback::allowed_cpus().unwrap()[0];
+        loopback::pin_current_thread(cpu).unwrap();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_workbook"));
+        cmd.args(["--quick", "--format", "json"]);
+        for id in claims {
+            cmd.args(["--claim", id]);
+        }
+        cmd.output().unwrap()
+    })
+    .join()
+    .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kind = |id: &str| {
+        let c = report["claims"].as_array().unwrap().iter().find(|c| c["id"] == id);
+        let c = c.unwrap_or_else(|| panic!("{id} missing"));
+        assert!(c["error"].is_null(), "{id}: {}", c["error"]);
+        c["verdict"]["kind"].as_str().unwrap().to_string()
+    };
+    assert_eq!(kind("C002-04"), "unverifiable");
+    assert_eq!(kind("C002-08"), "unverifiable");
+    assert_ne!(kind("C002-05"), "unverifiable", "throughput is measurable on one CPU");
+    kind("D51");
+    let condition = report["claims"][0]["evidence"]["condition"].as_str().unwrap();
+    assert!(condition.contains("two CPUs (not measured"), "{condition}");
+}
+
 #[test]
 fn file_to_file_copies_are_exact() {
     let dir = Scratch::new("file-to-file").unwrap();

@@ -80,6 +80,9 @@ pub struct Matrix {
     pub congestion: String,
     /// Cells, placement by placement, sizes in [`SIZES`] order.
     pub cells: Vec<Cell>,
+    /// Placements this process could not use, and why (one CPU in its
+    /// affinity mask leaves only the one-CPU placement).
+    pub skipped: Vec<(Placement, String)>,
 }
 
 impl Matrix {
@@ -88,16 +91,35 @@ impl Matrix {
         self.cells.iter().filter(move |c| c.placement == placement)
     }
 
+    /// Why the sender's own CPU time could not be measured, when it could
+    /// not: it is only separable with the threads on two CPUs.
+    pub fn without_two_cpus(&self) -> Option<String> {
+        self.skipped.iter().find(|(p, _)| *p == Placement::TwoCpus).map(|(_, why)| {
+            format!(
+                "the sender's own CPU time needs the sender and the receiver on two CPUs, and \
+                 {why}; run it on a machine with two or more CPUs"
+            )
+        })
+    }
+
     /// The conditions, for the evidence.
     pub fn condition(&self) -> String {
         let residency = self.cells.iter().map(|c| c.residency).fold(1.0, f64::min);
+        let placements = Placement::PINNED
+            .iter()
+            .map(|p| match self.skipped.iter().find(|(s, _)| s == p) {
+                Some((_, why)) => format!("{} (not measured: {why})", p.label()),
+                None => format!("{} ({})", p.label(), p.describe()),
+            })
+            .collect::<Vec<_>>()
+            .join(" and ");
         format!(
             "a file in the page cache (at least {:.0}% resident after every cell) sent to \
              127.0.0.1 by sendfile and by a 64 KiB read/write loop; {} rounds per size and \
              placement, the two methods alternating; each sample sends the file until {} has \
              moved or {} transfers are done, each transfer waiting for the receiver's 1-byte \
              acknowledgement; \
-             placements: {} ({}) and {} ({}); TCP congestion control {} (system default: \
+             placements: {placements}; TCP congestion control {} (system default: \
              {}); ratios are sendfile ÷ loop per round: median (interquartile range); a \
              difference counts when the interquartile range excludes 1.0 and the median moves \
              by at least {:.0}%",
@@ -105,10 +127,6 @@ impl Matrix {
             self.rounds,
             format_bytes(self.sample_bytes as f64),
             self.max_reps,
-            Placement::OneCpu.label(),
-            Placement::OneCpu.describe(),
-            Placement::TwoCpus.label(),
-            Placement::TwoCpus.describe(),
             self.congestion,
             loopback::system_congestion().unwrap_or_else(|| "unknown".into()),
             MIN_EFFECT * 100.0
@@ -163,7 +181,7 @@ impl Matrix {
                     self.cells
                         .iter()
                         .find(|c| c.placement == p && c.size == size)
-                        .map_or("?".to_string(), |c| format!("{:.2}", f(c).median))
+                        .map_or("–".to_string(), |c| format!("{:.2}", f(c).median))
                 };
                 format!(
                     "{} {}|{}",
@@ -259,8 +277,13 @@ fn measure(ctx: &Ctx) -> Result<Matrix, String> {
     // Written back now, so that no writeback runs during the samples.
     file.sync_all().map_err(io)?;
     let mut cells = Vec::new();
+    let mut skipped = Vec::new();
     let mut congestion = String::new();
     for placement in Placement::PINNED {
+        if let Err(e) = placement.cpus() {
+            skipped.push((placement, e.to_string()));
+            continue;
+        }
         for size in SIZES {
             let reps = reps_for(size, sample_bytes).min(cap);
             let setup = Setup::pinned(placement);
@@ -296,5 +319,8 @@ fn measure(ctx: &Ctx) -> Result<Matrix, String> {
             });
         }
     }
-    Ok(Matrix { rounds, sample_bytes, max_reps: cap, congestion, cells })
+    if cells.is_empty() {
+        return Err("no thread placement is available to this process".into());
+    }
+    Ok(Matrix { rounds, sample_bytes, max_reps: cap, congestion, cells, skipped })
 }
