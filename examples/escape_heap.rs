@@ -18,7 +18,7 @@ use perf_workbook::escape_heap::{
 use perf_workbook::measure::alloc::{AllocCounts, AllocScope, measure};
 use perf_workbook::measure::child;
 use perf_workbook::measure::machine::MachineInfo;
-use perf_workbook::measure::stats;
+use perf_workbook::measure::ns_per_call;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -119,25 +119,6 @@ fn count<R>(f: impl FnOnce() -> R) -> AllocCounts {
     let (out, c) = measure(f);
     drop(out);
     c
-}
-
-/// Median ns per call of `a` and `b` in interleaved batches.
-fn ns_per_call(
-    rounds: usize,
-    iters: usize,
-    mut a: impl FnMut(),
-    mut b: impl FnMut(),
-) -> (f64, f64) {
-    let batch = |f: &mut dyn FnMut()| {
-        let t = Instant::now();
-        for _ in 0..iters {
-            f();
-        }
-        t.elapsed()
-    };
-    let (xs, ys) = stats::interleave(rounds, || batch(&mut a), || batch(&mut b));
-    let per = |x: &[f64]| stats::median(x).unwrap_or(f64::NAN) / iters as f64;
-    (per(&xs), per(&ys))
 }
 
 fn escape(_quick: bool) {

@@ -36,9 +36,45 @@ pub fn timed<R>(f: impl FnOnce() -> R) -> (R, Duration) {
     (r, start.elapsed())
 }
 
+/// Median nanoseconds per call of `a` and of `b`, timed by the wall clock in
+/// `rounds` alternating batches of `iters` calls each (A B A B …, see
+/// [`stats::interleave`]). For costs of a few nanoseconds, where one call is
+/// below the clock's resolution; keep the calls' results alive with
+/// `black_box`, or the optimiser may time an empty loop.
+pub fn ns_per_call(
+    rounds: usize,
+    iters: usize,
+    mut a: impl FnMut(),
+    mut b: impl FnMut(),
+) -> (f64, f64) {
+    let batch = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        for _ in 0..iters {
+            f();
+        }
+        t.elapsed()
+    };
+    let (xs, ys) = stats::interleave(rounds, || batch(&mut a), || batch(&mut b));
+    let per = |v: &[f64]| stats::median(v).unwrap_or(f64::NAN) / iters as f64;
+    (per(&xs), per(&ys))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ns_per_call_calls_each_side_rounds_times_iters_alternately() {
+        let log = std::cell::RefCell::new(Vec::new());
+        let (a, b) = ns_per_call(
+            3,
+            2,
+            || log.borrow_mut().push('a'),
+            || log.borrow_mut().push('b'),
+        );
+        assert_eq!(log.into_inner().iter().collect::<String>(), "aabbaabbaabb");
+        assert!(a.is_finite() && a >= 0.0 && b.is_finite() && b >= 0.0, "{a} {b}");
+    }
 
     #[test]
     fn cpu_time_advances_with_work_and_not_with_sleep() {

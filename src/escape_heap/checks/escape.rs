@@ -60,7 +60,7 @@ pub fn c001_05(ctx: &Ctx) -> CheckResult {
     ev.add("Box<()>: allocations", unit as f64, Unit::Count);
     ev.add("unused Box<i64>: allocations counted", counted_unused as f64, Unit::Count);
     let (iters, rounds) = ctx.pick((100_000, 7), (20_000, 5));
-    let (unused_ns, opaque_ns) = super::ns_per_call(
+    let (unused_ns, opaque_ns) = crate::measure::ns_per_call(
         rounds,
         iters,
         || {

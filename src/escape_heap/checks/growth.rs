@@ -2,11 +2,12 @@
 //! seed 003 策略2-3. Every expected count is a bound from Rust's growth
 //! policy ([`min_non_zero_cap`], doubling), never a Go figure.
 
-use super::{change, count, ns_per_call, record, rustc_on};
+use super::{change, count, record, rustc_on};
 use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
 use crate::escape_heap::bytepool::{self, BytePool, GoBytePool};
 use crate::escape_heap::growth::{self as g, max_reallocs, min_non_zero_cap};
 use crate::measure::alloc::AllocCounts;
+use crate::measure::ns_per_call;
 use std::hint::black_box;
 
 type CheckResult = Result<Finding, CheckError>;

@@ -15,9 +15,7 @@ use super::rustc::{self, Diagnostics};
 use crate::claims::{CheckError, Evidence, Unit};
 use crate::measure::alloc::{AllocCounts, measure};
 use crate::measure::child::{self, ChildOutcome};
-use crate::measure::stats;
 use std::time::Duration;
-use std::time::Instant;
 
 /// The allocations `f` makes; its result is dropped after counting.
 pub(crate) fn count<R>(f: impl FnOnce() -> R) -> AllocCounts {
@@ -53,26 +51,6 @@ pub(crate) fn rustc_says(name: &str) -> Result<Diagnostics, CheckError> {
         )));
     }
     Ok(d)
-}
-
-/// Median nanoseconds per call of `a` and of `b`, timed in `rounds`
-/// alternating batches of `iters` calls each (A B A B …).
-pub(crate) fn ns_per_call(
-    rounds: usize,
-    iters: usize,
-    mut a: impl FnMut(),
-    mut b: impl FnMut(),
-) -> (f64, f64) {
-    let batch = |f: &mut dyn FnMut()| {
-        let t = Instant::now();
-        for _ in 0..iters {
-            f();
-        }
-        t.elapsed()
-    };
-    let (xs, ys) = stats::interleave(rounds, || batch(&mut a), || batch(&mut b));
-    let per = |v: &[f64]| stats::median(v).unwrap_or(f64::NAN) / iters as f64;
-    (per(&xs), per(&ys))
 }
 
 /// Runs the child `modes` at the same time and returns their outcomes in order.

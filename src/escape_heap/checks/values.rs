@@ -1,10 +1,11 @@
 //! Checks for values against pointers (seed 003 策略5) and for the cost of
 //! freeing large structures (seed 001 §6.1.1.4.2's GC statistics).
 
-use super::{count, ns_per_call, run_children};
+use super::{count, run_children};
 use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
 use crate::escape_heap::drop_list::{self, IterativeList};
 use crate::escape_heap::values as v;
+use crate::measure::ns_per_call;
 use std::hint::black_box;
 use std::time::Instant;
 
