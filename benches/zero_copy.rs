@@ -166,7 +166,7 @@ mod bench {
     }
 
     fn label(size: u64) -> String {
-        perf_workbook::claims::verdict::format_bytes(size as f64).replace(' ', "")
+        perf_workbook::table::format_bytes(size as f64).replace(' ', "")
     }
 }
 

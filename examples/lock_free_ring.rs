@@ -83,7 +83,10 @@ fn main() {
     }
     if all {
         println!();
-        let report = runner::print_chapter("lock_free_ring", args.quick);
+        let report = runner::print_chapter(
+            perf_workbook::chapters::named("lock_free_ring"),
+            args.quick,
+        );
         assert_eq!(report.errors(), 0, "every claim check ran");
     }
 }

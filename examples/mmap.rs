@@ -20,11 +20,11 @@ fn main() {
 #[cfg(target_os = "linux")]
 mod linux {
     use clap::{Parser, ValueEnum};
-    use perf_workbook::claims::verdict::{format_bytes, format_nanos};
     use perf_workbook::cli;
     use perf_workbook::measure::machine::MachineInfo;
     use perf_workbook::measure::stats;
     use perf_workbook::mmap::{fallback, lifetime, paging, recycle, report, sizes};
+    use perf_workbook::table::{format_bytes, format_nanos};
     use std::time::{Duration, Instant};
 
     // C004-12 and D66 ask what a heap profiler sees: count allocations.
@@ -123,7 +123,10 @@ mod linux {
         }
         if only(Table::Claims) {
             println!();
-            let report = perf_workbook::runner::print_chapter("mmap", quick);
+            let report = perf_workbook::runner::print_chapter(
+                perf_workbook::chapters::named("mmap"),
+                quick,
+            );
             assert_eq!(report.errors(), 0, "every check of the chapter ran");
         }
     }

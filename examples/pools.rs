@@ -71,7 +71,8 @@ fn main() {
         elision_table(&ctx);
     }
     if all {
-        let report = runner::print_chapter("pools", args.quick);
+        let report =
+            runner::print_chapter(perf_workbook::chapters::named("pools"), args.quick);
         assert_eq!(report.errors(), 0, "every check of the chapter ran");
     }
 }

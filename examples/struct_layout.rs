@@ -9,7 +9,6 @@
 
 use clap::{Parser, ValueEnum};
 use perf_workbook::claims::Unit;
-use perf_workbook::claims::verdict::{format_bytes, format_nanos, format_value};
 use perf_workbook::measure::cpu_timed;
 use perf_workbook::measure::machine::MachineInfo;
 use perf_workbook::measure::stats::{interleave, median, ratio_of_medians};
@@ -20,6 +19,7 @@ use perf_workbook::struct_layout::hierarchy::{CacheSizes, Chain};
 use perf_workbook::struct_layout::locality::{self, Matrix};
 use perf_workbook::struct_layout::representations::{self, Guarantee, PackedC};
 use perf_workbook::struct_layout::{seed_000, seed_001};
+use perf_workbook::table::{format_bytes, format_nanos, format_value};
 use perf_workbook::{chapters, cli, runner};
 use std::hint::black_box;
 use std::io::Write;
@@ -86,7 +86,10 @@ fn main() {
         false_sharing_ratios(args.quick);
     }
     if show(Table::Claims) {
-        let report = runner::print_chapter("struct_layout", args.quick);
+        let report = runner::print_chapter(
+            perf_workbook::chapters::named("struct_layout"),
+            args.quick,
+        );
         assert_eq!(report.errors(), 0, "a check could not run");
     }
 }

@@ -28,10 +28,10 @@ fn main() {
 #[cfg(target_os = "linux")]
 mod linux {
     use clap::{Parser, Subcommand, ValueEnum};
-    use perf_workbook::claims::verdict::format_bytes;
     use perf_workbook::cli::{self, fail, parse_size};
     use perf_workbook::measure::machine::MachineInfo;
     use perf_workbook::measure::stats;
+    use perf_workbook::table::format_bytes;
     use perf_workbook::zero_copy::checks::server::{Confinement, Outcome};
     use perf_workbook::zero_copy::demos::connection_heap;
     use perf_workbook::zero_copy::files::{Scratch, write_pattern_file};
@@ -183,7 +183,10 @@ mod linux {
         if want(Table::Claims) {
             println!();
             // Every claim of the chapter, measured now; the verdicts are computed.
-            let report = perf_workbook::runner::print_chapter("zero_copy", args.quick);
+            let report = perf_workbook::runner::print_chapter(
+                perf_workbook::chapters::named("zero_copy"),
+                args.quick,
+            );
             assert_eq!(report.errors(), 0, "every check of the chapter ran");
         }
     }

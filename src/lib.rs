@@ -13,11 +13,13 @@
 // some imports and helpers of the shared code unused there.
 #![cfg_attr(not(target_os = "linux"), allow(unused_imports, unused_mut, dead_code))]
 
+pub mod book;
 pub mod chapters;
 pub mod claims;
 pub mod cli;
 pub mod measure;
 pub mod runner;
+pub mod table;
 
 pub mod escape_heap;
 pub mod lock_free_ring;

@@ -2,34 +2,16 @@
 //! this machine and prints the verdicts (`cargo run --release`).
 
 use clap::{Parser, ValueEnum};
-use perf_workbook::chapters::{self, CHAPTERS};
-use perf_workbook::claims::render::{self, Only};
-use perf_workbook::claims::{self, Ctx};
+use perf_workbook::chapters::{self, CHAPTERS, Chapter};
+use perf_workbook::claims::render::{self, Only, Report};
+use perf_workbook::claims::{ClaimInfo, Ctx, saved};
 use perf_workbook::measure::machine::MachineInfo;
 use perf_workbook::runner::{self, Selection};
-use std::io::Write;
+use std::io::Write as _;
+use std::path::PathBuf;
 
 // Checks count allocations; the counting allocator forwards to glibc malloc.
 perf_workbook::count_allocations!();
-
-/// `println!` that ends the program quietly when stdout is closed (for
-/// example `workbook --list | head`), instead of panicking.
-macro_rules! out {
-    ($($arg:tt)*) => {
-        if writeln!(std::io::stdout(), $($arg)*).is_err() {
-            std::process::exit(0);
-        }
-    };
-}
-
-/// `print!` with the same behaviour as `out!`.
-macro_rules! out_nl {
-    ($($arg:tt)*) => {
-        if write!(std::io::stdout(), $($arg)*).is_err() {
-            std::process::exit(0);
-        }
-    };
-}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -40,26 +22,36 @@ macro_rules! out_nl {
 )]
 struct Args {
     /// Only this chapter (repeatable): measuring, zero_copy, struct_layout, …
-    #[arg(long, value_name = "SLUG")]
-    chapter: Vec<String>,
+    #[arg(long, value_name = "SLUG", value_parser = runner::parse_chapter)]
+    chapter: Vec<&'static Chapter>,
     /// Only this claim or defect id (repeatable), e.g. C000-08 or D10.
-    #[arg(long, value_name = "ID")]
-    claim: Vec<String>,
+    #[arg(long, value_name = "ID", value_parser = runner::parse_claim)]
+    claim: Vec<&'static ClaimInfo>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Small sizes and few repetitions (for CI): at most 15 s in all.
     #[arg(long)]
     quick: bool,
-    /// List the chapters and claims without running anything.
+    /// List the chapters and claims without running anything: whether each is
+    /// measured or static, and the rule's thresholds.
     #[arg(long)]
     list: bool,
     /// Only claims, or only seed defects.
     #[arg(long, value_enum, default_value_t = OnlyArg::All)]
     only: OnlyArg,
-    /// Text format: also print each check's condition and figures.
+    /// Text format: also print each check's condition, figures and rule.
     #[arg(short, long)]
     verbose: bool,
+    /// After the run, list where this machine differs from a saved JSON
+    /// report (verdicts, and figures more than 2× apart), e.g.
+    /// book/src/reference.json.
+    #[arg(long, value_name = "FILE", conflicts_with = "from")]
+    compare: Option<PathBuf>,
+    /// Render a saved JSON report instead of running (the book's appendices
+    /// are rendered from book/src/reference.json this way).
+    #[arg(long, value_name = "FILE", conflicts_with = "list")]
+    from: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -78,72 +70,101 @@ enum OnlyArg {
 
 fn main() {
     chapters::dispatch_child();
+    perf_workbook::cli::quiet_on_closed_pipe();
     let args: Args = perf_workbook::cli::parse();
     let only = match args.only {
         OnlyArg::All => Only::All,
         OnlyArg::Claims => Only::Claims,
         OnlyArg::Defects => Only::Defects,
     };
-    let mut sel =
-        Selection { chapters: args.chapter.clone(), claims: args.claim.clone() };
-    if let Err(e) = sel.validate() {
-        perf_workbook::cli::fail(&e);
-    }
+    let sel =
+        Selection { chapters: args.chapter.clone(), claims: args.claim.clone(), only };
     if args.list {
-        list(&sel, only, args.format);
+        list(&sel, args.format);
         return;
     }
-    if only != Only::All && sel.claims.is_empty() {
-        // Run only the checks the page will show.
-        sel.claims = claims::ledger()
-            .iter()
-            .filter(|c| only.admits(c) && chapters::chapter(c.chapter).is_some())
-            .filter(|c| {
-                sel.chapters.is_empty() || sel.chapters.iter().any(|s| s == c.chapter)
-            })
-            .map(|c| c.id.to_string())
-            .collect();
-    }
+    // Read the saved report first: a bad file fails before a long run.
+    let saved = |path: &PathBuf| -> Report {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+            perf_workbook::cli::fail(&format!("cannot read {}: {e}", path.display()))
+        });
+        let mut r = saved::from_json(&text, chapters::lookup).unwrap_or_else(|e| {
+            perf_workbook::cli::fail(&format!("{}: {e}", path.display()))
+        });
+        for sec in &mut r.sections {
+            if let Some(ch) = chapters::chapter(sec.slug) {
+                (sec.number, sec.title) = (ch.number, ch.title);
+            }
+            sec.outcomes.retain(|o| sel.admits(o.claim));
+            sec.pending.retain(|c| sel.admits(c));
+        }
+        r.sections.retain(|s| !s.outcomes.is_empty() || !s.pending.is_empty());
+        r
+    };
+    let compare_with = args.compare.as_ref().map(saved);
     let ctx = Ctx { quick: args.quick };
-    let report = match args.format {
-        Format::Text => {
-            out!(
+    let report = match (&args.from, args.format) {
+        (Some(path), format) => {
+            let report = saved(path);
+            match format {
+                Format::Text => print!("{}", render::text(&report, args.verbose)),
+                Format::Markdown => {
+                    print!(
+                        "{}",
+                        render::markdown(&report, only, &command_line(&args, &sel))
+                    )
+                }
+                Format::Json => {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&render::json(&report)).unwrap()
+                    )
+                }
+            }
+            report
+        }
+        (None, Format::Text) => {
+            println!(
                 "perf-workbook: checking claims on this machine ({} sizes)",
                 size_word(&ctx)
             );
-            out!("machine: {}", MachineInfo::collect());
+            println!("machine: {}", MachineInfo::collect());
             let report = runner::run(&sel, &ctx, |section| {
-                out_nl!("{}", render::text_section(section, args.verbose));
+                print!("{}", render::text_section(section, args.verbose));
                 let _ = std::io::stdout().flush();
             });
-            out!(
-                "\n{} claims checked in {:.1} s\nverdicts: {}",
+            let (measured, fixed) = report.measured_and_static();
+            println!(
+                "\n{} claims checked in {:.1} s ({measured} measured, {fixed} static*)\n\
+                 verdicts: {}",
                 report.outcomes().count(),
                 report.elapsed.as_secs_f64(),
                 report.tally_line()
             );
-            let surprises: Vec<String> =
-                report.surprises().iter().map(|o| o.claim.id.to_string()).collect();
-            if !surprises.is_empty() {
-                out!(
-                    "differs from the research ledger's prediction: {}",
-                    surprises.join(", ")
-                );
-            }
+            print!("{}", render::differences_text(&report));
             report
         }
-        Format::Markdown => {
+        (None, Format::Markdown) => {
             let report = runner::run(&sel, &ctx, |_| {});
-            out_nl!("{}", render::markdown(&report, only, &command_line(&args)));
+            print!("{}", render::markdown(&report, only, &command_line(&args, &sel)));
             report
         }
-        Format::Json => {
+        (None, Format::Json) => {
             let report = runner::run(&sel, &ctx, |_| {});
-            out!("{}", serde_json::to_string_pretty(&render::json(&report)).unwrap());
+            println!("{}", serde_json::to_string_pretty(&render::json(&report)).unwrap());
             report
         }
     };
-    if report.errors() > 0 {
+    if let (Some(saved), Some(path)) = (&compare_with, &args.compare) {
+        let diffs = saved::compare(&report, saved);
+        let text = saved::comparison_text(&diffs, &path.display().to_string());
+        match args.format {
+            // Keep stdout a single document; the comparison goes to stderr.
+            Format::Json | Format::Markdown => eprint!("{text}"),
+            Format::Text => print!("{text}"),
+        }
+    }
+    if report.errors() > 0 && args.from.is_none() {
         std::process::exit(1);
     }
 }
@@ -153,67 +174,78 @@ fn size_word(ctx: &Ctx) -> &'static str {
 }
 
 /// The command that regenerates a Markdown page, as the page prints it.
-fn command_line(args: &Args) -> String {
+fn command_line(args: &Args, sel: &Selection) -> String {
     let mut cmd = String::from("cargo run --release --");
-    for c in &args.chapter {
-        cmd.push_str(&format!(" --chapter {c}"));
+    if let Some(from) = &args.from {
+        cmd.push_str(&format!(" --from {}", from.display()));
     }
-    for c in &args.claim {
-        cmd.push_str(&format!(" --claim {c}"));
-    }
+    cmd.push_str(&sel.arguments());
     if args.quick {
         cmd.push_str(" --quick");
     }
-    match args.only {
-        OnlyArg::All => {}
-        OnlyArg::Claims => cmd.push_str(" --only claims"),
-        OnlyArg::Defects => cmd.push_str(" --only defects"),
-    }
     cmd.push_str(" --format markdown");
-    match args.only {
-        OnlyArg::Claims => cmd.push_str(" > book/src/ledger.md"),
-        OnlyArg::Defects => cmd.push_str(" > book/src/defects.md"),
-        OnlyArg::All => {}
+    match sel.only {
+        Only::Claims => cmd.push_str(" > book/src/ledger.md"),
+        Only::Defects => cmd.push_str(" > book/src/defects.md"),
+        Only::All => {}
     }
     cmd
 }
 
-fn list(sel: &Selection, only: Only, format: Format) {
-    let rows: Vec<(&chapters::Chapter, &claims::ClaimInfo)> = CHAPTERS
+fn list(sel: &Selection, format: Format) {
+    let rows: Vec<(&Chapter, &ClaimInfo)> = CHAPTERS
         .iter()
-        .filter(|ch| sel.chapters.is_empty() || sel.chapters.iter().any(|s| s == ch.slug))
+        .filter(|ch| sel.admits_chapter(ch))
         .flat_map(|ch| ch.claims().map(move |c| (ch, c)))
-        .filter(|(_, c)| only.admits(c))
-        .filter(|(_, c)| sel.claims.is_empty() || sel.claims.iter().any(|id| id == c.id))
+        .filter(|(_, c)| sel.admits(c))
         .collect();
-    let status = |ch: &chapters::Chapter, id: &str| {
-        if ch.check(id).is_some() { "checked" } else { "pending" }
+    let status = |ch: &Chapter, id: &str| match ch.check(id) {
+        None => "pending",
+        Some(c) if c.is_static() => "static",
+        Some(c) if c.rule().is_some() => "measured",
+        Some(_) => "unruled",
     };
     match format {
         Format::Json => {
             let items: Vec<serde_json::Value> = rows
                 .iter()
                 .map(|(ch, c)| {
+                    let check = ch.check(c.id);
+                    let rule = check.and_then(|k| k.rule()).map(|r| {
+                        serde_json::json!({
+                            "says": r.says, "inputs": r.inputs,
+                            "thresholds": r.thresholds, "outcomes": r.outcomes(),
+                        })
+                    });
                     serde_json::json!({
                         "id": c.id, "chapter": ch.slug, "status": status(ch, c.id),
+                        "static": check.map(|k| k.is_static()),
+                        "rule": rule,
                         "seed": c.seed_file(), "location": c.location,
                         "kind": c.kind, "statement": c.statement,
                     })
                 })
                 .collect();
-            out!("{}", serde_json::to_string_pretty(&items).unwrap());
+            println!("{}", serde_json::to_string_pretty(&items).unwrap());
         }
         Format::Markdown => {
-            out!("| id | chapter | status | seed | claim |\n|---|---|---|---|---|");
+            println!(
+                "| id | chapter | status | seed | claim | rule |\n|---|---|---|---|---|---|"
+            );
             for (ch, c) in rows {
-                out!(
-                    "| {} | {} | {} | {} {} | {} |",
+                let rule =
+                    ch.check(c.id).and_then(|k| k.rule()).map_or(String::new(), |r| {
+                        format!("{} ({})", r.says, r.threshold_line())
+                    });
+                println!(
+                    "| {} | {} | {} | {} {} | {} | {} |",
                     c.id,
                     ch.slug,
                     status(ch, c.id),
                     c.seed,
                     c.location.replace('|', "\\|"),
-                    c.statement.replace('|', "\\|")
+                    c.statement.replace('|', "\\|"),
+                    rule.replace('|', "\\|")
                 );
             }
         }
@@ -222,10 +254,16 @@ fn list(sel: &Selection, only: Only, format: Format) {
             for (ch, c) in rows {
                 if ch.slug != current {
                     current = ch.slug;
-                    out!("\n{} · {} ({})", ch.number, ch.title, ch.slug);
+                    println!("\n{} · {} ({})", ch.number, ch.title, ch.slug);
                 }
                 let text: String = c.statement.chars().take(80).collect();
-                out!("  {:<8} {:<8} {}", c.id, status(ch, c.id), text);
+                println!("  {:<8} {:<8} {}", c.id, status(ch, c.id), text);
+                if let Some(r) = ch.check(c.id).and_then(|k| k.rule()) {
+                    println!("           rule: {}", r.says);
+                    if !r.thresholds.is_empty() {
+                        println!("           thresholds: {}", r.threshold_line());
+                    }
+                }
             }
         }
     }

@@ -11,9 +11,15 @@
 //!   the book names exists as a test; each chapter has at least three;
 //! - every claim id on a page exists in the ledger;
 //! - every measured-output marker is followed by a `text` block;
-//! - the committed ledger appendices cover every claim of every written chapter.
+//! - the committed ledger appendices cover every claim of every written chapter;
+//! - exercises: each chapter's `tests/<slug>/exercises.rs` has at least three,
+//!   with a starter (`// TODO:` and `todo!()`) the page prints and a solution
+//!   its solutions page prints;
+//! - no prose figure is typed: every directive (`{{fig …}}`, `{{out …}}` …)
+//!   resolves, and no measured-looking number stands in prose without one.
 
-use perf_workbook::chapters::CHAPTERS;
+use perf_workbook::book::{self, Reference, Sources};
+use perf_workbook::chapters::{CHAPTERS, CONVERTING};
 use perf_workbook::claims;
 use std::collections::BTreeSet;
 use std::fs;
@@ -224,6 +230,13 @@ fn exercise_fns(source: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// The chapter's test file: `tests/<slug>/main.rs` (the one shape), or
+/// `tests/<slug>.rs` for a chapter still being converted.
+fn test_file(slug: &str) -> String {
+    let dir = format!("tests/{slug}/main.rs");
+    if root().join(&dir).is_file() { dir } else { format!("tests/{slug}.rs") }
+}
+
 fn chapter_text(slug: &str) -> String {
     let mut text = fs::read_to_string(book_src().join(format!("{slug}.md"))).unwrap();
     let sub = book_src().join(slug);
@@ -245,7 +258,7 @@ fn every_written_chapter_names_its_example_bench_and_test() {
         for (needle, file) in [
             (format!("--example {s}"), format!("examples/{s}.rs")),
             (format!("--bench {s}"), format!("benches/{s}.rs")),
-            (format!("--test {s}"), format!("tests/{s}.rs")),
+            (format!("--test {s}"), test_file(s)),
         ] {
             assert!(text.contains(&needle), "{s}.md does not name `{needle}`");
             assert!(root().join(&file).is_file(), "{file} does not exist");
@@ -253,13 +266,26 @@ fn every_written_chapter_names_its_example_bench_and_test() {
     }
 }
 
+/// Every `.rs` file under tests/, with its text.
+fn test_sources() -> String {
+    fn walk(dir: &Path, out: &mut String) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                out.push_str(&fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    let mut out = String::new();
+    walk(&root().join("tests"), &mut out);
+    out
+}
+
 #[test]
 fn exercises_exist_and_every_chapter_lists_its_own() {
-    let mut all_tests = String::new();
-    for entry in fs::read_dir(root().join("tests")).unwrap() {
-        all_tests.push_str(&fs::read_to_string(entry.unwrap().path()).unwrap());
-    }
-    let defined = exercise_fns(&all_tests);
+    let defined = exercise_fns(&test_sources());
     for (page, text) in pages() {
         // Anchor names in include directives may look like exercise names.
         let prose: String = text
@@ -276,26 +302,123 @@ fn exercises_exist_and_every_chapter_lists_its_own() {
         }
     }
     for ch in CHAPTERS.iter().filter(|c| c.is_written()) {
-        let source =
-            fs::read_to_string(root().join(format!("tests/{}.rs", ch.slug))).unwrap();
+        let s = ch.slug;
+        let converted = root().join(format!("tests/{s}/exercises.rs")).is_file();
+        let file =
+            if converted { format!("tests/{s}/exercises.rs") } else { test_file(s) };
+        let source = fs::read_to_string(root().join(&file)).unwrap();
         let own = exercise_fns(&source);
-        assert!(
-            own.len() >= 3,
-            "tests/{}.rs has {} exercises; at least 3",
-            ch.slug,
-            own.len()
-        );
-        let text = chapter_text(ch.slug);
+        assert!(own.len() >= 3, "{file} has {} exercises; at least 3", own.len());
+        let text = chapter_text(s);
         for name in &own {
-            assert!(text.contains(name.as_str()), "{}.md does not list {name}", ch.slug);
-            let cmd = format!("cargo test --test {} {name}", ch.slug);
+            assert!(text.contains(name.as_str()), "{s}.md does not list {name}");
+            let cmd = format!("cargo test --test {s} {name}");
+            assert!(text.contains(&cmd), "{s}.md does not give the command `{cmd}`");
+        }
+        if !converted {
+            assert!(CONVERTING.contains(&s), "{s}: exercises must live in {file}");
+            continue;
+        }
+        exercise_starters_and_solutions(s, &own, &text);
+    }
+}
+
+/// The one shape of a chapter's exercises (see DESIGN.md, "Exercises").
+fn exercise_starters_and_solutions(s: &str, own: &BTreeSet<String>, text: &str) {
+    let starter = fs::read_to_string(root().join(format!("tests/{s}/starter.rs")))
+        .unwrap_or_else(|_| panic!("tests/{s}/starter.rs is missing"));
+    let solution = fs::read_to_string(root().join(format!("tests/{s}/solution.rs")))
+        .unwrap_or_else(|_| panic!("tests/{s}/solution.rs is missing"));
+    let solutions_page = fs::read_to_string(book_src().join(format!("{s}/solutions.md")))
+        .unwrap_or_else(|_| panic!("book/src/{s}/solutions.md is missing"));
+    let page = fs::read_to_string(book_src().join(format!("{s}.md"))).unwrap();
+    assert!(page.contains("\n## Exercises\n"), "{s}.md has no `## Exercises` heading");
+    let cmd = format!("cargo test --test {s} --features starter");
+    assert!(text.contains(&cmd), "{s}.md does not say how to start: `{cmd}`");
+    for name in own {
+        let n: String =
+            name["exercise_".len()..].chars().take_while(char::is_ascii_digit).collect();
+        let anchor = format!("exercise_{n}");
+        let body = anchor_body(&starter, &anchor)
+            .unwrap_or_else(|| panic!("tests/{s}/starter.rs has no anchor {anchor}"));
+        assert!(
+            body.contains("// TODO:") && body.contains("todo!("),
+            "tests/{s}/starter.rs:{anchor} needs a `// TODO:` hint and a `todo!()`"
+        );
+        assert!(
+            anchor_body(&solution, &anchor).is_some_and(|b| !b.contains("todo!(")),
+            "tests/{s}/solution.rs has no finished anchor {anchor}"
+        );
+        let inc = format!("tests/{s}/starter.rs:{anchor}}}}}");
+        assert!(page.contains(&inc), "{s}.md does not include the starter {inc}");
+        let inc = format!("tests/{s}/solution.rs:{anchor}}}}}");
+        assert!(solutions_page.contains(&inc), "{s}/solutions.md does not include {inc}");
+    }
+}
+
+fn reference() -> Reference {
+    let text = fs::read_to_string(root().join(book::REFERENCE))
+        .expect("book/src/reference.json: regenerate it (see README)");
+    Reference::parse(&text).unwrap()
+}
+
+/// Every figure directive of every page resolves (the preprocessor would
+/// fail the build otherwise), and no converted chapter types a measured
+/// figure into its prose.
+#[test]
+fn prose_figures_come_from_a_source() {
+    let reference = reference();
+    let sources = Sources {
+        reference: &reference,
+        rule: |id| perf_workbook::chapters::lookup(id).1,
+    };
+    let mut cited = fs::read_to_string(root().join("src/claims/ledger.tsv")).unwrap();
+    if let Ok(dir) = fs::read_dir(root().join("../shared/seeds")) {
+        for e in dir {
+            cited.push_str(&fs::read_to_string(e.unwrap().path()).unwrap_or_default());
+        }
+    }
+    let mut problems = Vec::new();
+    for (page, text) in pages() {
+        let name = rel(&page);
+        if let Err(es) = book::expand(&text, &sources) {
+            problems.extend(es.into_iter().map(|e| format!("{name}: {e}")));
+        }
+        let generated = ["ledger.md", "defects.md"].iter().any(|g| name.ends_with(g));
+        let converting = CONVERTING.iter().any(|s| {
+            name == format!("book/src/{s}.md")
+                || name.starts_with(&format!("book/src/{s}/"))
+        });
+        if generated || converting {
+            continue;
+        }
+        for f in book::free_figures(&text, &cited) {
+            problems.push(format!(
+                "{name}: typed figure {f:?}: quote it with {{{{fig}}}} or {{{{out}}}}"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// The reference report is one whole run of every written chapter.
+#[test]
+fn the_reference_report_covers_every_written_chapter() {
+    let text = fs::read_to_string(root().join(book::REFERENCE)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let ids: BTreeSet<&str> =
+        v["claims"].as_array().unwrap().iter().filter_map(|c| c["id"].as_str()).collect();
+    for ch in CHAPTERS.iter().filter(|c| c.is_written()) {
+        for c in ch.claims() {
             assert!(
-                text.contains(&cmd),
-                "{}.md does not give the command `{cmd}`",
+                ids.contains(c.id),
+                "reference.json lacks {} ({}): regenerate it",
+                c.id,
                 ch.slug
             );
         }
     }
+    assert_eq!(v["quick"], false, "the reference report is a full run");
 }
 
 /// Ledger-style ids (`C000-01`, `D01`) in `text`.
@@ -453,11 +576,9 @@ fn readme_has_the_set_up_commands_and_a_row_per_chapter() {
             assert!(row.contains(&needle), "README row for {s} lacks {needle}");
         }
         if ch.is_written() {
-            for file in [
-                format!("examples/{s}.rs"),
-                format!("benches/{s}.rs"),
-                format!("tests/{s}.rs"),
-            ] {
+            for file in
+                [format!("examples/{s}.rs"), format!("benches/{s}.rs"), test_file(s)]
+            {
                 assert!(
                     root().join(&file).is_file(),
                     "README names {file}, which is missing"

@@ -8,15 +8,24 @@
 //!   measures, and the renderers flag where the measurement disagrees.
 //! - [`Check`], [`Finding`], [`Evidence`], [`Verdict`]: what a chapter
 //!   registers and what its checks return (see [`verdict`]).
+//! - [`Rule`]: the deciding half of a measured check, a pure function of the
+//!   evidence with named thresholds and examples (see [`rule`]).
 //! - [`render`]: terminal table, Markdown (for the book), JSON.
 //!
 //! This module knows nothing of chapters beyond their slugs; the registry of
 //! chapters and their checks is [`crate::chapters`].
 
 pub mod render;
+pub mod rule;
+pub mod saved;
 pub mod verdict;
 
-pub use verdict::{Check, CheckError, Ctx, Evidence, Figure, Finding, Unit, Verdict};
+pub use crate::table::Unit;
+pub use rule::{Example, Facts, Outcome, Rule, Threshold, example};
+pub use verdict::{
+    Check, CheckError, Ctx, Evidence, Figure, Finding, How, Measure, Measured, PerRun,
+    Verdict,
+};
 
 use std::sync::OnceLock;
 

@@ -4,7 +4,7 @@
 //! A report is a list of [`Section`]s (one per chapter, titled by the caller)
 //! holding the [`Outcome`] of each check and the claims still pending.
 
-use super::verdict::format_value;
+use super::rule::Rule;
 use super::{ClaimInfo, Finding, Verdict};
 use crate::claims::CheckError;
 use crate::measure::machine::MachineInfo;
@@ -20,6 +20,24 @@ pub struct Outcome {
     pub result: Result<Finding, CheckError>,
     /// How long the check took.
     pub elapsed: Duration,
+    /// True when the check is registered as static (no measurement decides).
+    pub is_static: bool,
+    /// The rule that decided, for a measured check.
+    pub rule: Option<&'static Rule>,
+}
+
+impl Outcome {
+    /// Whether a measurement decided this verdict: a measured check whose
+    /// rule reached confirmed, refuted or "holds only when".
+    pub fn is_measured_verdict(&self) -> bool {
+        matches!(&self.result, Ok(f) if super::Outcome::of(&f.verdict).is_measured())
+            && !self.is_static
+    }
+
+    /// The verdict's category differs from the research ledger's prediction.
+    pub fn differs_from_prediction(&self) -> bool {
+        matches!(&self.result, Ok(f) if !f.verdict.matches(self.claim.predicted))
+    }
 }
 
 /// One chapter's part of a report.
@@ -35,6 +53,13 @@ pub struct Section {
     pub outcomes: Vec<Outcome>,
     /// Claims of this chapter without a check yet.
     pub pending: Vec<&'static ClaimInfo>,
+}
+
+impl Section {
+    /// An empty section for a chapter.
+    pub fn new(number: u8, slug: &'static str, title: &'static str) -> Self {
+        Self { number, slug, title, outcomes: Vec::new(), pending: Vec::new() }
+    }
 }
 
 /// Everything a run produced.
@@ -94,13 +119,31 @@ impl Report {
         counts
     }
 
-    /// Outcomes whose verdict category differs from the research ledger's prediction.
+    /// Measured verdicts that differ from the research ledger's prediction:
+    /// the measurement's surprises.
     pub fn surprises(&self) -> Vec<&Outcome> {
         self.outcomes()
-            .filter(
-                |o| matches!(&o.result, Ok(f) if !f.verdict.matches(o.claim.predicted)),
-            )
+            .filter(|o| o.is_measured_verdict() && o.differs_from_prediction())
             .collect()
+    }
+
+    /// Verdicts that differ from the prediction without a measurement deciding
+    /// them: static checks (reclassified by the author, with a reason) and
+    /// rules that found the claim unmeasurable on this machine.
+    pub fn reclassified(&self) -> Vec<&Outcome> {
+        self.outcomes()
+            .filter(|o| {
+                o.result.is_ok()
+                    && !o.is_measured_verdict()
+                    && o.differs_from_prediction()
+            })
+            .collect()
+    }
+
+    /// `(measured, static)` counts of the checks that ran.
+    pub fn measured_and_static(&self) -> (usize, usize) {
+        let st = self.outcomes().filter(|o| o.is_static).count();
+        (self.outcomes().count() - st, st)
     }
 
     /// `3 confirmed · 2 refuted · … · 0 errors`.
@@ -172,10 +215,16 @@ pub fn text(report: &Report, verbose: bool) -> String {
         s.push_str(&text_section(sec, verbose));
     }
     let _ = writeln!(s, "\nverdicts: {}", report.tally_line());
-    let surprises = report.surprises();
-    if !surprises.is_empty() {
-        let list: Vec<String> = surprises
-            .iter()
+    s.push_str(&differences_text(report));
+    s
+}
+
+/// The two lines that list where the verdicts differ from the research
+/// ledger's predictions: measured surprises, then reclassifications.
+pub fn differences_text(report: &Report) -> String {
+    let mut s = String::new();
+    let list = |os: Vec<&Outcome>| -> Vec<String> {
+        os.iter()
             .map(|o| {
                 format!(
                     "{} (predicted {})",
@@ -183,12 +232,23 @@ pub fn text(report: &Report, verbose: bool) -> String {
                     predicted_label(o.claim.predicted)
                 )
             })
-            .collect();
+            .collect()
+    };
+    let surprises = list(report.surprises());
+    if !surprises.is_empty() {
         s.push_str(&wrap(
             &format!(
-                "measured verdict differs from the research prediction: {}",
-                list.join(", ")
+                "measured, and differs from the research prediction: {}",
+                surprises.join(", ")
             ),
+            "",
+            100,
+        ));
+    }
+    let re = list(report.reclassified());
+    if !re.is_empty() {
+        s.push_str(&wrap(
+            &format!("reclassified without measuring a verdict: {}", re.join(", ")),
             "",
             100,
         ));
@@ -216,6 +276,8 @@ pub fn text_section(sec: &Section, verbose: bool) -> String {
             Ok(f) => f.verdict.label(o.claim.is_defect()).to_uppercase(),
             Err(_) => "ERROR".to_string(),
         };
+        let label =
+            if o.is_static && o.result.is_ok() { format!("{label}*") } else { label };
         let _ = writeln!(
             s,
             "  {:<8} {:<16} {}",
@@ -230,11 +292,40 @@ pub fn text_section(sec: &Section, verbose: bool) -> String {
                 if !detail.is_empty() {
                     let tag = match f.verdict {
                         Verdict::HoldsOnlyWhen { .. } => "when:",
+                        _ if o.is_static => "static, because:",
                         _ => "why:",
                     };
                     s.push_str(&wrap(&format!("{tag} {detail}"), "           ", 100));
                 }
+                if let Verdict::HoldsOnlyWhen { sides, .. } = &f.verdict {
+                    let shown: Vec<String> = sides
+                        .iter()
+                        .filter_map(|n| f.evidence.figures.iter().find(|x| &x.name == n))
+                        .map(|x| x.to_string())
+                        .collect();
+                    if !shown.is_empty() {
+                        s.push_str(&wrap(
+                            &format!("both sides: {}", shown.join("; ")),
+                            "           ",
+                            100,
+                        ));
+                    }
+                }
                 if verbose {
+                    if let Some(rule) = o.rule {
+                        s.push_str(&wrap(
+                            &format!("rule: {}", rule.says),
+                            "           ",
+                            100,
+                        ));
+                        if !rule.thresholds.is_empty() {
+                            s.push_str(&wrap(
+                                &format!("thresholds: {}", rule.threshold_line()),
+                                "           ",
+                                100,
+                            ));
+                        }
+                    }
                     s.push_str(&wrap(
                         &format!("measured under: {}", f.evidence.condition),
                         "           ",
@@ -365,19 +456,40 @@ pub fn markdown(report: &Report, only: Only, command: &str) -> String {
         let _ = writeln!(s, "| could not run | {} |", report.errors());
     }
     s.push('\n');
-    let surprises: Vec<String> = report
-        .surprises()
-        .iter()
-        .filter(|o| only.admits(o.claim))
-        .map(|o| {
-            format!("{} (predicted *{}*)", o.claim.id, predicted_label(o.claim.predicted))
-        })
-        .collect();
+    let (measured, fixed) = report.measured_and_static();
+    let _ = writeln!(
+        s,
+        "{measured} of these verdicts were decided by a rule from figures measured in \
+         the run; {fixed} are static (marked \\*): *not applicable* or *unverifiable* \
+         by their nature, with the reason beside them.\n"
+    );
+    let listed = |os: Vec<&Outcome>| -> Vec<String> {
+        os.iter()
+            .filter(|o| only.admits(o.claim))
+            .map(|o| {
+                format!(
+                    "{} (predicted *{}*)",
+                    o.claim.id,
+                    predicted_label(o.claim.predicted)
+                )
+            })
+            .collect()
+    };
+    let surprises = listed(report.surprises());
     if !surprises.is_empty() {
         let _ = writeln!(
             s,
-            "Where the measurement overturned the research ledger's prediction: {}.\n",
+            "Measured, and different from the research ledger's prediction: {}.\n",
             surprises.join(", ")
+        );
+    }
+    let reclassified = listed(report.reclassified());
+    if !reclassified.is_empty() {
+        let _ = writeln!(
+            s,
+            "Reclassified without measuring a verdict (a static verdict, or a claim \
+             this machine cannot measure), different from the prediction: {}.\n",
+            reclassified.join(", ")
         );
     }
     for sec in &report.sections {
@@ -399,7 +511,9 @@ pub fn markdown(report: &Report, only: Only, command: &str) -> String {
         for o in outcomes {
             let (verdict, measured) = match &o.result {
                 Ok(f) => {
-                    let mut v = format!("**{}**", f.verdict.label(o.claim.is_defect()));
+                    let star = if o.is_static { "\\*" } else { "" };
+                    let mut v =
+                        format!("**{}**{star}", f.verdict.label(o.claim.is_defect()));
                     let detail = f.verdict.detail();
                     if !detail.is_empty() {
                         v = format!("{v}: {}", md_escape(&detail));
@@ -463,10 +577,20 @@ pub fn json(report: &Report) -> serde_json::Value {
                     json!(e.0),
                 ),
             };
+            let rule = o.rule.map(|r| {
+                json!({
+                    "says": r.says,
+                    "inputs": r.inputs,
+                    "thresholds": r.thresholds,
+                    "outcomes": r.outcomes(),
+                })
+            });
             claims.push(json!({
                 "id": o.claim.id,
                 "chapter": sec.slug,
                 "status": status,
+                "static": o.is_static,
+                "rule": rule,
                 "kind": o.claim.kind,
                 "seed": o.claim.seed_file(),
                 "location": o.claim.location,
@@ -485,6 +609,8 @@ pub fn json(report: &Report) -> serde_json::Value {
                 "id": c.id,
                 "chapter": sec.slug,
                 "status": "pending",
+                "static": null,
+                "rule": null,
                 "kind": c.kind,
                 "seed": c.seed_file(),
                 "location": c.location,
@@ -512,11 +638,6 @@ pub fn json(report: &Report) -> serde_json::Value {
     })
 }
 
-/// Formats a figure value (re-exported for examples that print tables).
-pub fn value(v: f64, unit: super::Unit) -> String {
-    format_value(v, unit)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -541,6 +662,8 @@ mod tests {
                             ev,
                         )),
                         elapsed: Duration::from_millis(3),
+                        is_static: false,
+                        rule: None,
                     },
                     Outcome {
                         claim: claim("D10").unwrap(),
@@ -550,11 +673,15 @@ mod tests {
                             Evidence::new("x"),
                         )),
                         elapsed: Duration::from_millis(1),
+                        is_static: false,
+                        rule: None,
                     },
                     Outcome {
                         claim: claim("C001-25").unwrap(),
                         result: Err(CheckError("no".into())),
                         elapsed: Duration::ZERO,
+                        is_static: false,
+                        rule: None,
                     },
                 ],
                 pending: vec![claim("C001-01").unwrap()],

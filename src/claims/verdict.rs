@@ -2,23 +2,31 @@
 //! condition they were measured under) and the verdict computed from it.
 //!
 //! The rule of the workbook: `Confirmed`, `Refuted` and `HoldsOnlyWhen` are
-//! computed from figures measured in the same run. Only `NotApplicable` and
-//! `Unverifiable` may be decided without measuring, and both carry a reason.
+//! computed by a [`Rule`] from figures measured in the same run. Only
+//! `NotApplicable` and `Unverifiable` may be decided without measuring (a
+//! check registered as [`Check::fixed`]), and both carry a reason.
 
+use super::rule::{Outcome, Rule};
+use crate::table::{Unit, format_value};
 use std::fmt;
 
 /// How a check judged a claim.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Verdict {
     /// The claim holds here. For a defect: the defect reproduces.
     Confirmed,
     /// The claim is false here. For a defect: it does not reproduce.
     Refuted,
-    /// The claim holds, but only under `condition`, which the evidence shows.
+    /// The claim holds, but only under `condition`, which the evidence shows
+    /// from both sides. Reached only through
+    /// [`Facts::holds_only_when`](super::rule::Facts::holds_only_when).
     HoldsOnlyWhen {
         /// The condition, stated precisely.
         condition: String,
+        /// The names of the two figures that show it: where the claim holds,
+        /// and where it does not.
+        sides: [String; 2],
     },
     /// A Go-runtime fact with no Rust counterpart.
     NotApplicable {
@@ -40,9 +48,11 @@ impl Verdict {
         if holds { Self::Confirmed } else { Self::Refuted }
     }
 
-    /// `HoldsOnlyWhen { condition }`.
-    pub fn holds_only_when(condition: impl Into<String>) -> Self {
-        Self::HoldsOnlyWhen { condition: condition.into() }
+    /// A "holds only when" reached without a rule, by a check not converted
+    /// yet ([`How::Legacy`]): it names no measured sides, and the registry
+    /// test counts it among the checks still to convert.
+    pub fn unruled_holds_only_when(condition: impl Into<String>) -> Self {
+        Self::HoldsOnlyWhen { condition: condition.into(), sides: Default::default() }
     }
 
     /// `NotApplicable { reason, analogue }`.
@@ -78,7 +88,7 @@ impl Verdict {
     pub fn detail(&self) -> String {
         match self {
             Self::Confirmed | Self::Refuted => String::new(),
-            Self::HoldsOnlyWhen { condition } => condition.clone(),
+            Self::HoldsOnlyWhen { condition, .. } => condition.clone(),
             Self::NotApplicable { reason, analogue } => {
                 format!("{reason} Rust analogue: {analogue}")
             }
@@ -100,37 +110,57 @@ impl Verdict {
     }
 }
 
-/// The unit of a [`Figure`]; decides how it is printed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    /// A count of events (allocations, syscalls, faults, items).
-    Count,
-    /// Bytes, printed exactly and in KiB/MiB/GiB.
-    Bytes,
-    /// Nanoseconds, printed in ns/µs/ms/s as fits.
-    Nanos,
-    /// A ratio, printed as `1.23×`.
-    Ratio,
-    /// A fraction, printed as a percentage (0.25 → `25.0%`).
-    Fraction,
-    /// Bytes per second, printed in MiB/s or GiB/s.
-    BytesPerSec,
-    /// Operations per second, printed in M/s.
-    PerSec,
-    /// Yes (1) or no (0).
-    Bool,
-}
-
 /// One measured number.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Figure {
     /// What was measured, e.g. `syscr, sendfile loop, 8 MiB`.
     pub name: String,
-    /// The number, in the unit's base (bytes, ns, count …).
+    /// The number, in the unit's base (bytes, ns, count …). In JSON, a
+    /// number; `"inf"`, `"-inf"` or `"nan"` when not finite (a speed-up
+    /// over a zero reading is infinite), so a saved report reads back whole.
+    #[serde(with = "non_finite_as_text")]
     pub value: f64,
     /// How to read `value`.
     pub unit: Unit,
+}
+
+/// (De)serialises an `f64` as a JSON number, or as `"inf"`, `"-inf"` or
+/// `"nan"` (JSON has no such numbers; serde_json would write `null`).
+pub mod non_finite_as_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes `v`.
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_finite() {
+            s.serialize_f64(*v)
+        } else if v.is_nan() {
+            s.serialize_str("nan")
+        } else if *v > 0.0 {
+            s.serialize_str("inf")
+        } else {
+            s.serialize_str("-inf")
+        }
+    }
+
+    /// Reads a number or one of the three words (`null` reads as NaN).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Num {
+            N(f64),
+            T(String),
+            Null(()),
+        }
+        Ok(match Num::deserialize(d)? {
+            Num::N(v) => v,
+            Num::T(t) => match t.as_str() {
+                "inf" => f64::INFINITY,
+                "-inf" => f64::NEG_INFINITY,
+                _ => f64::NAN,
+            },
+            Num::Null(()) => f64::NAN,
+        })
+    }
 }
 
 impl Figure {
@@ -146,99 +176,8 @@ impl fmt::Display for Figure {
     }
 }
 
-/// Formats a value in its unit, the way the tables print it.
-pub fn format_value(v: f64, unit: Unit) -> String {
-    if v.is_nan() {
-        return "n/a".to_string();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "∞" } else { "-∞" }.to_string();
-    }
-    match unit {
-        Unit::Count => {
-            if v.fract() == 0.0 && v.abs() < 1e15 {
-                group_thousands(v as i64)
-            } else {
-                format!("{v:.2}")
-            }
-        }
-        Unit::Bytes => format_bytes(v),
-        Unit::Nanos => format_nanos(v),
-        Unit::Ratio => {
-            if v >= 100.0 {
-                format!("{v:.0}×")
-            } else {
-                format!("{v:.2}×")
-            }
-        }
-        Unit::Fraction => format!("{:.1}%", v * 100.0),
-        Unit::BytesPerSec => {
-            if v >= (1u64 << 30) as f64 {
-                format!("{:.2} GiB/s", v / (1u64 << 30) as f64)
-            } else {
-                format!("{:.0} MiB/s", v / (1u64 << 20) as f64)
-            }
-        }
-        Unit::PerSec => {
-            if v >= 1e6 {
-                format!("{:.1} M/s", v / 1e6)
-            } else {
-                format!("{:.0} /s", v)
-            }
-        }
-        Unit::Bool => if v != 0.0 { "yes" } else { "no" }.to_string(),
-    }
-}
-
-fn group_thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
-/// `4096` → `4 KiB`, `1536` → `1,536 B (1.5 KiB)`.
-pub fn format_bytes(v: f64) -> String {
-    const UNITS: [(&str, f64); 3] =
-        [("GiB", (1u64 << 30) as f64), ("MiB", (1u64 << 20) as f64), ("KiB", 1024.0)];
-    if v.fract() == 0.0 {
-        for (name, size) in UNITS {
-            if v.abs() >= size && (v / size).fract() == 0.0 {
-                return format!("{} {name}", group_thousands((v / size) as i64));
-            }
-        }
-        let exact = format!("{} B", group_thousands(v as i64));
-        for (name, size) in UNITS {
-            if v.abs() >= size {
-                return format!("{exact} ({:.1} {name})", v / size);
-            }
-        }
-        return exact;
-    }
-    format!("{v:.1} B")
-}
-
-/// `1500.0` → `1.50 µs`.
-pub fn format_nanos(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e9 {
-        format!("{:.2} s", v / 1e9)
-    } else if a >= 1e6 {
-        format!("{:.2} ms", v / 1e6)
-    } else if a >= 1e3 {
-        format!("{:.2} µs", v / 1e3)
-    } else {
-        format!("{v:.2} ns")
-    }
-}
-
 /// Figures and the condition they were measured under.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Evidence {
     /// Sizes, build profile, repetitions, anything a reader needs to redo it.
     pub condition: String,
@@ -267,7 +206,7 @@ impl Evidence {
 
 /// A check's result: the verdict, the evidence it was computed from, and a
 /// one-line summary that states the key figure.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     /// The computed verdict.
     pub verdict: Verdict,
@@ -295,6 +234,41 @@ impl Ctx {
     /// `full` normally, `quick` under `--quick`.
     pub fn pick<T>(&self, full: T, quick: T) -> T {
         if self.quick { quick } else { full }
+    }
+}
+
+/// A chapter's measurements, taken once per run and per size (full or
+/// `--quick`) and shared by the example's tables and the claim checks, so a
+/// page never shows two numbers for one fact. Each `figures.rs` keeps one
+/// `static` per measurement:
+///
+/// ```
+/// use perf_workbook::claims::{CheckError, Ctx, PerRun};
+/// fn sizes(ctx: &Ctx) -> Result<&'static Vec<u64>, CheckError> {
+///     static SIZES: PerRun<Result<Vec<u64>, CheckError>> = PerRun::new();
+///     SIZES.get(ctx, || Ok(vec![1, 2, 3])).as_ref().map_err(Clone::clone)
+/// }
+/// assert_eq!(sizes(&Ctx { quick: true }).unwrap().len(), 3);
+/// ```
+pub struct PerRun<T> {
+    cells: [std::sync::OnceLock<T>; 2],
+}
+
+impl<T> PerRun<T> {
+    /// Nothing measured yet.
+    pub const fn new() -> Self {
+        Self { cells: [std::sync::OnceLock::new(), std::sync::OnceLock::new()] }
+    }
+
+    /// The measurement for `ctx`'s sizes, taken by `measure` on first use.
+    pub fn get(&'static self, ctx: &Ctx, measure: impl FnOnce() -> T) -> &'static T {
+        self.cells[usize::from(ctx.quick)].get_or_init(measure)
+    }
+}
+
+impl<T> Default for PerRun<T> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -336,44 +310,147 @@ impl From<&str> for CheckError {
     }
 }
 
-/// A claim check a chapter registers: the claim id and the function that
-/// measures and judges it.
+/// What a check's measuring half returns: the evidence, and one line that
+/// states its key figures (never the verdict: the rule decides that).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measured {
+    /// Everything measured.
+    pub evidence: Evidence,
+    /// The key figures in words, e.g. "an mmap of 1024 MiB takes 23 µs".
+    pub summary: String,
+}
+
+impl Measured {
+    /// Evidence and its summary.
+    pub fn new(evidence: Evidence, summary: impl Into<String>) -> Self {
+        Self { evidence, summary: summary.into() }
+    }
+}
+
+/// The measuring half of a check.
+pub type Measure = fn(&Ctx) -> Result<Measured, CheckError>;
+
+/// How a check reaches its verdict.
+#[derive(Clone, Copy)]
+pub enum How {
+    /// Measures, then a [`Rule`] decides from the evidence alone.
+    Measured {
+        /// Runs the workload.
+        measure: Measure,
+        /// Decides.
+        rule: &'static Rule,
+    },
+    /// A verdict no measurement decides (`NotApplicable` or `Unverifiable`),
+    /// with its reason; `analogue` may measure the nearest Rust counterpart
+    /// for the reader, without deciding anything.
+    Static {
+        /// The verdict and its reason.
+        verdict: fn() -> Verdict,
+        /// The measured Rust analogue, if any.
+        analogue: Option<Measure>,
+    },
+    /// A check written before rules existed: it measures and decides in one
+    /// function. Being converted; the registry test lists what is left.
+    Legacy(fn(&Ctx) -> Result<Finding, CheckError>),
+}
+
+/// A claim check a chapter registers: the claim id and how it is decided.
 #[derive(Clone, Copy)]
 pub struct Check {
     /// A ledger id, e.g. `C000-08` or `D10`.
     pub id: &'static str,
-    /// Measures and returns the finding.
-    pub run: fn(&Ctx) -> Result<Finding, CheckError>,
+    /// Measured and ruled, or static.
+    pub how: How,
+}
+
+impl Check {
+    /// A measured check: `measure`, then `rule`.
+    pub const fn measured(
+        id: &'static str,
+        measure: Measure,
+        rule: &'static Rule,
+    ) -> Self {
+        Self { id, how: How::Measured { measure, rule } }
+    }
+
+    /// A static check: `verdict` must be `NotApplicable` or `Unverifiable`.
+    pub const fn fixed(
+        id: &'static str,
+        verdict: fn() -> Verdict,
+        analogue: Option<Measure>,
+    ) -> Self {
+        Self { id, how: How::Static { verdict, analogue } }
+    }
+
+    /// A check not converted to measure + rule yet.
+    pub const fn legacy(
+        id: &'static str,
+        run: fn(&Ctx) -> Result<Finding, CheckError>,
+    ) -> Self {
+        Self { id, how: How::Legacy(run) }
+    }
+
+    /// The rule, for a measured check.
+    pub fn rule(&self) -> Option<&'static Rule> {
+        match self.how {
+            How::Measured { rule, .. } => Some(rule),
+            _ => None,
+        }
+    }
+
+    /// True when no measurement decides the verdict.
+    pub fn is_static(&self) -> bool {
+        matches!(self.how, How::Static { .. })
+    }
+
+    /// Measures (where it does) and decides.
+    pub fn run(&self, ctx: &Ctx) -> Result<Finding, CheckError> {
+        match self.how {
+            How::Measured { measure, rule } => {
+                let m = measure(ctx)?;
+                let verdict = rule
+                    .apply(&m.evidence)
+                    .map_err(|e| CheckError(format!("the rule could not decide: {e}")))?;
+                Ok(Finding::new(verdict, m.summary, m.evidence))
+            }
+            How::Static { verdict, analogue } => {
+                let verdict = verdict();
+                if Outcome::of(&verdict).is_measured() {
+                    return Err(CheckError(format!(
+                        "a static check may only be not applicable or unverifiable, \
+                         not {}",
+                        verdict.label(false)
+                    )));
+                }
+                let m = match analogue {
+                    Some(measure) => measure(ctx)?,
+                    None => Measured::new(
+                        Evidence::new("nothing measured: the verdict is static"),
+                        match &verdict {
+                            Verdict::NotApplicable { analogue, .. } => analogue.clone(),
+                            other => other.detail(),
+                        },
+                    ),
+                };
+                Ok(Finding::new(verdict, m.summary, m.evidence))
+            }
+            How::Legacy(run) => run(ctx),
+        }
+    }
 }
 
 impl fmt::Debug for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Check").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("Check")
+            .field("id", &self.id)
+            .field("static", &self.is_static())
+            .finish_non_exhaustive()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn values_print_in_their_units() {
-        assert_eq!(format_value(1024.0, Unit::Count), "1,024");
-        assert_eq!(format_value(-1234567.0, Unit::Count), "-1,234,567");
-        assert_eq!(format_value(4096.0, Unit::Bytes), "4 KiB");
-        assert_eq!(format_value(64.0, Unit::Bytes), "64 B");
-        assert_eq!(format_value(1536.0, Unit::Bytes), "1,536 B (1.5 KiB)");
-        assert_eq!(format_value((1u64 << 30) as f64, Unit::Bytes), "1 GiB");
-        assert_eq!(format_value(1500.0, Unit::Nanos), "1.50 µs");
-        assert_eq!(format_value(0.4, Unit::Nanos), "0.40 ns");
-        assert_eq!(format_value(2.5e9, Unit::Nanos), "2.50 s");
-        assert_eq!(format_value(1.234, Unit::Ratio), "1.23×");
-        assert_eq!(format_value(16000.0, Unit::Ratio), "16000×");
-        assert_eq!(format_value(0.66, Unit::Fraction), "66.0%");
-        assert_eq!(format_value(1.0, Unit::Bool), "yes");
-        assert_eq!(format_value(f64::INFINITY, Unit::Ratio), "∞");
-        assert_eq!(format_value(f64::NAN, Unit::Nanos), "n/a");
-    }
 
     #[test]
     fn defect_verdicts_read_as_reproduction() {

@@ -34,7 +34,7 @@ pub(super) fn c000_18_only_spsc_is_safe(ctx: &Ctx) -> Result<Finding, CheckError
     let safe_alone = faults(&r.one_and_one) == 0;
     let breaks_shared = faults(&r.two_producers) + faults(&r.two_consumers) > 0;
     let verdict = match (safe_alone, breaks_shared) {
-        (true, true) => Verdict::holds_only_when(
+        (true, true) => Verdict::unruled_holds_only_when(
             "exactly one thread pushes and one thread pops; with two producers or two \
              consumers the ring loses and duplicates values (nothing in the seed says so)",
         ),
@@ -171,7 +171,7 @@ pub(super) fn c000_20_faster_than_locking(ctx: &Ctx) -> Result<Finding, CheckErr
     let verdict = if ours <= 1.0 {
         Verdict::Refuted
     } else {
-        Verdict::holds_only_when(conditions.join("; "))
+        Verdict::unruled_holds_only_when(conditions.join("; "))
     };
     let busy = record_load(&mut ev);
     let summary = format!(
@@ -252,7 +252,7 @@ pub(super) fn d16_two_producers(ctx: &Ctx) -> Result<Finding, CheckError> {
     let verdict = if threaded > 0 {
         Verdict::Confirmed
     } else if scripted {
-        Verdict::holds_only_when(
+        Verdict::unruled_holds_only_when(
             "the threads interleave between the load and the store of an index, which the \
              scripted schedule forces but the threaded runs did not hit this time",
         )
@@ -405,7 +405,7 @@ pub(super) fn d18_false_sharing(ctx: &Ctx) -> Result<Finding, CheckError> {
     let costs = storm.max(uncached).max(cached) > 1.05;
     let verdict = match (shares_line, costs) {
         (true, true) => Verdict::Confirmed,
-        (true, false) => Verdict::holds_only_when(
+        (true, false) => Verdict::unruled_holds_only_when(
             "the two sides run on different cores at the same time; here adjacent \
              counters cost no more than 5%, in isolation or in either ring variant",
         ),

@@ -33,13 +33,13 @@ use crate::measure::child::ChildMode;
 
 /// Claim checks, in ledger order.
 pub const CHECKS: &[Check] = &[
-    Check { id: "C000-18", run: checks::c000_18_only_spsc_is_safe },
-    Check { id: "C000-19", run: checks::c000_19_capacity },
-    Check { id: "C000-20", run: checks::c000_20_faster_than_locking },
-    Check { id: "D15", run: checks::d15_size_zero_and_one },
-    Check { id: "D16", run: checks::d16_two_producers },
-    Check { id: "D17", run: checks::d17_slot_access },
-    Check { id: "D18", run: checks::d18_false_sharing },
+    Check::legacy("C000-18", checks::c000_18_only_spsc_is_safe),
+    Check::legacy("C000-19", checks::c000_19_capacity),
+    Check::legacy("C000-20", checks::c000_20_faster_than_locking),
+    Check::legacy("D15", checks::d15_size_zero_and_one),
+    Check::legacy("D16", checks::d16_two_producers),
+    Check::legacy("D17", checks::d17_slot_access),
+    Check::legacy("D18", checks::d18_false_sharing),
 ];
 
 /// No check of this chapter needs a child process (the seed's panic on size 0

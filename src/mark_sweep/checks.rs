@@ -18,13 +18,13 @@ use std::time::Duration;
 
 /// The checks, in ledger order.
 pub const CHECKS: &[Check] = &[
-    Check { id: "C001-16", run: gc_definition },
-    Check { id: "C001-17", run: tri_color_definitions },
-    Check { id: "C001-18", run: recursive_marker },
-    Check { id: "C001-19", run: sweep_frees_white },
-    Check { id: "C004-05", run: gc_scans_large_block },
-    Check { id: "D32", run: recursion_on_cycles },
-    Check { id: "D33", run: tri_color_without_barrier },
+    Check::legacy("C001-16", gc_definition),
+    Check::legacy("C001-17", tri_color_definitions),
+    Check::legacy("C001-18", recursive_marker),
+    Check::legacy("C001-19", sweep_frees_white),
+    Check::legacy("C004-05", gc_scans_large_block),
+    Check::legacy("D32", recursion_on_cycles),
+    Check::legacy("D33", tri_color_without_barrier),
 ];
 
 const CHILD_TIMEOUT: Duration = Duration::from_secs(60);
@@ -131,7 +131,7 @@ fn tri_color_definitions(ctx: &Ctx) -> Result<Finding, CheckError> {
     let verdict = if bookkeeping > 0 || weak_broken > 0 || lost > 0 || dijkstra > 0 {
         Verdict::Refuted
     } else if weak_only > 0 {
-        Verdict::holds_only_when(
+        Verdict::unruled_holds_only_when(
             "the mutator is stopped or an insertion (Dijkstra) barrier shades every stored \
              pointer: then a black object never points at a white one. Under Yuasa's and Go's \
              hybrid barrier a black object may point at a white one, kept safe only by the \

@@ -118,7 +118,18 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Re-runs the current binary in `mode` (a binary that calls [`dispatch`]).
 pub fn run_mode(mode: &str, timeout: Duration) -> io::Result<ChildOutcome> {
-    run(mode, &[], timeout)
+    run(mode, &[], &[], timeout)
+}
+
+/// [`run_mode`] with extra environment variables set in the child: for
+/// settings a library reads once at start-up (`MALLOC_ARENA_MAX`,
+/// `GLIBC_TUNABLES`, `_RJEM_MALLOC_CONF`, `MIMALLOC_PURGE_DELAY`, `GOGC` …).
+pub fn run_mode_env(
+    mode: &str,
+    env: &[(&str, &str)],
+    timeout: Duration,
+) -> io::Result<ChildOutcome> {
+    run(mode, &[], env, timeout)
 }
 
 /// Re-runs the current *test* binary, running only the test `test_name`
@@ -129,13 +140,19 @@ pub fn run_test(
     mode: &str,
     timeout: Duration,
 ) -> io::Result<ChildOutcome> {
-    run(mode, &[test_name, "--exact", "--nocapture", "--test-threads=1"], timeout)
+    run(mode, &[test_name, "--exact", "--nocapture", "--test-threads=1"], &[], timeout)
 }
 
-fn run(mode: &str, args: &[&str], timeout: Duration) -> io::Result<ChildOutcome> {
+fn run(
+    mode: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    timeout: Duration,
+) -> io::Result<ChildOutcome> {
     let exe = std::env::current_exe()?;
     let mut cmd = Command::new(exe);
     cmd.args(args)
+        .envs(env.iter().copied())
         .env(CHILD_ENV, mode)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

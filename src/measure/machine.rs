@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// The conditions every report prints first.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MachineInfo {
     /// `model name` from `/proc/cpuinfo`.
     pub cpu_model: String,
@@ -34,7 +34,7 @@ impl MachineInfo {
             logical_cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
             kernel: kernel(),
             thp: thp_mode().unwrap_or_else(|| "n/a".into()),
-            mem_total_mib: mem_total_kib().unwrap_or(0) / 1024,
+            mem_total_mib: super::procfs::mem_total_bytes().unwrap_or(0) >> 20,
             page_size: page_size(),
             libc: libc_version(),
             rustc: env!("PERF_WORKBOOK_RUSTC").to_string(),
@@ -71,13 +71,6 @@ fn cpu_model() -> Option<String> {
     let text = std::fs::read_to_string("/proc/cpuinfo").ok()?;
     text.lines().find_map(|l| {
         l.strip_prefix("model name")?.split_once(':').map(|(_, v)| v.trim().to_string())
-    })
-}
-
-fn mem_total_kib() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    text.lines().find_map(|l| {
-        l.strip_prefix("MemTotal:")?.split_whitespace().next()?.parse().ok()
     })
 }
 

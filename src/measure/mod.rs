@@ -6,14 +6,33 @@
 //! | [`alloc`] | allocations, reallocations, frees and bytes, per thread |
 //! | [`os`] | page faults, CPU time, I/O syscalls per thread; RSS, threads, mappings |
 //! | [`stats`] | median, min/max, sample standard deviation, ratio of medians |
-//! | [`child`] | how a re-run of this binary in a given mode ended (exit code, signal) |
+//! | [`child`] | how a re-run of this binary in a given mode (and environment) ended |
 //! | [`machine`] | CPU, cores, kernel, THP mode, libc, rustc, build profile |
+//! | [`cpu`] | which CPUs a thread may use; pinning a thread to one |
+//! | [`procfs`] | `/proc/meminfo` and `/proc/sys` settings |
+//! | [`rng`] | the one seedable random generator (SplitMix64) |
+//!
+//! Also here: [`cpu_timed`], [`timed`], [`ns_per_call`], and [`serial`], the
+//! guard a test holds while it reads a process-wide figure.
 
 pub mod alloc;
 pub mod child;
+pub mod cpu;
 pub mod machine;
 pub mod os;
+pub mod procfs;
+pub mod rng;
 pub mod stats;
+
+/// A process-wide lock for tests that read or disturb a process-wide figure
+/// (RSS, the mapping count, the thread count, faults of other threads): every
+/// test of a binary that does either holds it, so the parallel harness runs
+/// them one at a time. Tests that cannot name everything that disturbs their
+/// figure run in a child process instead ([`child::run_test`]).
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 use std::time::{Duration, Instant};
 

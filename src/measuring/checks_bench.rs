@@ -66,7 +66,7 @@ fn transfer_evidence(t: &super::loopback::TransferCpu) -> (Evidence, f64, f64) {
         "{} transfers of {} over 127.0.0.1, one connection each, the server writing \
          from memory; CPU per thread from CLOCK_THREAD_CPUTIME_ID; {}",
         t.rounds,
-        crate::claims::verdict::format_bytes(t.bytes as f64),
+        crate::table::format_bytes(t.bytes as f64),
         build_profile()
     ));
     let per = |d: std::time::Duration| d.as_nanos() as f64 / t.rounds as f64;
@@ -109,7 +109,7 @@ pub fn c000_28(ctx: &Ctx) -> Result<Finding, CheckError> {
     let pool_wins = pool < kept;
     let as_written_inverted = unused <= pool;
     let verdict = match (pool_wins, as_written_inverted) {
-        (true, true) => Verdict::holds_only_when(
+        (true, true) => Verdict::unruled_holds_only_when(
             "the direct buffer is kept alive with black_box; as written, its allocation \
              is deleted and the direct loop looks at least as fast as the pool",
         ),
@@ -216,7 +216,7 @@ pub fn c001_34(ctx: &Ctx) -> Result<Finding, CheckError> {
     let owned_free = tiny.allocs == Some(0.0);
     let boxing_allocates = boxing.allocs.is_some_and(|a| a >= 1.0);
     let verdict = match (owned_free, boxing_allocates) {
-        (true, true) => Verdict::holds_only_when(
+        (true, true) => Verdict::unruled_holds_only_when(
             "the pool stores owned buffers; a pool that boxes each buffer it stores \
              (Go's sync.Pool of []byte, seed 001's MemoryPool) allocates on every put",
         ),

@@ -82,7 +82,7 @@ pub fn c004_16(ctx: &Ctx) -> Result<Finding, CheckError> {
             "an mmap of {} MiB takes {} and prints as {} ms; with first touch mmap takes \
              {:.2}× the time of vec ({} vs {} page faults)",
             big.mib,
-            crate::claims::verdict::format_nanos(nanos(big.mmap.alloc)),
+            crate::table::format_nanos(nanos(big.mmap.alloc)),
             as_whole_ms(big.mmap.alloc),
             big.touch_ratio_mmap_over_vec(),
             big.mmap.touch_faults,
@@ -355,8 +355,8 @@ pub fn c004_28(ctx: &Ctx) -> Result<Finding, CheckError> {
         format!(
             "no workload; in Rust vec![0u8; 1 GiB] takes {} and 100 MiB {} (both '0 ms'), \
              because calloc maps fresh zero pages lazily",
-            crate::claims::verdict::format_nanos(nanos(gib)),
-            crate::claims::verdict::format_nanos(nanos(mib100))
+            crate::table::format_nanos(nanos(gib)),
+            crate::table::format_nanos(nanos(mib100))
         ),
         ev,
     ))

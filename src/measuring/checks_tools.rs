@@ -142,8 +142,8 @@ pub fn c003_04(_ctx: &Ctx) -> Result<Finding, CheckError> {
              whose peak is {} by construction",
             holds(ok),
             t.computed() * 100.0,
-            crate::claims::verdict::format_bytes(counted as f64),
-            crate::claims::verdict::format_bytes(expected as f64)
+            crate::table::format_bytes(counted as f64),
+            crate::table::format_bytes(expected as f64)
         ),
         ev,
     ))
@@ -198,8 +198,8 @@ pub fn c003_06(_ctx: &Ctx) -> Result<Finding, CheckError> {
         format!(
             "collecting {OPS} rendered lines requests {} (alloc_space) and keeps {} \
              (inuse_space), exactly the result's size",
-            crate::claims::verdict::format_bytes(total),
-            crate::claims::verdict::format_bytes(inuse)
+            crate::table::format_bytes(total),
+            crate::table::format_bytes(inuse)
         ),
         ev,
     ))
@@ -297,7 +297,7 @@ pub fn c003_32(_ctx: &Ctx) -> Result<Finding, CheckError> {
         format!(
             "a schedule; counting this chapter's allocations took {}, cheap enough for \
              every commit (a test asserting counts runs in CI)",
-            crate::claims::verdict::format_nanos(took.as_nanos() as f64)
+            crate::table::format_nanos(took.as_nanos() as f64)
         ),
         ev,
     ))
@@ -401,7 +401,7 @@ pub fn c003_42(_ctx: &Ctx) -> Result<Finding, CheckError> {
             "goals; their Rust analogues are checkable: {} B live after the workload (no \
              leak), peak RSS of this process {}, and no GC pause to bound",
             naive.live_after + reused.live_after,
-            crate::claims::verdict::format_bytes(hwm as f64)
+            crate::table::format_bytes(hwm as f64)
         ),
         ev,
     ))

@@ -7,8 +7,8 @@ use super::figures::{self, ElisionRow};
 use super::seed_numbers::{self, SEED_004_NODE_MS, SEED_004_RUNS_MS};
 use super::timing::{self, as_whole_ms};
 use crate::claims::Ctx;
-use crate::claims::verdict::{format_bytes, format_nanos};
 use crate::measure::stats::Summary;
+use crate::table::{format_bytes, format_nanos};
 use std::fmt::Write as _;
 use std::time::Duration;
 

@@ -65,7 +65,7 @@ impl MapError {
 
 impl fmt::Display for MapError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let len = crate::claims::verdict::format_bytes(self.len as f64);
+        let len = crate::table::format_bytes(self.len as f64);
         write!(f, "{} of {len} failed: {}", self.call, self.source)?;
         if self.call.contains("HUGETLB") && self.is_enomem() {
             write!(f, " (are hugetlb pages reserved? see /proc/sys/vm/nr_hugepages)")?;

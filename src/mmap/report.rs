@@ -6,7 +6,7 @@
 
 use super::buf::MapError;
 use super::sizes::{self, Cost, SEED_BEFORE_MS, SEED_SIZES, Strategy};
-use crate::claims::verdict::{format_bytes, format_nanos};
+use crate::table::{format_bytes, format_nanos};
 use std::fmt::Write as _;
 
 /// Measures every strategy at every size. Rounds are interleaved across
@@ -95,7 +95,7 @@ pub fn render_seed_comparison(costs: &[Cost]) -> String {
             format_nanos(seed_ms * 1e6),
             format_nanos(ns(c.alloc)),
             format_nanos(ns(c.total())),
-            crate::claims::verdict::format_value(
+            crate::table::format_value(
                 seed_ms * 1e6 / ns(c.alloc).max(1.0),
                 crate::claims::Unit::Ratio
             )

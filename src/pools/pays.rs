@@ -201,7 +201,7 @@ pub fn buffer(ctx: &Ctx, size: usize, ops: u64, allocs: &[AllocatorPath]) -> Vec
     })];
     v.extend(allocs.iter().map(|a| Variant::timed(a.name, move |n| (a.buffer)(size, n))));
     let t = w::race(ctx.pick(5, 3), ops, &mut v);
-    let bytes = crate::claims::verdict::format_bytes(size as f64);
+    let bytes = crate::table::format_bytes(size as f64);
     rows(&format!("{bytes}, 1 write per page"), &bytes, &t, 1, false)
 }
 

@@ -12,10 +12,10 @@
 //! with 4 KiB pages, large working sets also pay page walks, which is part
 //! of what "RAM latency" costs a program in practice.
 
-use crate::claims::verdict::{format_bytes, format_nanos};
 use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
 use crate::measure::cpu_timed;
 use crate::measure::stats::median;
+use crate::table::{format_bytes, format_nanos};
 use static_assertions::const_assert_eq;
 use std::hint::black_box;
 

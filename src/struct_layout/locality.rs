@@ -15,10 +15,10 @@
 
 use super::false_sharing::{self, Padded, SameLine};
 use super::seed_000::OptimizedC;
-use crate::claims::verdict::format_value;
 use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
 use crate::measure::cpu_timed;
 use crate::measure::stats::{interleave, ratio_of_medians};
+use crate::table::format_value;
 use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::Duration;
@@ -274,11 +274,11 @@ pub fn check_c001_02(ctx: &Ctx) -> Result<Finding, CheckError> {
     let verdict = match (spatial_pays, temporal_pays) {
         (true, true) => Verdict::Confirmed,
         (false, false) => Verdict::Refuted,
-        (true, false) => Verdict::holds_only_when(format!(
+        (true, false) => Verdict::unruled_holds_only_when(format!(
             "the locality is spatial; reusing a 16 KiB block while cached gained only {}",
             format_value(temporal, Unit::Ratio)
         )),
-        (false, true) => Verdict::holds_only_when(format!(
+        (false, true) => Verdict::unruled_holds_only_when(format!(
             "the locality is temporal; row- vs column-major order differed only {}",
             format_value(spatial, Unit::Ratio)
         )),

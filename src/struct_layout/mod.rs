@@ -30,14 +30,14 @@ use crate::measure::child::ChildMode;
 
 /// One check per ledger id this chapter owns, in ledger order.
 pub const CHECKS: &[Check] = &[
-    Check { id: "C000-08", run: seed_000::check_c000_08 },
-    Check { id: "C000-09", run: seed_000::check_c000_09 },
-    Check { id: "C000-10", run: seed_000::check_c000_10 },
-    Check { id: "C001-01", run: hierarchy::check_c001_01 },
-    Check { id: "C001-02", run: locality::check_c001_02 },
-    Check { id: "C001-25", run: seed_001::check_c001_25 },
-    Check { id: "D10", run: seed_000::check_d10 },
-    Check { id: "D11", run: seed_000::check_d11 },
+    Check::legacy("C000-08", seed_000::check_c000_08),
+    Check::legacy("C000-09", seed_000::check_c000_09),
+    Check::legacy("C000-10", seed_000::check_c000_10),
+    Check::legacy("C001-01", hierarchy::check_c001_01),
+    Check::legacy("C001-02", locality::check_c001_02),
+    Check::legacy("C001-25", seed_001::check_c001_25),
+    Check::legacy("D10", seed_000::check_d10),
+    Check::legacy("D11", seed_000::check_d11),
 ];
 
 /// Nothing in this chapter crashes on purpose.

@@ -10,9 +10,9 @@
 //! of each asks the allocator for.
 
 use super::field_map::{TypeLayout, type_layout};
-use crate::claims::verdict::format_value;
 use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
 use crate::measure::alloc;
+use crate::table::format_value;
 use core::mem::{offset_of, size_of};
 use static_assertions::{const_assert, const_assert_eq};
 
@@ -118,12 +118,12 @@ pub fn check_c001_25(_: &Ctx) -> Result<Finding, CheckError> {
     let (shrinks_c, shrinks_rust) = (oc < uc, or < ur);
     let verdict = match (shrinks_c, shrinks_rust) {
         (true, true) => Verdict::Confirmed,
-        (true, false) => Verdict::holds_only_when(format!(
+        (true, false) => Verdict::unruled_holds_only_when(format!(
             "the struct is repr(C), as in Go ({uc} → {oc} B); under the default repr \
              rustc already reorders the fields (memory order {rust_order}), so both \
              orders are {ur} and {or} B and reordering by hand saves nothing"
         )),
-        (false, true) => Verdict::holds_only_when(format!(
+        (false, true) => Verdict::unruled_holds_only_when(format!(
             "the struct uses the default repr ({ur} → {or} B); under repr(C) both are \
              {uc} and {oc} B"
         )),

@@ -14,7 +14,7 @@ use super::read_write::read_write_loop;
 use super::sendfile::sendfile_all;
 use super::splice::{SplicePipe, splice_all};
 use super::transfer::{Moved, TransferError};
-use crate::claims::verdict::format_bytes;
+use crate::table::format_bytes;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::net::TcpStream;

@@ -68,7 +68,7 @@ pub const CHECKS: &[Check] = &{
         "C002-08", "C002-09", "C002-10", "C002-11", "C002-12", "C002-13", "D01", "D02",
         "D03", "D04", "D05", "D06", "D36", "D51", "D52",
     ];
-    let mut checks = [Check { id: "", run: requires_linux }; 29];
+    let mut checks = [Check::legacy("", requires_linux); 29];
     let mut i = 0;
     while i < IDS.len() {
         checks[i].id = IDS[i];

@@ -75,7 +75,7 @@ pub fn c001_05(ctx: &Ctx) -> CheckResult {
     let ratio = ev.add("black_box / unused", opaque_ns / unused_ns, Unit::Ratio);
     let elided = ratio > 2.0;
     let verdict = if boxed == 1 && unit == 0 {
-        Verdict::holds_only_when(if elided {
+        Verdict::unruled_holds_only_when(if elided {
             format!(
                 "T is not zero-sized (`Box::new(())` made {unit}) and the Box's address \
                  escapes: here LLVM deleted the malloc of an unused Box ({unused_ns:.1} \
@@ -230,7 +230,7 @@ pub fn c001_11(_ctx: &Ctx) -> CheckResult {
     ev.add("Box<dyn Any> of 1000 B: allocations", boxed as f64, Unit::Count);
     ev.add("Box<dyn Any> of (): allocations", boxed_unit as f64, Unit::Count);
     let verdict = match (by_ref, boxed) {
-        (0, 1..) => Verdict::holds_only_when(format!(
+        (0, 1..) => Verdict::unruled_holds_only_when(format!(
             "the value is boxed into a `Box<dyn Trait>` and is not zero-sized \
              ({boxed} allocation for 1000 B, {boxed_unit} for `()`); `&dyn Trait` \
              borrows ({by_ref})"

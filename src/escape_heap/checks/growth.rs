@@ -133,7 +133,7 @@ pub fn c003_13(ctx: &Ctx) -> CheckResult {
     let verdict = if fewer {
         Verdict::Confirmed
     } else if vs_push < 0.9 {
-        Verdict::holds_only_when(format!(
+        Verdict::unruled_holds_only_when(format!(
             "better means faster, not fewer allocations (each form makes {} call): \
              index assignment took {vs_push:.2}× the time of with_capacity + push, \
              whose every push checks the capacity; Rust's collect is faster still \
@@ -234,7 +234,7 @@ pub fn c003_16(_ctx: &Ctx) -> CheckResult {
     let fits_calls = record(&mut ev, "estimate covers (9 B items)", &fits);
     let short_calls = record(&mut ev, "estimate too small (15 B items)", &short);
     let verdict = match (fits_calls, short_calls) {
-        (1, 2..) => Verdict::holds_only_when(format!(
+        (1, 2..) => Verdict::unruled_holds_only_when(format!(
             "the estimate covers the final length: {fits_calls} allocator call when it \
              does, {short_calls} when 15 B items overrun a 10 B estimate"
         )),
@@ -318,7 +318,7 @@ pub fn c003_18(_ctx: &Ctx) -> CheckResult {
     let verdict = if in_range.is_empty() {
         Verdict::Refuted
     } else {
-        Verdict::holds_only_when(format!(
+        Verdict::unruled_holds_only_when(format!(
             "the baseline is Rust's amortized `+=` on a short list ({}); not on \
              longer ones ({}), nor against a per-iteration format! loop ({:.2}%)",
             in_range.join(", "),

@@ -58,7 +58,7 @@ pub fn c001_39(ctx: &Ctx) -> CheckResult {
     let _ = ctx;
     Ok(Finding::new(
         if at_once {
-            Verdict::holds_only_when(
+            Verdict::unruled_holds_only_when(
                 "the release is Rust's `drop` (or a reassignment), which frees at that \
                  line, and the block is above glibc's mmap threshold for RSS to fall \
                  too (smaller blocks go back to malloc's free lists); Go's \
@@ -91,7 +91,7 @@ pub fn c003_19(_ctx: &Ctx) -> CheckResult {
     let leaks = truncated >= MIB as i64 || sliced >= MIB as i64;
     Ok(Finding::new(
         if leaks {
-            Verdict::holds_only_when(format!(
+            Verdict::unruled_holds_only_when(format!(
                 "the 10 bytes are held by an owned container that keeps its capacity \
                  (`truncate`: {truncated} B live) or by a shared view of the parent \
                  (`Bytes::slice`: {sliced} B live); a borrowed `&data[..10]` cannot \

@@ -185,7 +185,7 @@ pub fn c003_24(ctx: &Ctx) -> CheckResult {
     );
     ev.add("built on the heap: exit code 0", f64::from(via_heap.success()), Unit::Bool);
     let verdict = if copied_kept || copied_moved || via_stack.overflowed_stack() {
-        Verdict::holds_only_when(format!(
+        Verdict::unruled_holds_only_when(format!(
             "the value is really copied (here a by-value call {} the array; by value \
              / by reference: {}) or is built in a frame too small for it ({} KiB on a \
              {} KiB stack: {}; built on the heap: {}); 1 KB is not a threshold, the \

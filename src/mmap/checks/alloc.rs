@@ -179,7 +179,7 @@ pub fn c004_02(ctx: &Ctx) -> Result<Finding, CheckError> {
     let verdict = if !fresh_lazy {
         Verdict::Confirmed
     } else if recycled_eager && big_lazy {
-        Verdict::holds_only_when(
+        Verdict::unruled_holds_only_when(
             "the buffer is a recycled heap chunk: after a free raised glibc's dynamic mmap \
              threshold, a request of up to 32 MiB comes from the heap and calloc memsets it. \
              Fresh memory (every first allocation, and any size above 32 MiB) is zeroed by \
@@ -228,7 +228,7 @@ pub fn c004_03(ctx: &Ctx) -> Result<Finding, CheckError> {
     let eager = ones.alloc_faults >= pages(n) / 512;
     let verdict = match (lazy, eager) {
         (false, _) => Verdict::Confirmed,
-        (true, true) => Verdict::holds_only_when(
+        (true, true) => Verdict::unruled_holds_only_when(
             "the buffer is filled at allocation: vec![1u8; n], or a recycled heap chunk \
              (C004-02). vec![0u8; n] writes nothing until first touch",
         ),
@@ -295,7 +295,7 @@ pub fn c004_06(ctx: &Ctx) -> Result<Finding, CheckError> {
     let share = ev.add("refill time / first-fill time", refill / first, Unit::Fraction);
     ev.add("faults in that allocation", lazy.1 as f64, Unit::Count);
     let verdict = if untouched(lazy.1) {
-        Verdict::holds_only_when(
+        Verdict::unruled_holds_only_when(
             "memory is written eagerly, and even then page faults dominate: writing the \
              same bytes again, with every page present, takes a fraction of the first fill",
         )

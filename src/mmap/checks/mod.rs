@@ -36,12 +36,12 @@ pub(super) fn untouched(faults: u64) -> bool {
 
 /// `n` bytes as `1 GiB`, `64 MiB`, …
 pub(super) fn size(n: usize) -> String {
-    crate::claims::verdict::format_bytes(n as f64)
+    crate::table::format_bytes(n as f64)
 }
 
 /// `1.50 µs`, …
 pub(super) fn nanos(ns: f64) -> String {
-    crate::claims::verdict::format_nanos(ns)
+    crate::table::format_nanos(ns)
 }
 
 /// The conditions every check states: build, page size, THP mode, and what

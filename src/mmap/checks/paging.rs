@@ -310,7 +310,7 @@ pub fn c004_39(ctx: &Ctx) -> Result<Finding, CheckError> {
     ev.add("random read, huge pages", huge_ns, Unit::Nanos);
     let thp_works = h.huge_faults * 8 < h.small_faults && h.anon_huge_kib > 0;
     let verdict = match &tlb.error {
-        Some(e) if e.is_enomem() && thp_works => Verdict::holds_only_when(
+        Some(e) if e.is_enomem() && thp_works => Verdict::unruled_holds_only_when(
             "hugetlb pages are reserved (vm.nr_hugepages > 0; without them MAP_HUGETLB \
              fails with ENOMEM). Transparent huge pages (MADV_HUGEPAGE) need no \
              reservation and give the same fault and TLB savings",
@@ -341,7 +341,7 @@ pub fn c004_40(ctx: &Ctx) -> Result<Finding, CheckError> {
     let nodes = flags::numa_nodes();
     let mut ev = evidence(ctx, "nodes listed in /sys/devices/system/node/");
     let verdict = match nodes {
-        Some(1) => Verdict::holds_only_when(
+        Some(1) => Verdict::unruled_holds_only_when(
             "the machine has several NUMA nodes; with one node every page is local and \
              binding changes nothing",
         ),

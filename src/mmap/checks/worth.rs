@@ -114,7 +114,7 @@ pub fn c004_33(ctx: &Ctx) -> Result<Finding, CheckError> {
     let released = discard_releases(n, &mut ev)?;
     let same_work = mf + 16 >= vf;
     let verdict = if same_work && released {
-        Verdict::holds_only_when(
+        Verdict::unruled_holds_only_when(
             "an mmap feature is needed (MADV_DONTNEED to hand pages back while keeping the \
              range, huge pages, MAP_NORESERVE reservations, file or shared mappings); a \
              plain large Vec is already an mmap and costs the same",

@@ -2,9 +2,9 @@
 //! fixes (lengths, pointers, statistics, leaks). Deterministic: no timing.
 
 use super::CheckResult;
-use crate::claims::verdict::format_bytes;
 use crate::claims::{Ctx, Evidence, Finding, Unit, Verdict};
 use crate::pools::demos;
+use crate::table::format_bytes;
 
 pub(crate) fn c000_07(_ctx: &Ctx) -> CheckResult {
     let d = demos::buffer_pool_costs(100);
@@ -34,7 +34,7 @@ pub(crate) fn c000_07(_ctx: &Ctx) -> CheckResult {
     let verdict = match (reset_ok, unbounded) {
         (false, _) => Verdict::Refuted,
         (true, false) => Verdict::Confirmed,
-        (true, true) => Verdict::holds_only_when(
+        (true, true) => Verdict::unruled_holds_only_when(
             "Put also drops buffers above a capacity cap: without one, a single large \
              request pins its buffer in the pool (Go issue 23199)",
         ),

@@ -4,9 +4,9 @@
 //! so those are unverifiable here, with what can be shown in Rust beside them.
 
 use super::CheckResult;
-use crate::claims::verdict::format_bytes;
 use crate::claims::{Ctx, Evidence, Finding, Unit, Verdict};
 use crate::pools::demos;
+use crate::table::format_bytes;
 
 fn flag(b: bool) -> f64 {
     f64::from(u8::from(b))

@@ -70,7 +70,7 @@ fn pool_pays_verdict(
     } else if pays.len() == rows.len() {
         Verdict::Confirmed
     } else {
-        Verdict::holds_only_when(format!(
+        Verdict::unruled_holds_only_when(format!(
             "the allocator is slow for the workload: a pool is ≥ {}× faster than glibc for {}; \
              it is ≥ {}× slower for {}",
             pays::PAYS_AT,
@@ -223,7 +223,7 @@ pub(crate) fn c003_09(ctx: &Ctx) -> CheckResult {
             "the Rust analogue makes {} allocations for {cycles} buffers; without a cap \
              one 64 MiB request stays pooled ({} kept)",
             pooled.allocs,
-            crate::claims::verdict::format_bytes(d.seed_retained_after_big as f64)
+            crate::table::format_bytes(d.seed_retained_after_big as f64)
         ),
         ev,
     ))
@@ -298,7 +298,7 @@ pub(crate) fn c003_11(ctx: &Ctx) -> CheckResult {
     let verdict = if in_range {
         Verdict::Confirmed
     } else if tracks {
-        Verdict::holds_only_when(
+        Verdict::unruled_holds_only_when(
             "the pooled objects make 60–80% of the workload's allocations: the cut \
              equals the pool's share of them, whatever that share is",
         )

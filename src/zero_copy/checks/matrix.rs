@@ -21,8 +21,8 @@
 //! Not for: counts (syscalls, bytes through user space, heap), which need
 //! no repetition and come from [`super::comparison`].
 
-use crate::claims::verdict::format_bytes;
 use crate::claims::{CheckError, Ctx, Evidence, Unit};
+use crate::table::format_bytes;
 use crate::zero_copy::loopback::{self, MethodRuns, Placement, Sample, Setup, reps_for};
 use crate::zero_copy::method::Method;
 use crate::zero_copy::paired::{Effect, MIN_EFFECT, Paired};

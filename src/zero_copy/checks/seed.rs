@@ -1,9 +1,9 @@
 //! Checks that run the seed's own code (ported in `seed_port.rs`) beside
 //! the fix, and the checks about `io::Copy` that need no socket.
 
-use crate::claims::verdict::format_bytes;
 use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
 use crate::measure::{alloc, child, os};
+use crate::table::format_bytes;
 use crate::zero_copy::demos::{child_figure, tcp_pair};
 use crate::zero_copy::files::{Checksum, Scratch, checksum_file, write_pattern_file};
 use crate::zero_copy::seed_port::{
@@ -236,7 +236,7 @@ pub fn c000_22(ctx: &Ctx) -> Result<Finding, CheckError> {
     let verdict = if kernel_copy && !moved.fell_back {
         Verdict::Confirmed
     } else {
-        Verdict::holds_only_when(
+        Verdict::unruled_holds_only_when(
             "the kernel can copy_file_range between the two files (one file system); \
              otherwise std falls back to a read/write loop, as it did here",
         )

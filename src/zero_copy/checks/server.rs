@@ -3,9 +3,9 @@
 //! away.
 
 use super::comparison;
-use crate::claims::verdict::format_bytes;
 use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
 use crate::measure::{alloc, child};
+use crate::table::format_bytes;
 use crate::zero_copy::demos::{
     ConnectionHeap, connection_heap, sendfile_into_closed_peer,
 };
@@ -243,7 +243,7 @@ pub fn c002_09(ctx: &Ctx) -> Result<Finding, CheckError> {
         );
     }
     let verdict = if sf == 0.0 && looped >= (64 << 10) as f64 {
-        Verdict::holds_only_when(
+        Verdict::unruled_holds_only_when(
             "\"memory\" means the transfer's user-space buffers: the loop needs one per \
              connection and sendfile none (−100%, beyond the target); the kernel's socket \
              buffers, which are the same for both, are not saved",
@@ -275,7 +275,7 @@ pub fn c002_10(_ctx: &Ctx) -> Result<Finding, CheckError> {
     ev.add("connections in 64 MiB of user memory, sendfile", n_sf as f64, Unit::Count);
     ev.add("connections in 64 MiB of user memory, 64 KiB loop", n_cl as f64, Unit::Count);
     let verdict = if n_sf > n_cl {
-        Verdict::holds_only_when(
+        Verdict::unruled_holds_only_when(
             "per-connection user memory is the limit; threads, file descriptors and kernel \
              socket buffers cost the same with either method",
         )
@@ -325,7 +325,7 @@ pub fn c002_11(_ctx: &Ctx) -> Result<Finding, CheckError> {
         Unit::Bool,
     );
     let verdict = if from_file == size && einval(&from_pipe) && einval(&from_socket) {
-        Verdict::holds_only_when(
+        Verdict::unruled_holds_only_when(
             "the bytes are a file's, unchanged, going to a plaintext socket: not for live \
              streams (no file: sendfile refuses a pipe or socket source), nor TLS without \
              kTLS, compression or transcoding (the bytes must change in user space)",

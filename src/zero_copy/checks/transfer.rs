@@ -8,8 +8,8 @@
 
 use super::matrix::{Cell, LOOP, Matrix, cells_text, matrix, sizes_text, with_effect};
 use super::{CPU_TARGET, Comparison, THROUGHPUT_TARGET, change, comparison};
-use crate::claims::verdict::format_bytes;
 use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
+use crate::table::format_bytes;
 use crate::zero_copy::loopback::{MethodRuns, Placement};
 use crate::zero_copy::method::Method;
 use crate::zero_copy::paired::{Effect, Paired};
@@ -93,7 +93,7 @@ pub fn c000_02(ctx: &Ctx) -> Result<Finding, CheckError> {
     let verdict = if t.sendfile.user_bytes > 0.0 {
         Verdict::Refuted
     } else if receiver_copies {
-        Verdict::holds_only_when(
+        Verdict::unruled_holds_only_when(
             "\"zero\" counts the sender's user-space copies: sendfile made none, but the \
              receiver still copied every byte out of its socket, the kernel still moves the \
              data (DMA, or a CPU copy without scatter-gather), and std::io::copy File → \
@@ -168,7 +168,7 @@ pub fn c002_03(ctx: &Ctx) -> Result<Finding, CheckError> {
     let verdict = if t.sendfile.user_bytes > 0.0 || sg == 0.0 {
         Verdict::Refuted
     } else {
-        Verdict::holds_only_when(
+        Verdict::unruled_holds_only_when(
             "the device does scatter-gather (and checksum offload): then socket buffers point \
              at page-cache pages; without them the kernel copies the bytes itself. Here the \
              device is lo; a NIC's features are listed by `ethtool -k <dev>`",
@@ -294,7 +294,7 @@ pub fn c002_02(ctx: &Ctx) -> Result<Finding, CheckError> {
                 span(&cpu_lower, |c| c.sender_cpu)
             )
         };
-        Verdict::holds_only_when(format!(
+        Verdict::unruled_holds_only_when(format!(
             "throughput {}. The sender's CPU per GiB (threads on two CPUs) {cpu}. (In Go, \
              io.Copy already uses sendfile; in Rust, std::io::copy does not, so the explicit \
              call is what buys it.)",
@@ -336,7 +336,7 @@ pub fn c002_04(ctx: &Ctx) -> Result<Finding, CheckError> {
                 c.sendfile.receiver_cpu_per_gib(),
             );
         }
-        Verdict::holds_only_when(format!(
+        Verdict::unruled_holds_only_when(format!(
             "counting the sender's CPU per GiB (threads on two CPUs): {}. The whole \
              machine's (both threads on one CPU; sender, receiver and softirq threads) {}{why}",
             outcome(&sender, |c| c.sender_cpu, "rose", "fell", sizes_of),
@@ -375,7 +375,7 @@ pub fn c002_05(ctx: &Ctx) -> Result<Finding, CheckError> {
     } else if tp.2.len() == cells.len() {
         Verdict::Confirmed
     } else {
-        Verdict::holds_only_when(format!(
+        Verdict::unruled_holds_only_when(format!(
             "throughput {}",
             outcome(&tp, |c| c.throughput, "rose", "fell", cells_text)
         ))
@@ -400,7 +400,7 @@ pub fn c002_06(ctx: &Ctx) -> Result<Finding, CheckError> {
     } else if lat.0.len() == cells.len() {
         Verdict::Confirmed
     } else {
-        Verdict::holds_only_when(format!(
+        Verdict::unruled_holds_only_when(format!(
             "the time from the first byte sent to the receiver's acknowledgement {}",
             outcome(&lat, |c| c.latency, "rose", "fell", cells_text)
         ))
@@ -436,7 +436,7 @@ pub fn c002_07(ctx: &Ctx) -> Result<Finding, CheckError> {
     } else if reached.len() == cells.len() {
         Verdict::Confirmed
     } else {
-        Verdict::holds_only_when(format!(
+        Verdict::unruled_holds_only_when(format!(
             "only at {} (median {}, the middle half of the rounds at +50% or more); elsewhere \
              the gain was smaller or absent",
             cells_text(&reached),
@@ -479,7 +479,7 @@ pub fn c002_08(ctx: &Ctx) -> Result<Finding, CheckError> {
         } else {
             format!("at {}", sizes_of(&machine))
         };
-        Verdict::holds_only_when(format!(
+        Verdict::unruled_holds_only_when(format!(
             "counting the sender's CPU (threads on two CPUs), only at {}; the whole machine's \
              CPU (both threads on one CPU) fell by 30% or more {machine}",
             sizes_of(&sender),

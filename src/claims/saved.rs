@@ -1,0 +1,233 @@
+//! A report saved as JSON (`workbook --format json > FILE`), read back: to
+//! render the book's appendices from the committed reference report
+//! (`--from`), and to compare this machine's run with it (`--compare`).
+//!
+//! Only what the JSON carries comes back: verdicts, summaries, evidence,
+//! errors and timings. Which rule decided is looked up in the running
+//! binary's registry by the caller.
+
+use super::render::{Outcome, Report, Section};
+use super::rule::Rule;
+use super::{CheckError, ClaimInfo, Finding, claim};
+use crate::table::{Unit, format_value};
+use serde_json::Value;
+use std::time::Duration;
+
+/// What the registry says of a claim id: whether its check is static, and
+/// its rule. Supplied by the caller, since `claims` knows no chapter.
+pub type Lookup = fn(&str) -> (bool, Option<&'static Rule>);
+
+/// Reads a report from its JSON text.
+pub fn from_json(text: &str, lookup: Lookup) -> Result<Report, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let machine = serde_json::from_value(v["machine"].clone())
+        .map_err(|e| format!("no machine info: {e}"))?;
+    let claims = v["claims"].as_array().ok_or("no \"claims\" array")?;
+    let mut sections: Vec<Section> = Vec::new();
+    for c in claims {
+        let id = c["id"].as_str().ok_or("a claim without an id")?;
+        let info: &'static ClaimInfo =
+            claim(id).ok_or_else(|| format!("claim {id} is not in this ledger"))?;
+        let slug = c["chapter"].as_str().unwrap_or(info.chapter);
+        if sections.last().is_none_or(|s| s.slug != info.chapter) {
+            let number = sections.len() as u8;
+            let title = info.chapter;
+            let _ = slug;
+            sections.push(Section::new(number, info.chapter, title));
+        }
+        let sec = sections.last_mut().expect("just pushed");
+        let (is_static, rule) = lookup(id);
+        match c["status"].as_str() {
+            Some("pending") => sec.pending.push(info),
+            Some("error") => sec.outcomes.push(Outcome {
+                claim: info,
+                result: Err(CheckError(c["error"].as_str().unwrap_or("").to_string())),
+                elapsed: ms(&c["elapsed_ms"]),
+                is_static,
+                rule,
+            }),
+            _ => {
+                let finding = Finding {
+                    verdict: serde_json::from_value(c["verdict"].clone())
+                        .map_err(|e| format!("{id}: verdict: {e}"))?,
+                    summary: c["summary"].as_str().unwrap_or("").to_string(),
+                    evidence: serde_json::from_value(c["evidence"].clone())
+                        .map_err(|e| format!("{id}: evidence: {e}"))?,
+                };
+                sec.outcomes.push(Outcome {
+                    claim: info,
+                    result: Ok(finding),
+                    elapsed: ms(&c["elapsed_ms"]),
+                    is_static,
+                    rule,
+                });
+            }
+        }
+    }
+    Ok(Report {
+        machine,
+        quick: v["quick"].as_bool().unwrap_or(false),
+        sections,
+        elapsed: Duration::from_secs_f64(v["elapsed_s"].as_f64().unwrap_or(0.0)),
+    })
+}
+
+fn ms(v: &Value) -> Duration {
+    Duration::from_secs_f64(v.as_f64().unwrap_or(0.0).max(0.0) / 1e3)
+}
+
+/// One difference between this run and a saved report.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Difference {
+    /// The verdict's label differs.
+    Verdict {
+        /// Claim id.
+        id: &'static str,
+        /// Here.
+        here: String,
+        /// In the saved report.
+        saved: String,
+    },
+    /// A figure differs by more than [`FIGURE_FACTOR`] (either way).
+    Figure {
+        /// Claim id.
+        id: &'static str,
+        /// Figure name.
+        name: String,
+        /// Unit.
+        unit: Unit,
+        /// Here.
+        here: f64,
+        /// In the saved report.
+        saved: f64,
+    },
+}
+
+/// How far apart two figures must be to be listed: more than 2× either way.
+pub const FIGURE_FACTOR: f64 = 2.0;
+
+/// Where `here` differs from `saved`: verdicts first, then figures, in
+/// ledger order. Claims only one report has are skipped.
+pub fn compare(here: &Report, saved: &Report) -> Vec<Difference> {
+    let mut verdicts = Vec::new();
+    let mut figures = Vec::new();
+    let label = |o: &Outcome| match &o.result {
+        Ok(f) => f.verdict.label(o.claim.is_defect()).to_string(),
+        Err(_) => "error".to_string(),
+    };
+    for o in here.outcomes() {
+        let Some(s) = saved.outcomes().find(|s| s.claim.id == o.claim.id) else {
+            continue;
+        };
+        if label(o) != label(s) {
+            verdicts.push(Difference::Verdict {
+                id: o.claim.id,
+                here: label(o),
+                saved: label(s),
+            });
+        }
+        let (Ok(a), Ok(b)) = (&o.result, &s.result) else { continue };
+        for fa in &a.evidence.figures {
+            let Some(fb) = b.evidence.figures.iter().find(|f| f.name == fa.name) else {
+                continue;
+            };
+            if far_apart(fa.value, fb.value) {
+                figures.push(Difference::Figure {
+                    id: o.claim.id,
+                    name: fa.name.clone(),
+                    unit: fa.unit,
+                    here: fa.value,
+                    saved: fb.value,
+                });
+            }
+        }
+    }
+    verdicts.extend(figures);
+    verdicts
+}
+
+fn far_apart(a: f64, b: f64) -> bool {
+    if !a.is_finite() || !b.is_finite() || a == b {
+        return false;
+    }
+    let (lo, hi) = (a.abs().min(b.abs()), a.abs().max(b.abs()));
+    (a.signum() != b.signum() && hi > 0.0) || hi > FIGURE_FACTOR * lo
+}
+
+/// The comparison as text, one difference per line.
+pub fn comparison_text(diffs: &[Difference], saved_name: &str) -> String {
+    let nv = diffs.iter().filter(|d| matches!(d, Difference::Verdict { .. })).count();
+    let nf = diffs.len() - nv;
+    let mut s = format!(
+        "\ncompared with {saved_name}: {nv} verdicts differ, {nf} figures differ by more \
+         than {FIGURE_FACTOR}×\n"
+    );
+    for d in diffs {
+        match d {
+            Difference::Verdict { id, here, saved } => {
+                s.push_str(&format!("  {id:<8} verdict: {here} here, {saved} there\n"));
+            }
+            Difference::Figure { id, name, unit, here, saved } => {
+                s.push_str(&format!(
+                    "  {id:<8} {name}: {} here, {} there\n",
+                    format_value(*here, *unit),
+                    format_value(*saved, *unit)
+                ));
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::render::json;
+    use crate::claims::{Evidence, Verdict};
+    use crate::measure::machine::MachineInfo;
+
+    fn report(verdict: Verdict, ns: f64) -> Report {
+        let mut ev = Evidence::new("x");
+        ev.add("alloc", ns, Unit::Nanos);
+        ev.add("faults", 10.0, Unit::Count);
+        let mut sec = Section::new(7, "mmap", "mmap and large buffers");
+        sec.outcomes.push(Outcome {
+            claim: claim("C004-01").unwrap(),
+            result: Ok(Finding::new(verdict, "s", ev)),
+            elapsed: Duration::from_millis(2),
+            is_static: false,
+            rule: None,
+        });
+        Report {
+            machine: MachineInfo::collect(),
+            quick: true,
+            sections: vec![sec],
+            elapsed: Duration::from_millis(2),
+        }
+    }
+
+    #[test]
+    fn a_saved_report_reads_back_as_it_was_written() {
+        let r = report(Verdict::Refuted, 23_000.0);
+        let text = serde_json::to_string(&json(&r)).unwrap();
+        let back = from_json(&text, |_| (false, None)).unwrap();
+        let (a, b) = (r.outcomes().next().unwrap(), back.outcomes().next().unwrap());
+        assert_eq!(a.result, b.result);
+        assert_eq!(back.machine, r.machine);
+        assert!(from_json("{}", |_| (false, None)).is_err());
+    }
+
+    #[test]
+    fn comparison_lists_verdicts_and_figures_twice_apart() {
+        let here = report(Verdict::Refuted, 23_000.0);
+        assert!(compare(&here, &report(Verdict::Refuted, 40_000.0)).is_empty());
+        let d = compare(&here, &report(Verdict::Confirmed, 50_000.0));
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(
+            matches!(&d[0], Difference::Verdict { saved, .. } if saved == "confirmed")
+        );
+        assert!(matches!(&d[1], Difference::Figure { name, .. } if name == "alloc"));
+        let text = comparison_text(&d, "ref.json");
+        assert!(text.contains("1 verdicts differ, 1 figures differ"), "{text}");
+    }
+}
