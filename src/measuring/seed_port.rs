@@ -89,12 +89,4 @@ mod tests {
         assert!(!seed_004_takes_mmap_path(10 << 20));
         assert!(seed_004_takes_mmap_path((10 << 20) + 1));
     }
-
-    #[test]
-    fn the_ports_run() {
-        make_1024_unused(3);
-        append_1024_unused(3);
-        object_pool_append_put(3);
-        memory_pool_get_put(3);
-    }
 }
