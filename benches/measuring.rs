@@ -18,7 +18,7 @@
 //! - `first_touch` times the free (munmap) with each iteration; the claim
 //!   checks time allocation and touch separately (`--example measuring`).
 //! - No counting allocator here: its bookkeeping would be timed too. The
-//!   allocation counts are in `tests/measuring.rs` and the example.
+//!   allocation counts are in `tests/measuring/` and the example.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use perf_workbook::measuring::tiny_pool::{BUFFER_CAPACITY, BoxingPool, TinyBytePool};

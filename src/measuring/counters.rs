@@ -7,8 +7,7 @@
 //!   `syscr` count is the number of calls, and `rchar` the bytes.
 //! - Touching fresh anonymous memory: one minor fault per 4 KiB page (fewer
 //!   with transparent huge pages), and `VmRSS` grows by what was touched.
-//! - The two phases of a workload: per-thread CPU time says which one is hot,
-//!   the question a CPU profile answers.
+//! - getrusage's CPU time: how often it actually changes.
 //!
 //! Linux only: elsewhere every function returns an `Unsupported` error.
 
@@ -125,10 +124,6 @@ pub fn touch_counts(bytes: usize) -> io::Result<TouchCounts> {
     })
 }
 
-/// This thread's CPU time, to the nanosecond: the foundation's
-/// [`crate::measure::os::thread_cpu_time`].
-pub use crate::measure::os::thread_cpu_time as thread_cpu_now;
-
 /// How often `getrusage(RUSAGE_THREAD)`'s CPU time moves: calls nothing but
 /// getrusage until its user + system time has advanced by `cpu` (or a
 /// second has passed), counting the changes. Returns the CPU time per change
@@ -163,23 +158,4 @@ pub fn getrusage_resolution(cpu: Duration) -> io::Result<(Duration, u32)> {
 #[cfg(not(target_os = "linux"))]
 pub fn getrusage_resolution(_cpu: Duration) -> io::Result<(Duration, u32)> {
     Err(io::Error::new(io::ErrorKind::Unsupported, "RUSAGE_THREAD requires Linux"))
-}
-
-/// CPU time of two phases of one workload: a cold phase doing `work`
-/// rounds of hashing and a hot phase doing `9 × work`, from the thread CPU
-/// clock.
-pub fn phase_cpu(work: u64) -> io::Result<(Duration, Duration)> {
-    fn hash_rounds(n: u64) -> u64 {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        for i in 0..n {
-            x = black_box((x ^ i).wrapping_mul(0xff51_afd7_ed55_8ccd).rotate_left(17));
-        }
-        x
-    }
-    let t0 = thread_cpu_now()?;
-    black_box(hash_rounds(work));
-    let t1 = thread_cpu_now()?;
-    black_box(hash_rounds(9 * work));
-    let t2 = thread_cpu_now()?;
-    Ok((t1 - t0, t2 - t1))
 }

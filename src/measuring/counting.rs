@@ -8,7 +8,8 @@
 //! is the Rust side of seed 003's `-benchmem` figures (B/op, allocs/op) and
 //! of its checklist (preallocate, use a builder, release on time).
 //!
-//! Not here: timing. Every figure in this module is a count.
+//! Not here: timing (the two `*_loop` functions are timed by
+//! [`super::figures`]). Every figure this module returns is a count.
 
 use crate::measure::alloc::{self, AllocCounts};
 use std::fmt::Write as _;
@@ -34,6 +35,12 @@ impl Record {
             tags: (0..tags).map(|i| format!("tag{i}")).collect(),
         }
     }
+}
+
+/// Eight records, all rendering to lines of the same length: the workload
+/// of every count and comparison in this chapter.
+pub fn sample_records() -> Vec<Record> {
+    (100..108).map(|id| Record::sample(id, 3)).collect()
 }
 
 // ANCHOR: render
@@ -63,6 +70,28 @@ pub fn render_into(out: &mut String, r: &Record) {
     out.push_str("]}");
 }
 // ANCHOR_END: render
+
+/// `iters` naive renders of [`sample_records`], each line kept alive with
+/// `black_box`: the "old" code of the chapter's timing comparison.
+#[inline(never)]
+pub fn render_naive_loop(iters: u64) {
+    let records = sample_records();
+    for i in 0..iters {
+        drop(black_box(render_naive(black_box(&records[i as usize % records.len()]))));
+    }
+}
+
+/// `iters` renders of [`sample_records`] into one reused buffer: the "new"
+/// code of the chapter's timing comparison.
+#[inline(never)]
+pub fn render_into_loop(iters: u64) {
+    let records = sample_records();
+    let mut out = String::with_capacity(64);
+    for i in 0..iters {
+        render_into(&mut out, black_box(&records[i as usize % records.len()]));
+        black_box(&out);
+    }
+}
 
 /// Allocator traffic per operation, averaged over a run.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -2,9 +2,9 @@
 //! used, which an optimising compiler may delete, beside the same loop with
 //! `std::hint::black_box`, which it may not.
 //!
-//! Each `*_unused` loop is a faithful Rust port of a seed benchmark body
-//! (described, not copied); each `*_kept` loop is the honest version. Every
-//! loop calls `black_box(())` once per iteration, exactly like a benchmark
+//! The `unused` loops are the seeds' benchmark bodies, ported faithfully in
+//! [`super::seed_port`]; the `kept` loops here are the honest versions. Every
+//! loop calls `black_box` once per iteration, exactly like a benchmark
 //! harness does with the routine's result (criterion's `b.iter` does that
 //! with the value the closure returns), so the loop itself always survives:
 //! only the *body* can disappear.
@@ -18,24 +18,13 @@
 //! Not here: the pools (see [`super::tiny_pool`]) and the timing helpers
 //! ([`super::timing`]).
 
+use super::seed_port;
 use std::hint::black_box;
 
-// ANCHOR: make_unused
-/// Seed 001 §6.1.1.8.2 L777-784 (`BenchmarkMemoryAllocation`): each iteration
-/// makes a zeroed 1024-byte buffer and discards it. Nothing reads it, so
-/// LLVM may remove the `alloc_zeroed`/`dealloc` pair, and the loop measures
-/// only itself.
-#[inline(never)]
-pub fn make_1024_unused(iters: u64) {
-    for _ in 0..iters {
-        let buf = vec![0u8; 1024];
-        drop(buf);
-        black_box(()); // what the harness does with a routine returning ()
-    }
-}
-
-/// The honest version: `black_box` receives the buffer, so the compiler must
-/// assume something reads it, and the allocation has to happen.
+// ANCHOR: make_1024_kept
+/// The honest version of seed 001's loop: `black_box` receives the buffer, so
+/// the compiler must assume something reads it, and the allocation has to
+/// happen.
 #[inline(never)]
 pub fn make_1024_kept(iters: u64) {
     for _ in 0..iters {
@@ -43,21 +32,9 @@ pub fn make_1024_kept(iters: u64) {
         drop(black_box(buf));
     }
 }
-// ANCHOR_END: make_unused
+// ANCHOR_END: make_1024_kept
 
-/// Seed 000 §1.5.2 L764-771 (`DirectAllocation`): a buffer with capacity
-/// 1024, nine bytes appended, the result unused.
-#[inline(never)]
-pub fn append_1024_unused(iters: u64) {
-    for _ in 0..iters {
-        let mut buf: Vec<u8> = Vec::with_capacity(1024);
-        buf.extend_from_slice(b"test data");
-        drop(buf);
-        black_box(());
-    }
-}
-
-/// [`append_1024_unused`] with the buffer passed to `black_box`.
+/// [`seed_port::append_1024_unused`] with the buffer passed to `black_box`.
 #[inline(never)]
 pub fn append_1024_kept(iters: u64) {
     for _ in 0..iters {
@@ -93,6 +70,12 @@ pub fn empty_loop(iters: u64) {
     }
 }
 
+/// How much faster an unused loop must run than its kept twin before the
+/// chapter calls its body deleted: a body that runs 3× faster than the same
+/// body kept does less than a third of its work. (Where the counting
+/// allocator is installed, zero allocator calls per iteration says it too.)
+pub const DELETED_RATIO: f64 = 3.0;
+
 /// One workload of the elision table: the seed's body, unused and kept.
 #[derive(Clone, Copy, Debug)]
 pub struct ElisionPair {
@@ -111,13 +94,13 @@ pub const PAIRS: [ElisionPair; 3] = [
     ElisionPair {
         name: "vec![0u8; 1024]",
         seed: "seed 001 §6.1.1.8.2 L777-784",
-        unused: make_1024_unused,
+        unused: seed_port::make_1024_unused,
         kept: make_1024_kept,
     },
     ElisionPair {
         name: "with_capacity(1024) + 9 B",
         seed: "seed 000 §1.5.2 L764-771",
-        unused: append_1024_unused,
+        unused: seed_port::append_1024_unused,
         kept: append_1024_kept,
     },
     ElisionPair {

@@ -12,7 +12,7 @@
 //! Not the zero-copy chapter: the server writes from a user buffer, with no
 //! file, sendfile or splice. Linux only (per-thread CPU time).
 
-use super::counters::thread_cpu_now;
+use crate::measure::os::thread_cpu_time;
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
@@ -54,17 +54,17 @@ pub fn measure_transfers(bytes: usize, rounds: usize) -> io::Result<TransferCpu>
     let payload = vec![0x5au8; bytes];
     std::thread::scope(|s| {
         let server = s.spawn(move || -> io::Result<Duration> {
-            let before = thread_cpu_now()?;
+            let before = thread_cpu_time()?;
             for _ in 0..rounds {
                 let (mut conn, _) = listener.accept()?;
                 conn.write_all(&payload)?; // the server's copy path
             }
-            Ok(thread_cpu_now()? - before)
+            Ok(thread_cpu_time()? - before)
         });
         let mut done = 0;
         let mut client = || -> io::Result<(Duration, Duration)> {
             let mut got = Vec::with_capacity(bytes);
-            let before = thread_cpu_now()?;
+            let before = thread_cpu_time()?;
             let start = Instant::now();
             while done < rounds {
                 let mut conn = TcpStream::connect(addr)?;
@@ -79,7 +79,7 @@ pub fn measure_transfers(bytes: usize, rounds: usize) -> io::Result<TransferCpu>
                 }
             }
             let wall = start.elapsed();
-            Ok((thread_cpu_now()? - before, wall))
+            Ok((thread_cpu_time()? - before, wall))
         };
         let client = client();
         if client.is_err() {

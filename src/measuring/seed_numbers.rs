@@ -10,6 +10,7 @@
 //!
 //! Not here: anything measured on this machine (see the other modules).
 
+use super::seed_port::seed_004_takes_mmap_path;
 use crate::measure::stats::{self, Summary};
 
 /// A "before → after" pair a seed reports, with the improvement it states.
@@ -135,9 +136,6 @@ pub const SEED_004_BEST_RATIO_STATED: f64 = 132.0;
 /// (pooling), while the whole part8 run took 63–173 ms.
 pub const SEED_004_STAGE1_BUFFER_MS: f64 = 1595.0;
 
-/// Seed 004 L105: `if size > 10*1024*1024 { return allocLargeBuffer(size) }`.
-pub const SEED_004_MMAP_THRESHOLD: u64 = 10 * 1024 * 1024;
-
 /// One row of seed 004 测试1 (L134-142): buffer size in MiB (the seed's
 /// "MB": its code writes sizes as `n*1024*1024`), ms before, ms after.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -161,12 +159,7 @@ pub const SEED_004_ALLOC_TABLE: [AllocRow; 7] = [
     AllocRow { mib: 1024, before_ms: 1595, after_ms: 0 },
 ];
 
-// ANCHOR: threshold
-/// Whether seed 004's `Alloc` would take its mmap path for `bytes`.
-pub fn seed_004_takes_mmap_path(bytes: u64) -> bool {
-    bytes > SEED_004_MMAP_THRESHOLD
-}
-
+// ANCHOR: credited_rows
 /// Rows of 测试1 credited with a speedup (after < before) although, by the
 /// seed's own code, they never reach `allocLargeBuffer`.
 pub fn rows_credited_without_mmap() -> Vec<AllocRow> {
@@ -175,7 +168,7 @@ pub fn rows_credited_without_mmap() -> Vec<AllocRow> {
         .filter(|r| r.after_ms < r.before_ms && !seed_004_takes_mmap_path(r.mib << 20))
         .collect()
 }
-// ANCHOR_END: threshold
+// ANCHOR_END: credited_rows
 
 /// Two-sided 95% quantiles of Student's t distribution for 1 … 30 degrees of
 /// freedom (standard tables).
@@ -242,10 +235,8 @@ mod tests {
     }
 
     #[test]
-    fn the_10_mb_row_never_takes_the_mmap_path() {
+    fn two_rows_are_credited_without_mmap() {
         let rows = rows_credited_without_mmap();
         assert_eq!(rows.iter().map(|r| r.mib).collect::<Vec<_>>(), [1, 10]);
-        assert!(!seed_004_takes_mmap_path(10 << 20));
-        assert!(seed_004_takes_mmap_path((10 << 20) + 1));
     }
 }

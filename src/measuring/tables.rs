@@ -1,175 +1,249 @@
-//! The example's tables, as text: each function measures (through
-//! [`super::figures`], so the claim table shows the same numbers) and
-//! formats one table. `examples/measuring.rs` prints them.
+//! What the example prints: each function reads [`super::figures`] (so the
+//! claim table shows the same numbers) and lays out [`Table`]s.
+//! `examples/measuring.rs` lists them.
 
-use super::counters::{self, ReadMethod, TempFile};
+use super::elision::{DELETED_RATIO, ElisionPair};
 use super::figures::{self, ElisionRow};
-use super::seed_numbers::{self, SEED_004_NODE_MS, SEED_004_RUNS_MS};
-use super::timing::{self, as_whole_ms};
-use crate::claims::Ctx;
-use crate::measure::stats::Summary;
-use crate::table::{format_bytes, format_nanos};
-use std::fmt::Write as _;
+use super::seed_numbers::{self, FASTEST_PLAUSIBLE_GHZ, SEED_003_BYTEPOOL_NS};
+use super::timing::as_whole_ms;
+use crate::claims::{CheckError, Ctx};
+use crate::table::{Table, Unit, format_bytes, format_nanos, format_ratio, format_value};
 use std::time::Duration;
 
+type Tables = Result<Vec<Table>, CheckError>;
+
 fn allocs(a: Option<f64>) -> String {
-    a.map_or_else(|| "-".into(), |a| format!("{a}"))
+    a.map_or_else(|| "-".into(), |a| format_value(a, Unit::Count))
 }
 
-fn ratio(x: f64) -> String {
-    if x.is_nan() {
-        "0/0".into()
-    } else if x.is_infinite() {
-        "∞".into()
-    } else if x >= 100.0 {
-        format!("{x:.0}×")
-    } else {
-        format!("{x:.2}×")
-    }
+fn ns(d: Duration) -> String {
+    format_nanos(d.as_nanos() as f64)
 }
 
-/// One line of the elision table (also used by the example for its own
-/// loops, compiled in the binary that installs the counting allocator).
-pub fn elision_line(workload: &str, compiled_in: &str, r: &ElisionRow) -> String {
-    format!(
-        "{workload:<28} {compiled_in:<9} {:>9.2} {:>10.2} {:>8} {:>9} {:>9}\n",
-        r.unused_ns,
-        r.kept_ns,
-        ratio(r.ratio()),
+fn percent(x: f64) -> String {
+    format_value(x, Unit::Fraction)
+}
+
+fn elision_row(t: &mut Table, compiled_in: &str, r: &ElisionRow) {
+    t.row([
+        r.pair.name.to_string(),
+        compiled_in.to_string(),
+        format_nanos(r.unused_ns),
+        format_nanos(r.kept_ns),
+        format_ratio(r.ratio()),
         allocs(r.unused_allocs),
-        allocs(r.kept_allocs)
-    )
+        allocs(r.kept_allocs),
+    ]);
 }
 
-/// Header of the elision table.
-pub fn elision_header() -> String {
-    format!(
-        "{:<28} {:<9} {:>9} {:>10} {:>8} {:>9} {:>9}\n",
+fn elision_table(ctx: &Ctx, here: Option<ElisionPair>) -> Table {
+    let mut t = Table::new([
         "body (per iteration)",
-        "compiled",
+        "compiled in",
         "unused",
         "black_box",
         "ratio",
-        "allocs",
-        "allocs"
-    ) + &format!(
-        "{:<28} {:<9} {:>9} {:>10} {:>8} {:>9} {:>9}\n",
-        "", "in", "ns/op", "ns/op", "", "unused", "black_box"
-    )
-}
-
-/// What the example's own row says, in words computed from it: a count of 1
-/// per op with a time far below a real allocation means the optimiser kept
-/// the counting wrapper's bookkeeping and deleted the malloc/free inside it.
-pub fn elision_note(r: &ElisionRow) -> String {
-    match (r.unused_allocs, r.deleted()) {
-        (Some(a), true) if a >= 1.0 => format!(
-            "the counter saw {a} alloc/op in the example's unused loop, yet it runs {}\n\
-             faster than the kept one: the wrapper's bookkeeping stayed, the malloc/free\n\
-             inside it was deleted; only the timing shows it\n",
-            ratio(r.ratio())
-        ),
-        (Some(a), false) if a >= 1.0 => format!(
-            "the example's unused loop allocates for real ({a} alloc/op, {} of the kept\n\
-             loop's time): nothing was deleted in this build\n",
-            ratio(1.0 / r.ratio())
-        ),
-        _ => String::new(),
-    }
-}
-
-/// The library's elision rows.
-pub fn elision(ctx: &Ctx) -> String {
-    let mut out = elision_header();
+        "allocs/op unused",
+        "allocs/op black_box",
+    ]);
     for r in figures::elision_rows(ctx) {
-        out += &elision_line(r.pair.name, "library", r);
+        elision_row(&mut t, "library", r);
     }
-    out
+    if let Some(pair) = here {
+        let r = figures::elision_row(ctx, pair);
+        elision_row(&mut t, "example", &r);
+        // What the example's row says, in words computed from it: a count of
+        // 1 per op with a time far below a real allocation means the
+        // optimiser kept the counting wrapper's bookkeeping and deleted the
+        // malloc/free inside it.
+        match (r.unused_allocs, r.ratio() >= DELETED_RATIO) {
+            (Some(a), true) if a >= 1.0 => {
+                t.note(format!(
+                    "the counter saw {a} alloc/op in the example's unused loop, yet it runs \
+                     {} faster than the kept one: the wrapper's bookkeeping stayed, the \
+                     malloc/free inside it was deleted; only the timing shows it",
+                    format_ratio(r.ratio())
+                ));
+            }
+            (Some(a), false) if a >= 1.0 => {
+                t.note(format!(
+                    "the example's unused loop allocates for real ({a} alloc/op, {} of the \
+                     kept loop's time): nothing was deleted in this build",
+                    format_ratio(1.0 / r.ratio())
+                ));
+            }
+            _ => {}
+        }
+    }
+    let (rounds, iters) = figures::loop_sizes(ctx);
+    t.note(format!("ns per iteration: median of {rounds} round-robin rounds of {iters}"));
+    t
+}
+
+/// The elision table: the library's loops, unused and kept.
+pub fn elision(ctx: &Ctx) -> Tables {
+    Ok(vec![elision_table(ctx, None)])
+}
+
+/// The elision table with one more pair, compiled in the calling binary (the
+/// example's own loops, beside the counting allocator it installs).
+pub fn elision_with(ctx: &Ctx, here: ElisionPair) -> Tables {
+    Ok(vec![elision_table(ctx, Some(here))])
 }
 
 /// The pool table: cycle time, then every loop in cycles and allocations.
-pub fn pools(ctx: &Ctx) -> String {
+pub fn pools(ctx: &Ctx) -> Tables {
     let p = figures::pool_figures(ctx);
-    let mut out = String::new();
-    match p.cycle_ns {
-        Some(c) => {
-            let _ = writeln!(
-                out,
-                "clock (dependent adds): {:.2} GHz, {c:.3} ns/cycle; the seed's 0.40 ns = \
-                 {:.1} cycles here, ≤ {:.1} at {} GHz",
-                1.0 / c,
-                seed_numbers::SEED_003_BYTEPOOL_NS / c,
-                seed_numbers::SEED_003_BYTEPOOL_NS * seed_numbers::FASTEST_PLAUSIBLE_GHZ,
-                seed_numbers::FASTEST_PLAUSIBLE_GHZ
-            );
-        }
-        None => out.push_str("clock: not measured on this architecture\n"),
-    }
-    let _ = writeln!(
-        out,
-        "{:<40} {:>8} {:>8} {:>10}",
-        "loop body", "ns/op", "cycles", "allocs/op"
-    );
+    let mut t = Table::new(["loop body", "per op", "cycles", "allocs/op"]);
+    t = match p.cycle_ns {
+        Some(c) => t.titled(format!(
+            "clock (dependent adds): {:.2} GHz, {c:.3} ns/cycle; the seed's 0.40 ns = {:.1} \
+             cycles here, ≤ {:.1} at {FASTEST_PLAUSIBLE_GHZ} GHz",
+            1.0 / c,
+            SEED_003_BYTEPOOL_NS / c,
+            SEED_003_BYTEPOOL_NS * FASTEST_PLAUSIBLE_GHZ,
+        )),
+        None => t.titled("clock: not measured on this architecture"),
+    };
     for l in &p.loops {
         let cycles = p.cycles(l.ns).map_or_else(|| "-".into(), |c| format!("{c:.1}"));
-        let _ = writeln!(
-            out,
-            "{:<40} {:>8.2} {:>8} {:>10}",
-            l.name,
-            l.ns,
-            cycles,
-            allocs(l.allocs)
-        );
+        t.row([l.name.to_string(), format_nanos(l.ns), cycles, allocs(l.allocs)]);
     }
-    out
+    Ok(vec![t])
 }
 
 /// What `/proc/thread-self/io`, `getrusage` and `/proc/self/status` count.
-pub fn counters(ctx: &Ctx) -> std::io::Result<String> {
-    let mut out = String::new();
-    let file = TempFile::new(1 << 20)?;
-    let _ = writeln!(out, "reading a 1 MiB file (page cache warm):");
-    let _ =
-        writeln!(out, "{:<34} {:>9} {:>7} {:>11}", "method", "bytes", "syscr", "rchar");
-    for (name, m) in [
-        ("read loop, 64 KiB buffer", ReadMethod::Loop(64 << 10)),
-        ("read loop, 4 KiB buffer", ReadMethod::Loop(4 << 10)),
-        ("std::fs::read", ReadMethod::FsRead),
-        ("BufReader (8 KiB), read_until", ReadMethod::BufReaderLines),
-    ] {
-        let (bytes, d) = counters::read_counts(file.path(), m)?;
-        let _ = writeln!(out, "{name:<34} {bytes:>9} {:>7} {:>11}", d.syscr, d.rchar);
+pub fn counters(ctx: &Ctx) -> Tables {
+    let c = figures::counter_figures(ctx)?;
+    let mut reads = Table::new(["method", "bytes", "syscr", "rchar"])
+        .titled("reading a 1 MiB file (page cache warm)");
+    for (name, bytes, d) in &c.reads {
+        reads.row([
+            name.to_string(),
+            format_value(*bytes as f64, Unit::Count),
+            format_value(d.syscr as f64, Unit::Count),
+            format_value(d.rchar as f64, Unit::Count),
+        ]);
     }
-    let mib = ctx.pick(64, 16);
-    let t = counters::touch_counts(mib << 20)?;
-    let _ = writeln!(
-        out,
-        "\nfirst write to {mib} MiB of fresh anonymous memory: {} minor faults ({} pages), \
-         VmRSS +{} KiB",
-        t.minor_faults,
-        (mib << 20) / 4096,
-        t.rss_delta_kib
+    let mib = c.touch_mib;
+    let mut kernel = Table::new(["what the kernel counted", "count"]);
+    kernel.row([
+        format!("minor faults, first write to {mib} MiB of fresh anonymous memory"),
+        format_value(c.touch.minor_faults as f64, Unit::Count),
+    ]);
+    kernel.row([
+        format!("4 KiB pages in {mib} MiB"),
+        format_value(((mib << 20) / 4096) as f64, Unit::Count),
+    ]);
+    kernel.row([
+        "VmRSS growth, KiB".to_string(),
+        format_value(c.touch.rss_delta_kib as f64, Unit::Count),
+    ]);
+    kernel.row([
+        format!("getrusage CPU-time changes in {} of CPU", ns(c.getrusage_cpu)),
+        format_value(c.getrusage_changes as f64, Unit::Count),
+    ]);
+    kernel.note(format!(
+        "getrusage(RUSAGE_THREAD) moves once per {} of CPU here",
+        ns(c.getrusage_step)
+    ));
+    Ok(vec![reads, kernel])
+}
+
+/// Two runs compared as `-benchmem` and benchstat compare them.
+pub fn compare(ctx: &Ctx) -> Tables {
+    let c = figures::render_counts(ctx)?;
+    let mut counts = Table::new(["renderer", "run", "allocs/op", "B/op"]).titled(
+        format!("-benchmem: {} renders of 8 records, counted", figures::RENDER_OPS),
     );
-    let cpu = Duration::from_millis(ctx.pick(40, 12));
-    let (step, n) = counters::getrusage_resolution(cpu)?;
-    let (cold, hot) = counters::phase_cpu(ctx.pick(2_000_000, 200_000))?;
-    let _ = writeln!(
-        out,
-        "getrusage(RUSAGE_THREAD) CPU time changed {n} times in {} of CPU: once per {};\n\
-         CLOCK_THREAD_CPUTIME_ID resolves a 1:9 two-phase loop as {} : {}",
-        format_nanos(cpu.as_nanos() as f64),
-        format_nanos(step.as_nanos() as f64),
-        format_nanos(cold.as_nanos() as f64),
-        format_nanos(hot.as_nanos() as f64)
-    );
-    Ok(out)
+    for (name, run, per) in [
+        ("render_naive", "1", c.naive),
+        ("render_naive", "2", c.again),
+        ("render_into (reused buffer)", "1", c.reused),
+    ] {
+        counts.row([
+            name.to_string(),
+            run.to_string(),
+            format_value(per.allocs, Unit::Count),
+            format_value(per.bytes, Unit::Count),
+        ]);
+    }
+    let b = figures::baseline_comparison(ctx);
+    let mut timing = Table::new([
+        "comparison",
+        "old median",
+        "new median",
+        "new/old",
+        "p-value",
+        "reads as",
+    ])
+    .titled(format!(
+        "benchstat: {} samples of {} renders per side, round-robin, U test",
+        b.aa.n, b.iters
+    ));
+    for (name, cmp) in [
+        ("A/A: render_naive, render_naive", &b.aa),
+        ("A/B: render_naive, render_into", &b.ab),
+    ] {
+        timing.row([
+            name.to_string(),
+            format_nanos(cmp.old_median),
+            format_nanos(cmp.new_median),
+            format_ratio(cmp.ratio()),
+            format!("{:.2e}", cmp.p_value),
+            if cmp.reads_as_change(super::comparing::BENCHSTAT_ALPHA) {
+                "a change".to_string()
+            } else {
+                "~ (no change)".to_string()
+            },
+        ]);
+    }
+    timing
+        .note("medians per render; p-value of a two-sided Mann–Whitney U test, α = 0.05");
+    Ok(vec![counts, timing])
+}
+
+/// The renderers under a CPU profile, beside the timing's split.
+pub fn profile(ctx: &Ctx) -> Tables {
+    let r = figures::render_profile(ctx)?;
+    let p = &r.profile;
+    let mut t = Table::new([
+        "phase",
+        "samples",
+        "share of samples",
+        "share of time (timed)",
+    ])
+    .titled(format!(
+        "CPU profile: SIGPROF per {} of thread CPU asked, {} rounds of {} renders each",
+        ns(p.period),
+        p.rounds,
+        r.iters
+    ));
+    t.row([
+        "render_naive".to_string(),
+        format_value(p.samples[0] as f64, Unit::Count),
+        percent(p.share(0)),
+        percent(r.timed_naive_share),
+    ]);
+    t.row([
+        "render_into".to_string(),
+        format_value(p.samples[1] as f64, Unit::Count),
+        percent(p.share(1)),
+        percent(1.0 - r.timed_naive_share),
+    ]);
+    t.note(format!(
+        "{} samples in {} of CPU ({} outside both phases)",
+        p.total(),
+        ns(p.cpu),
+        p.outside
+    ));
+    Ok(vec![t])
 }
 
 /// Seed 004's experiment in ns, and what a ms timer prints.
-pub fn timer(ctx: &Ctx) -> Result<String, crate::claims::CheckError> {
+pub fn timer(ctx: &Ctx) -> Tables {
     let rows = figures::touch_rows(ctx)?;
-    let mut out = format!(
-        "{:>5} {:>10} {:>12} {:>10} {:>12} {:>13} {:>12} {:>9} {:>9}\n",
+    let mut t = Table::new([
         "MiB",
         "vec alloc",
         "vec+touch",
@@ -178,92 +252,99 @@ pub fn timer(ctx: &Ctx) -> Result<String, crate::claims::CheckError> {
         "faults v/m",
         "ms reading",
         "ms ratio",
-        "ns ratio"
-    );
+        "ns ratio",
+    ]);
     for r in rows {
-        let _ = writeln!(
-            out,
-            "{:>5} {:>10} {:>12} {:>10} {:>12} {:>13} {:>12} {:>9} {:>9}",
-            r.mib,
-            format_nanos(r.vec.alloc.as_nanos() as f64),
-            format_nanos(r.vec.alloc_touch.as_nanos() as f64),
-            format_nanos(r.mmap.alloc.as_nanos() as f64),
-            format_nanos(r.mmap.alloc_touch.as_nanos() as f64),
+        t.row([
+            r.mib.to_string(),
+            ns(r.vec.alloc),
+            ns(r.vec.alloc_touch),
+            ns(r.mmap.alloc),
+            ns(r.mmap.alloc_touch),
             format!("{}/{}", r.vec.touch_faults, r.mmap.touch_faults),
             format!(
                 "{} → {} ms",
                 as_whole_ms(r.vec.alloc_touch),
                 as_whole_ms(r.mmap.alloc)
             ),
-            ratio(r.ms_timer_speedup()),
-            ratio(r.ns_timer_speedup())
-        );
+            format_ratio(r.ms_timer_speedup()),
+            format_ratio(r.ns_timer_speedup()),
+        ]);
     }
-    let big = rows.last().expect("at least one size");
-    let _ = writeln!(
-        out,
+    let big = rows.last().ok_or("no sizes measured")?;
+    t.note(format!(
         "like with like at {} MiB (alloc + touch, vec / mmap): {}",
         big.mib,
-        ratio(1.0 / big.touch_ratio_mmap_over_vec())
-    );
-    Ok(out)
+        format_ratio(1.0 / big.touch_ratio_mmap_over_vec())
+    ));
+    let a = figures::alloc_only(ctx);
+    t.note(format!(
+        "vec![0u8; 1 GiB], allocation only: {} (median of {}), a ms timer prints {} ms",
+        ns(a.gib),
+        a.rounds,
+        as_whole_ms(a.gib)
+    ));
+    Ok(vec![t])
 }
 
 /// Seed 004's five runs, and five runs of a fixed loop here.
-pub fn stats(ctx: &Ctx) -> String {
+pub fn stats(ctx: &Ctx) -> Tables {
+    use seed_numbers::{SEED_004_NODE_MS, SEED_004_RUNS_MS};
     let s = seed_numbers::seed_004_summary();
-    let (lo, hi) = seed_numbers::mean_ci95(&SEED_004_RUNS_MS).expect("five runs");
-    let mut out = format!("seed 004's runs (ms): {SEED_004_RUNS_MS:?}\n");
-    let _ = writeln!(
-        out,
-        "n {}  mean {:.1}  median {:.1}  sample SD {:.2}  population SD {:.2}  CV {:.1}%",
-        s.n,
-        s.mean,
-        s.median,
-        s.sd,
-        seed_numbers::seed_004_population_sd(),
-        s.cv() * 100.0
-    );
-    let _ = writeln!(
-        out,
-        "95% CI of the mean: [{lo:.1}, {hi:.1}] ms (Node: {SEED_004_NODE_MS} ms, inside: {})",
-        lo <= SEED_004_NODE_MS && SEED_004_NODE_MS <= hi
-    );
-    let _ = writeln!(
-        out,
-        "five clean runs rule out spikes only if they happen in > {:.0}% of runs (95%)",
-        seed_numbers::spike_probability_bound(5) * 100.0
-    );
-    let iters = ctx.pick(200_000, 20_000);
-    let ours: Vec<f64> = (0..5)
-        .map(|_| timing::ns_per_op(iters, super::tiny_pool::malloc_free_1024))
-        .collect();
-    let o = Summary::of(&ours).expect("five runs");
-    let _ = writeln!(
-        out,
-        "five runs of malloc+free 1024 B here (ns/op): {:?}\nmean {:.2}  sample SD {:.2}  CV {:.1}%",
-        ours.iter().map(|v| (v * 100.0).round() / 100.0).collect::<Vec<_>>(),
-        o.mean,
-        o.sd,
-        o.cv() * 100.0
-    );
-    out
+    let (lo, hi) = seed_numbers::mean_ci95(&SEED_004_RUNS_MS).ok_or("five runs")?;
+    let mut seed = Table::new(["statistic", "value"])
+        .titled(format!("seed 004's runs (ms): {SEED_004_RUNS_MS:?}"));
+    seed.row(["n".to_string(), s.n.to_string()]);
+    seed.row(["mean, ms".to_string(), format!("{:.1}", s.mean)]);
+    seed.row(["median, ms".to_string(), format!("{:.1}", s.median)]);
+    seed.row(["sample SD, ms".to_string(), format!("{:.2}", s.sd)]);
+    seed.row([
+        "population SD, ms".to_string(),
+        format!("{:.2}", seed_numbers::seed_004_population_sd()),
+    ]);
+    seed.row(["coefficient of variation".to_string(), percent(s.cv())]);
+    seed.row(["95% CI of the mean, ms".to_string(), format!("[{lo:.1}, {hi:.1}]")]);
+    seed.row([
+        format!("Node's {SEED_004_NODE_MS} ms inside the CI"),
+        (lo <= SEED_004_NODE_MS && SEED_004_NODE_MS <= hi).to_string(),
+    ]);
+    seed.row([
+        format!("spike rate {} clean runs cannot exclude (95%)", s.n),
+        percent(seed_numbers::spike_probability_bound(s.n)),
+    ]);
+    let f = figures::five_runs(ctx);
+    let mut ours = Table::new(["run", "ns/op"]).titled(format!(
+        "five runs of malloc+free 1024 B here, {} iterations each",
+        f.iters
+    ));
+    for (i, v) in f.runs.iter().enumerate() {
+        ours.row([(i + 1).to_string(), format_nanos(*v)]);
+    }
+    ours.note(format!(
+        "mean {}  sample SD {}  CV {}",
+        format_nanos(f.summary.mean),
+        format_nanos(f.summary.sd),
+        percent(f.summary.cv())
+    ));
+    Ok(vec![seed, ours])
 }
 
 /// The loopback transfer: who does the work a client-timed benchmark times.
-pub fn transfer(ctx: &Ctx) -> Result<String, crate::claims::CheckError> {
+pub fn transfer(ctx: &Ctx) -> Tables {
     let t = figures::transfer(ctx)?;
     let per = |d: Duration| format_nanos(d.as_nanos() as f64 / t.rounds as f64);
-    Ok(format!(
-        "{} transfers of {} over 127.0.0.1, one connection each:\n\
-         server CPU/transfer {}  client CPU/transfer {}  client wall/transfer {}\n\
-         client share of CPU {:.0}%: a free server side shows at most {:.2}×\n",
+    let mut table = Table::new(["per transfer", "value"]).titled(format!(
+        "{} transfers of {} over 127.0.0.1, one connection each",
         t.rounds,
-        format_bytes(t.bytes as f64),
-        per(t.server_cpu),
-        per(t.client_cpu),
-        per(t.wall),
-        t.client_share() * 100.0,
-        t.max_visible_speedup()
-    ))
+        format_bytes(t.bytes as f64)
+    ));
+    table.row(["server CPU (accept + write)".to_string(), per(t.server_cpu)]);
+    table.row(["client CPU (connect + read)".to_string(), per(t.client_cpu)]);
+    table.row(["client wall time".to_string(), per(t.wall)]);
+    table.row(["client share of the CPU".to_string(), percent(t.client_share())]);
+    table.row([
+        "largest speedup visible if the server cost nothing".to_string(),
+        format_ratio(t.max_visible_speedup()),
+    ]);
+    Ok(vec![table])
 }

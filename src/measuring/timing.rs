@@ -1,5 +1,5 @@
 //! Timing small loops honestly enough for a claim check: nanoseconds per
-//! operation from a monotonic clock, two variants interleaved A B A B, the
+//! operation from a monotonic clock, several variants round-robin (A B C A B C), the
 //! machine's cycle time, and what a millisecond timer does to the result.
 //!
 //! Not a benchmark harness: criterion (`benches/measuring.rs`) does warm-up,
@@ -21,39 +21,37 @@ pub fn ns_per_op(iters: u64, body: fn(u64)) -> f64 {
 }
 // ANCHOR_END: ns_per_op
 
-/// Median ns/op of `a` and `b`, measured alternately `rounds` times after one
-/// warm-up call of each (A B A B …, see [`stats::interleave`]).
-pub fn compare(rounds: usize, iters: u64, a: fn(u64), b: fn(u64)) -> (f64, f64) {
-    a(iters / 10 + 1);
-    b(iters / 10 + 1);
-    let run = |f: fn(u64)| {
-        move || {
-            let t = Instant::now();
-            f(iters);
-            t.elapsed()
-        }
-    };
-    let (xs, ys) = stats::interleave(rounds, run(a), run(b));
-    let per_op =
-        |v: Vec<f64>| v.into_iter().map(|ns| ns / iters as f64).collect::<Vec<_>>();
-    let (xs, ys) = (per_op(xs), per_op(ys));
-    (stats::median(&xs).expect("rounds > 0"), stats::median(&ys).expect("rounds > 0"))
-}
-
-/// Median ns/op of each loop in `bodies`, measured round-robin: one warm-up
-/// call each, then `rounds` rounds that run every loop once in turn, so a
-/// change of clock speed or a noisy neighbour hits all of them alike.
-pub fn round_robin(rounds: usize, iters: u64, bodies: &[fn(u64)]) -> Vec<f64> {
+/// ns/op samples of each loop in `bodies`, measured round-robin: one warm-up
+/// call each, then `rounds` rounds that run every loop once, so a change of
+/// clock speed or a noisy neighbour hits all of them alike. Round `r` starts
+/// with loop `r mod n`, so each loop runs in each position of a round equally
+/// often (running always second, say right after the same other loop, is a
+/// difference of its own).
+pub fn round_robin_samples(
+    rounds: usize,
+    iters: u64,
+    bodies: &[fn(u64)],
+) -> Vec<Vec<f64>> {
     for body in bodies {
         body(iters / 10 + 1);
     }
-    let mut samples = vec![Vec::with_capacity(rounds); bodies.len()];
-    for _ in 0..rounds {
-        for (body, xs) in bodies.iter().zip(&mut samples) {
-            xs.push(ns_per_op(iters, *body));
+    let n = bodies.len();
+    let mut samples = vec![Vec::with_capacity(rounds); n];
+    for r in 0..rounds {
+        for k in 0..n {
+            let i = (r + k) % n;
+            samples[i].push(ns_per_op(iters, bodies[i]));
         }
     }
-    samples.iter().map(|xs| stats::median(xs).expect("rounds > 0")).collect()
+    samples
+}
+
+/// The median of each loop's [`round_robin_samples`].
+pub fn round_robin(rounds: usize, iters: u64, bodies: &[fn(u64)]) -> Vec<f64> {
+    round_robin_samples(rounds, iters, bodies)
+        .iter()
+        .map(|xs| stats::median(xs).expect("rounds > 0"))
+        .collect()
 }
 
 // ANCHOR: cycle_time
@@ -167,6 +165,27 @@ mod tests {
         assert_eq!(ms_speedup(1595, 0), f64::INFINITY);
         assert_eq!(ms_speedup(3, 1), 3.0);
         assert!(ms_speedup(0, 0).is_nan());
+    }
+
+    #[test]
+    fn round_robin_rotates_the_order_and_keeps_each_loop_s_samples() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static CALLS: [AtomicU64; 3] = [const { AtomicU64::new(0) }; 3];
+        fn a(n: u64) {
+            CALLS[0].fetch_add(n, Ordering::Relaxed);
+        }
+        fn b(n: u64) {
+            CALLS[1].fetch_add(n, Ordering::Relaxed);
+        }
+        fn c(n: u64) {
+            CALLS[2].fetch_add(n, Ordering::Relaxed);
+        }
+        let samples = round_robin_samples(4, 10, &[a, b, c]);
+        assert_eq!(samples.iter().map(Vec::len).collect::<Vec<_>>(), [4, 4, 4]);
+        // One warm-up call of iters / 10 + 1 each, then 4 rounds of 10.
+        for calls in &CALLS {
+            assert_eq!(calls.load(Ordering::Relaxed), 2 + 40);
+        }
     }
 
     #[test]

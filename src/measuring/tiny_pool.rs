@@ -7,7 +7,8 @@
 //! storing each buffer behind a `Box<dyn Any>`, the Rust analogue of Go's
 //! `sync.Pool` holding a `[]byte` in an `interface{}`: every `put` allocates
 //! a 24-byte box for the `Vec` header and every `get` frees it (seed 001's
-//! `MemoryPool`, §6.1.1.6.1 L459-483, and its benchmark, §6.1.1.8.2 L801-810).
+//! `MemoryPool`, §6.1.1.6.1 L459-483; its benchmark is ported in
+//! [`super::seed_port::memory_pool_get_put`]).
 //!
 //! This is not the pools chapter: no thread safety, no size classes, no
 //! bounds beyond a maximum free-list length. It exists to answer one question
@@ -121,32 +122,6 @@ pub fn tiny_pool_get_put_unused(iters: u64) {
     }
 }
 // ANCHOR_END: pool_loops
-
-/// Seed 000 §1.5.2 L748-762 (`ObjectPool`): get, append nine bytes, put.
-#[inline(never)]
-pub fn tiny_pool_append_put(iters: u64) {
-    let mut pool = TinyBytePool::new(BUFFER_CAPACITY, 16);
-    pool.put(Vec::with_capacity(BUFFER_CAPACITY));
-    for _ in 0..iters {
-        let p = black_box(&mut pool);
-        let mut buf = p.get();
-        buf.extend_from_slice(b"test data");
-        p.put(black_box(buf));
-    }
-}
-
-/// Seed 001's `MemoryPool` benchmark, in Rust: get+put through a pool that
-/// boxes every buffer it stores.
-#[inline(never)]
-pub fn boxing_pool_get_put(iters: u64) {
-    let mut pool = BoxingPool::new();
-    pool.put(Vec::with_capacity(BUFFER_CAPACITY));
-    for _ in 0..iters {
-        let p = black_box(&mut pool);
-        let buf = p.get();
-        p.put(black_box(buf));
-    }
-}
 
 /// The baseline beside every pool: a fresh 1024-byte buffer from the
 /// allocator and back (malloc + free), kept alive with `black_box`.
