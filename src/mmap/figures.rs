@@ -206,7 +206,7 @@ fn random_linux(_: usize, _: usize) -> Result<RandomReads, CheckError> {
 /// `MAP_HUGETLB` for one 2 MiB page.
 pub fn hugetlb(ctx: &Ctx) -> Result<&'static HugeTlb, CheckError> {
     static CELL: Cell<HugeTlb> = PerRun::new();
-    once(&CELL, ctx, || hugetlb_linux())
+    once(&CELL, ctx, hugetlb_linux)
 }
 
 #[cfg(target_os = "linux")]
@@ -345,7 +345,7 @@ pub fn fork_view(ctx: &Ctx) -> Result<&'static ForkView, CheckError> {
 /// `MAP_FIXED` and `MAP_FIXED_NOREPLACE` over a live mapping.
 pub fn fixed(ctx: &Ctx) -> Result<&'static FixedView, CheckError> {
     static CELL: Cell<FixedView> = PerRun::new();
-    once(&CELL, ctx, || fixed_linux())
+    once(&CELL, ctx, fixed_linux)
 }
 
 #[cfg(target_os = "linux")]

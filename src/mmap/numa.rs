@@ -93,21 +93,22 @@ pub fn bind(buf: &MmapBuf, node: usize) -> io::Result<()> {
     if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
 }
 
-/// The node the page at `addr` lives on (faulting it in if it is not yet).
+/// The node the page holding `byte` lives on (faulting it in if it is not
+/// yet).
 #[cfg(target_os = "linux")]
-pub fn node_of(addr: *const u8) -> io::Result<usize> {
+pub fn node_of(byte: &u8) -> io::Result<usize> {
     let mut node: libc::c_int = -1;
     // SAFETY: `node` is a writable int; with MPOL_F_NODE | MPOL_F_ADDR the
     // kernel writes the node of the page at `addr` there and reads no mask
-    // (null, maxnode 0). `addr` need only lie in a mapping of this process,
-    // which the caller's borrow guarantees.
+    // (null, maxnode 0). The address is that of a live byte we borrow, so it
+    // lies in a mapping of this process.
     let rc = unsafe {
         libc::syscall(
             libc::SYS_get_mempolicy,
             &mut node as *mut libc::c_int,
             std::ptr::null_mut::<libc::c_ulong>(),
             0 as libc::c_ulong,
-            addr,
+            std::ptr::from_ref(byte),
             MPOL_F_NODE | MPOL_F_ADDR,
         )
     };
@@ -135,7 +136,7 @@ pub fn chase_buffer(n: usize, node: usize, seed: u64) -> io::Result<(MmapBuf, f6
     let mut on_node = 0;
     for s in 0..samples {
         let at = s * (n / samples) / page * page;
-        on_node += usize::from(node_of(m[at..].as_ptr())? == node);
+        on_node += usize::from(node_of(&m[at])? == node);
     }
     Ok((m, on_node as f64 / samples as f64))
 }

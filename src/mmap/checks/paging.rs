@@ -715,11 +715,9 @@ pub fn d68_hard_coded_page(ctx: &Ctx) -> Result<Measured, CheckError> {
         Unit::Ratio,
     );
     let summary = format!(
-        "with huge pages the 4096-byte stride makes {} writes per fault ({} writes, {} \
+        "with huge pages the 4096-byte stride makes {per:.0} writes per fault ({} writes, {} \
          faults); the page size here is {page} B; MADV_POPULATE_WRITE needs no loop at all",
-        format_ratio(per),
-        huge.writes,
-        huge.faults
+        huge.writes, huge.faults
     );
     Ok(Measured::new(ev, summary))
 }
