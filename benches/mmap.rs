@@ -44,6 +44,7 @@ criterion::criterion_main!(linux::benches);
 #[cfg(target_os = "linux")]
 mod linux {
     use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group};
+    use perf_workbook::measure::rng::SplitMix64;
     use perf_workbook::mmap::MmapBuf;
     use perf_workbook::mmap::sizes::{self, Strategy, touch_pages};
     use std::hint::black_box;
@@ -240,13 +241,10 @@ mod linux {
             let label = if huge { "MADV_HUGEPAGE (2 MiB)" } else { "4 KiB pages" };
             g.bench_function(label, |b| {
                 b.iter(|| {
-                    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+                    let mut rng = SplitMix64::new(0x5EED);
                     let mut sum = 0u64;
                     for _ in 0..reads {
-                        x ^= x << 13;
-                        x ^= x >> 7;
-                        x ^= x << 17;
-                        sum = sum.wrapping_add(m[x as usize & (n - 1)] as u64);
+                        sum = sum.wrapping_add(m[rng.below(n)] as u64);
                     }
                     black_box(sum)
                 })

@@ -51,7 +51,6 @@ pub const CONVERTING: &[&str] = &[
     "pools",
     "mark_sweep",
     "lock_free_ring",
-    "mmap",
 ];
 
 /// Every chapter, in book order.

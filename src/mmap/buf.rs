@@ -52,6 +52,12 @@ impl MapError {
         Self { call, len, source: io::Error::last_os_error() }
     }
 
+    /// A failure of a call that goes with a mapping (`mincore`, reading
+    /// `/proc/self/pagemap`), in the same shape.
+    pub fn io(call: &'static str, len: usize, source: io::Error) -> Self {
+        Self { call, len, source }
+    }
+
     /// The `errno` value, if any.
     pub fn errno(&self) -> Option<i32> {
         self.source.raw_os_error()

@@ -6,7 +6,7 @@
 //!
 //! The Rust port of that fallback, `vec![0u8; size]`, aborts the process the
 //! same way (`handle_alloc_error`), shown in a child process
-//! ([`CHILD_FALLBACK`]). The fix: both failures as values, with
+//! ([`super::seed_port::CHILD_FALLBACK`]). The fix: both failures as values, with
 //! [`MmapBuf::new`] returning `Err` and `Vec::try_reserve_exact` for the
 //! fallback, so the caller decides.
 //!
@@ -14,21 +14,11 @@
 //! sizes here fail at `mmap` time, before any page is touched).
 
 use super::buf::{MapError, MmapBuf};
-use super::sizes::Buffer;
 
 /// Sizes tried: twice the machine's RAM, 1 TiB, 64 TiB (`1 << 46`).
 pub fn absurd_sizes() -> Vec<usize> {
-    let ram = mem_total_bytes().unwrap_or(1 << 36) as usize;
+    let ram = crate::measure::procfs::mem_total_bytes().unwrap_or(1 << 36) as usize;
     vec![ram.saturating_mul(2), 1 << 40, 1 << 46]
-}
-
-/// `MemTotal` in bytes.
-pub fn mem_total_bytes() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kib: u64 = text.lines().find_map(|l| {
-        l.strip_prefix("MemTotal:")?.split_whitespace().next()?.parse().ok()
-    })?;
-    Some(kib * 1024)
 }
 
 /// What happened at one size.
@@ -51,24 +41,3 @@ pub fn try_both(size: usize) -> Attempt {
     Attempt { size, mmap_error, fallback_failed }
 }
 // ANCHOR_END: fallible
-
-/// Child mode: the seed's fallback, ported: mmap fails, then `vec![0u8; n]`.
-pub const CHILD_FALLBACK: &str = "mmap::seed_fallback_to_make";
-
-// ANCHOR: seed_fallback
-/// The seed's `allocLargeBuffer` error path, ported: on mmap failure, the
-/// same size from the allocator. Aborts the process when that fails too.
-pub fn alloc_large_buffer_with_fallback(size: usize) -> Buffer {
-    match MmapBuf::new(size) {
-        Ok(m) => Buffer::Map(m),
-        Err(_) => Buffer::Vec(vec![0u8; size]), // "回退到 make()"
-    }
-}
-// ANCHOR_END: seed_fallback
-
-/// The child's body: 64 TiB through the seed's fallback.
-pub fn child_fallback() {
-    let b = alloc_large_buffer_with_fallback(std::hint::black_box(1 << 46));
-    let how = if matches!(b, Buffer::Map(_)) { "mmap" } else { "the fallback" };
-    println!("{how} returned a buffer of 64 TiB");
-}

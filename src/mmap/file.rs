@@ -8,7 +8,8 @@
 //! written and nothing fails), a file shorter than the data (Go's `copy` stops
 //! at the shorter length: silent truncation), and a file that shrinks while
 //! mapped (touching a page past the new end raises SIGBUS, which is why
-//! `memmap2`'s `map` is `unsafe`). It also never flushes.
+//! `memmap2`'s `map` is `unsafe`). It also never flushes. The port is
+//! [`super::seed_port::seed_write_hello`]; the fix is [`write_through_mapping`].
 //!
 //! For: C001-27, D37. Not for: anonymous memory ([`super::buf`]).
 
@@ -61,20 +62,6 @@ pub fn write_through_mapping(path: &Path, data: &[u8]) -> io::Result<()> {
 }
 // ANCHOR_END: write_hello
 
-// ANCHOR: seed_port
-/// The seed's snippet, ported faithfully: map the file as it is and `copy`
-/// with Go's semantics (as many bytes as fit). Returns the bytes copied.
-pub fn seed_write_hello(path: &Path) -> io::Result<usize> {
-    let file = OpenOptions::new().read(true).write(true).open(path)?;
-    // SAFETY: as in `write_through_mapping`.
-    let mut data = unsafe { MmapMut::map_mut(&file)? };
-    let src = b"Hello";
-    let n = data.len().min(src.len()); // Go's copy(dst, src)
-    data[..n].copy_from_slice(&src[..n]);
-    Ok(n) // no flush; the mapping is unmapped on drop
-}
-// ANCHOR_END: seed_port
-
 /// Creates (or truncates) `path` with `contents`.
 pub fn create_file(path: &Path, contents: &[u8]) -> io::Result<()> {
     File::create(path)?.write_all(contents)
@@ -122,3 +109,102 @@ pub fn child_truncated_file() {
     println!("read {byte} past the end of a truncated file");
 }
 // ANCHOR_END: sigbus
+
+/// Writing "Hello" through a mapping, and reading a file through one.
+#[derive(Clone, Debug)]
+pub struct RoundTrip {
+    /// The file read back starts with "Hello" and kept its 4 KiB.
+    pub hello: bool,
+    /// `write`-family syscalls made while writing through the mapping.
+    pub write_syscalls: u64,
+    /// Bytes of the file read both ways.
+    pub read_size: usize,
+    /// Through a mapping: read syscalls, faults, ns (median of 3).
+    pub mmap_read: (u64, u64, f64),
+    /// Through `read()` into 64 KiB: read syscalls, ns (median of 3).
+    pub read_read: (u64, f64),
+}
+
+/// C001-27's experiment: "Hello" into a 4 KiB file through a shared mapping,
+/// then a `read_size` file summed through a mapping and through `read()`
+/// (both from the page cache), three interleaved rounds.
+pub fn round_trip(read_size: usize) -> io::Result<RoundTrip> {
+    use crate::measure::os::ThreadCounters;
+    let dir = TempDir::new("round-trip")?;
+    let path = dir.join("data.txt");
+    create_file(&path, &[b'.'; 4096])?;
+    let c0 = ThreadCounters::now();
+    write_through_mapping(&path, b"Hello")?;
+    let io = c0.delta(&ThreadCounters::now());
+    let back = std::fs::read(&path)?;
+    let big = dir.join("big.bin");
+    create_file(&big, &vec![3u8; read_size])?;
+    sum_via_read(&big, 64 << 10)?; // both start with the file in the page cache
+    let want = 3 * read_size as u64;
+    let (mut mt, mut rt) = (vec![], vec![]);
+    let (mut m_io, mut r_io) = (ThreadCounters::default(), ThreadCounters::default());
+    for _ in 0..3 {
+        let c = ThreadCounters::now();
+        let t = std::time::Instant::now();
+        let s = sum_via_mmap(&big)?;
+        mt.push(t.elapsed().as_nanos() as f64);
+        m_io = c.delta(&ThreadCounters::now());
+        let c = ThreadCounters::now();
+        let t = std::time::Instant::now();
+        let r = sum_via_read(&big, 64 << 10)?;
+        rt.push(t.elapsed().as_nanos() as f64);
+        r_io = c.delta(&ThreadCounters::now());
+        if s != want || r != want {
+            return Err(io::Error::other("the two file sums disagree"));
+        }
+    }
+    let median = |v: &[f64]| crate::measure::stats::median(v).unwrap_or(f64::NAN);
+    Ok(RoundTrip {
+        hello: back.starts_with(b"Hello") && back.len() == 4096,
+        write_syscalls: io.syscw,
+        read_size,
+        mmap_read: (m_io.syscr, m_io.minor_faults, median(&mt)),
+        read_read: (r_io.syscr, median(&rt)),
+    })
+}
+
+/// What the seed's file snippet does with the files it does not expect, and
+/// what the fix does (D37).
+#[derive(Clone, Debug)]
+pub struct SeedFile {
+    /// A raw `mmap` of length 0 failed with `EINVAL`.
+    pub zero_length_einval: bool,
+    /// What that call said.
+    pub zero_length_error: String,
+    /// Bytes the port copied into an empty file.
+    pub empty_copied: usize,
+    /// Bytes the port copied into a 3-byte file, and what the file says.
+    pub short_copied: usize,
+    /// The 3-byte file afterwards.
+    pub short_after: String,
+    /// The fix (`set_len` + `flush`) on the empty file: it reads "Hello".
+    pub fix_works: bool,
+}
+
+/// Runs the seed's port on an empty and a 3-byte file, then the fix.
+pub fn seed_file_experiment() -> io::Result<SeedFile> {
+    use super::seed_port::seed_write_hello;
+    let dir = TempDir::new("seed-file")?;
+    let zero = super::buf::map_zero_length();
+    let empty = dir.join("empty.txt");
+    create_file(&empty, b"")?;
+    let empty_copied = seed_write_hello(&empty)?;
+    let short = dir.join("short.txt");
+    create_file(&short, b"abc")?;
+    let short_copied = seed_write_hello(&short)?;
+    let short_after = String::from_utf8_lossy(&std::fs::read(&short)?).into_owned();
+    write_through_mapping(&empty, b"Hello")?;
+    Ok(SeedFile {
+        zero_length_einval: zero.errno() == Some(libc::EINVAL),
+        zero_length_error: zero.source.to_string(),
+        empty_copied,
+        short_copied,
+        short_after,
+        fix_works: std::fs::read(&empty)? == b"Hello",
+    })
+}

@@ -2,8 +2,9 @@
 //! L260-264: private against shared, `MAP_FIXED` against
 //! `MAP_FIXED_NOREPLACE`, and reservations larger than RAM.
 //!
-//! For: C004-29, C004-32, D70, and the NUMA and portability claims (C004-25,
-//! C004-26, C004-37, C004-40, D67). Not for: file mappings ([`super::file`]).
+//! For: C004-29, C004-32, D70, and the portability claims (C004-25,
+//! C004-26, C004-37, D67). Not for: file mappings ([`super::file`]) or NUMA
+//! ([`super::numa`]).
 
 use super::buf::{MapError, MmapBuf, Reservation};
 
@@ -101,7 +102,9 @@ pub fn fixed_experiment() -> Result<FixedView, MapError> {
 }
 // ANCHOR_END: map_fixed
 
-/// Reserving more address space than the machine has RAM.
+/// Reserving more address space than the machine has RAM. `VmSize` and
+/// `VmRSS` are process-wide: read by the checks, one at a time, and by a test
+/// in a child process.
 #[derive(Debug)]
 pub struct ReserveView {
     /// Bytes reserved.
@@ -134,25 +137,13 @@ pub fn reserve_experiment(size: usize) -> ReserveView {
         ok,
         vm_size_kib: s1.vm_size_kib as i64 - s0.vm_size_kib as i64,
         rss_kib: s1.vm_rss_kib as i64 - s0.vm_rss_kib as i64,
-        ram: super::fallback::mem_total_bytes().unwrap_or(0),
-        overcommit: super::paging::read_sys_number("/proc/sys/vm/overcommit_memory"),
+        ram: crate::measure::procfs::mem_total_bytes().unwrap_or(0),
+        overcommit: crate::measure::procfs::read_sys_number(
+            "/proc/sys/vm/overcommit_memory",
+        ),
     }
 }
 // ANCHOR_END: reserve
-
-/// NUMA nodes listed under `/sys/devices/system/node/` (`None` if absent).
-pub fn numa_nodes() -> Option<usize> {
-    let dir = std::fs::read_dir("/sys/devices/system/node/").ok()?;
-    Some(
-        dir.filter_map(Result::ok)
-            .filter(|e| {
-                let name = e.file_name();
-                let name = name.to_string_lossy();
-                name.strip_prefix("node").is_some_and(|n| n.parse::<u32>().is_ok())
-            })
-            .count(),
-    )
-}
 
 // ANCHOR: cfg_variants
 /// One function, one implementation per platform, in one file: Rust's `cfg`

@@ -9,66 +9,29 @@
 //! unreachable when the function returns, and the next garbage collection may
 //! run the finalizer and unmap memory the caller is still using (D60).
 //!
-//! The port below models that with a header type that is `Copy` and a guard
-//! that unmaps when the local goes out of scope, i.e. a collection that runs
-//! right after the return (the worst case Go allows, and one it makes
-//! likely under allocation pressure). Writing through the returned header
-//! then hits unmapped memory: SIGSEGV, shown in a child process
-//! ([`CHILD_FINALIZER`]).
+//! The port ([`super::seed_port::alloc_large_buffer_seed_port`]) models that
+//! with a header type that is `Copy` and a guard that unmaps when the local
+//! goes out of scope, i.e. a collection that runs right after the return (the
+//! worst case Go allows, and one it makes likely under allocation pressure).
+//! Writing through the returned header then hits unmapped memory: SIGSEGV,
+//! shown in a child process ([`super::seed_port::CHILD_FINALIZER`]). This
+//! module holds the Rust side: ownership, and who sees a leak.
+//!
+//! The footprint figures here (`VmRSS`, `VmSize`, the mapping count) are
+//! process-wide: the example and the checks read them one at a time, and the
+//! tests that assert on them run in a child process.
 //!
 //! Not for: Go's real collector, which this does not simulate; only the
 //! ownership mistake.
 
 use super::buf::{MapError, MmapBuf};
+use super::sizes::touch_pages;
 use crate::measure::os::{ProcStatus, mapping_count};
 use std::io;
+use std::time::{Duration, Instant};
 
-// ANCHOR: go_port
-/// A Go slice header: copied by value, owns nothing.
-#[derive(Clone, Copy, Debug)]
-pub struct GoSliceHeader {
-    /// Start of the data.
-    pub ptr: *mut u8,
-    /// Length.
-    pub len: usize,
-}
-
-/// The seed's local `data` with its finalizer: unmaps when it goes away.
-struct FinalizedLocal {
-    data: GoSliceHeader,
-}
-
-impl Drop for FinalizedLocal {
-    fn drop(&mut self) {
-        // The "finalizer": runs when the local is unreachable (here: at the
-        // end of its scope, i.e. a GC right after `alloc_large_buffer` returns).
-        // SAFETY: unmaps the mapping this local created; what makes the port
-        // wrong is not this call but the copy of the header that escaped.
-        unsafe { libc::munmap(self.data.ptr.cast(), self.data.len) };
-    }
-}
-
-/// The seed's `allocLargeBuffer`, ported (its fallback omitted).
-pub fn alloc_large_buffer_seed_port(size: usize) -> Result<GoSliceHeader, MapError> {
-    let m = MmapBuf::new(size)?;
-    let data = GoSliceHeader { ptr: m.as_ptr() as *mut u8, len: m.len() };
-    std::mem::forget(m); // ownership passes to the "finalizer"
-    let local = FinalizedLocal { data }; // runtime.SetFinalizer(&data, …)
-    Ok(local.data) // returns a copy; `local` dies here and unmaps
-}
-// ANCHOR_END: go_port
-
-/// Child mode: uses the buffer the seed's port returned.
-pub const CHILD_FINALIZER: &str = "mmap::seed_finalizer_use_after_unmap";
-
-/// The child's body: write the first byte of the returned buffer.
-pub fn child_use_after_unmap() {
-    let header = alloc_large_buffer_seed_port(1 << 20).expect("mmap of 1 MiB");
-    // SAFETY: NOT sound, on purpose: `header` points into memory the port has
-    // already unmapped. This runs only in a child process, to show the crash;
-    // the volatile write keeps the compiler from reasoning about it.
-    unsafe { std::ptr::write_volatile(header.ptr, 42) };
-    println!("wrote through the header without a crash");
+fn proc_error(source: io::Error) -> MapError {
+    MapError::io("/proc/self", 0, source)
 }
 
 // ANCHOR: raii
@@ -87,6 +50,134 @@ pub fn raii_cycles(count: usize, size: usize) -> Result<u64, MapError> {
     Ok(checked)
 }
 // ANCHOR_END: raii
+
+/// [`raii_cycles`] measured: the footprint before and after, and the time.
+#[derive(Clone, Copy, Debug)]
+pub struct RaiiRun {
+    /// Cycles run.
+    pub count: usize,
+    /// Bytes checked.
+    pub checked: u64,
+    /// Before the cycles (after two warm-up cycles).
+    pub before: Footprint,
+    /// After them.
+    pub after: Footprint,
+    /// How long the cycles took.
+    pub elapsed: Duration,
+}
+
+/// Runs `count` cycles of 1 MiB mappings between two footprints.
+pub fn raii_run(count: usize) -> Result<RaiiRun, MapError> {
+    raii_cycles(2, 1 << 20)?; // the first cycles may grow the heap a little
+    let before = Footprint::now().map_err(proc_error)?;
+    let t = Instant::now();
+    let checked = raii_cycles(count, 1 << 20)?;
+    let elapsed = t.elapsed();
+    let after = Footprint::now().map_err(proc_error)?;
+    Ok(RaiiRun { count, checked, before, after, elapsed })
+}
+
+/// What the global allocator saw of a touched mapping (the Rust analogue of
+/// "off the Go heap", C004-12).
+#[derive(Clone, Copy, Debug)]
+pub struct AllocatorView {
+    /// Bytes mapped and written.
+    pub size: usize,
+    /// Bytes the counting allocator was asked for meanwhile; `None` when it
+    /// is not installed in this binary.
+    pub allocator_bytes: Option<u64>,
+    /// Resident pages of the mapping (`mincore`).
+    pub resident_pages: usize,
+}
+
+/// Maps `n` bytes and writes every page, counting what the global
+/// allocator is asked for on this thread meanwhile.
+pub fn allocator_view(n: usize) -> Result<AllocatorView, MapError> {
+    let map = || -> Result<MmapBuf, MapError> {
+        let mut m = MmapBuf::new(n)?;
+        touch_pages(&mut m);
+        Ok(m)
+    };
+    let (m, allocator_bytes) = if crate::measure::alloc::is_installed() {
+        let (m, counts) = crate::measure::alloc::measure(map);
+        (m?, Some(counts.bytes_requested))
+    } else {
+        (map()?, None)
+    };
+    let resident_pages = super::residency::resident_pages(&m)
+        .map_err(|e| MapError::io("mincore", n, e))?;
+    Ok(AllocatorView { size: n, allocator_bytes, resident_pages })
+}
+
+/// Two threads mapping buffers side by side (C004-23).
+#[derive(Clone, Copy, Debug)]
+pub struct Threads {
+    /// Cycles per thread of map, fill, check, drop.
+    pub cycles: usize,
+    /// Bytes per buffer.
+    pub size: usize,
+    /// Buffers that read back what was written, over all three runs.
+    pub correct: usize,
+    /// Buffers made.
+    pub made: usize,
+    /// One thread doing `cycles`.
+    pub one_thread: Duration,
+    /// Two threads doing `cycles` each, at once.
+    pub two_threads: Duration,
+    /// Mapping count before and after.
+    pub mappings: (usize, usize),
+}
+
+// ANCHOR: threads
+/// `cycles` of map, fill, check, drop on one thread, then on two at once.
+pub fn threads_experiment(cycles: usize, size: usize) -> Result<Threads, MapError> {
+    let work = |tag: u8| -> Result<usize, MapError> {
+        let mut ok = 0;
+        for _ in 0..cycles {
+            let mut m = MmapBuf::new(size)?;
+            m.fill(tag);
+            ok += usize::from(m.iter().all(|&b| b == tag));
+        }
+        Ok(ok)
+    };
+    // Two threads first, alive at the same time and allocating: glibc then
+    // creates the two malloc arenas and caches the two stacks (mappings that
+    // outlive the threads), so the threads below reuse them and the mapping
+    // count compares the buffers alone.
+    let both = std::sync::Barrier::new(2);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                std::hint::black_box(vec![1u8; 64]);
+                both.wait();
+            });
+        }
+    });
+    let before = mapping_count().map_err(proc_error)?;
+    let t = Instant::now();
+    let mut correct = work(1)?;
+    let one_thread = t.elapsed();
+    let t = Instant::now();
+    let results: Vec<Result<usize, MapError>> = std::thread::scope(|s| {
+        let handles = [s.spawn(|| work(2)), s.spawn(|| work(3))];
+        handles.map(|h| h.join().expect("a mapping thread panicked")).into()
+    });
+    let two_threads = t.elapsed();
+    for r in results {
+        correct += r?;
+    }
+    let after = mapping_count().map_err(proc_error)?;
+    Ok(Threads {
+        cycles,
+        size,
+        correct,
+        made: 3 * cycles,
+        one_thread,
+        two_threads,
+        mappings: (before, after),
+    })
+}
+// ANCHOR_END: threads
 
 /// The process's mapping count and virtual size, for before/after comparisons.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,8 +227,7 @@ pub struct LeakView {
 pub fn leak_view(count: usize, size: usize) -> Result<LeakView, MapError> {
     let installed = crate::measure::alloc::is_installed();
     let mut leaked = Vec::with_capacity(count);
-    let before =
-        Footprint::now().map_err(|source| MapError { call: "/proc", len: 0, source })?;
+    let before = Footprint::now().map_err(proc_error)?;
     let scope = installed.then(crate::measure::alloc::AllocScope::start);
     for _ in 0..count {
         let mut m = MmapBuf::new(size)?;
@@ -146,8 +236,7 @@ pub fn leak_view(count: usize, size: usize) -> Result<LeakView, MapError> {
     }
     // `leaked` was allocated before the scope began: pushing does not allocate.
     let heap_bytes = scope.map(|s| s.counts().bytes_requested);
-    let after =
-        Footprint::now().map_err(|source| MapError { call: "/proc", len: 0, source })?;
+    let after = Footprint::now().map_err(proc_error)?;
     let found_in_maps = leaked
         .iter()
         .filter(|m| {

@@ -2,40 +2,34 @@
 //! page on the first write, residency only where touched, prefaulting, and
 //! transparent huge pages.
 //!
-//! For: the experiments behind C004-08 … C004-11, C004-29 … C004-31,
-//! C004-38, C004-39 and D68, D69, and the example's tables. Each experiment
-//! returns plain numbers (faults, resident KiB, nanoseconds); the checks
+//! For: the experiments behind C004-08 … C004-11, C004-30, C004-31,
+//! C004-38, C004-39 and D68, D69 (through [`super::figures`]). Each
+//! experiment returns plain numbers (faults, pages, nanoseconds); the rules
 //! decide. Not for: allocation strategies across sizes ([`super::sizes`]).
 //!
-//! Resident memory is `VmRSS` of the whole process, so these experiments
-//! assume no other thread allocates meanwhile (the tests serialise them).
+//! Faults are this thread's (`getrusage`), and residency is that of the
+//! experiment's own mapping ([`super::residency`]), so an experiment measures
+//! only what it owns and other threads cannot disturb it.
 
 use super::buf::{HUGE_PAGE, MapError, MmapBuf};
+use super::residency::{self, PageMap};
+use super::seed_port::seed_prewarm;
 use super::sizes::touch_pages;
-use crate::measure::os::{ProcStatus, ThreadCounters};
+use crate::measure::os::ThreadCounters;
+use crate::measure::procfs;
+use crate::measure::rng::SplitMix64;
 use crate::measure::stats;
 use std::hint::black_box;
-use std::io;
 use std::time::{Duration, Instant};
 
-/// `VmRSS` now, KiB.
-pub fn rss_kib() -> io::Result<u64> {
-    Ok(ProcStatus::now()?.vm_rss_kib)
-}
-
-/// `AnonHugePages` of `/proc/self/smaps_rollup`, KiB (0 where absent).
-pub fn anon_huge_kib() -> io::Result<u64> {
-    let text = std::fs::read_to_string("/proc/self/smaps_rollup")?;
-    Ok(text
-        .lines()
-        .find_map(|l| l.strip_prefix("AnonHugePages:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0))
-}
-
-/// A number from a `/proc/sys` or `/sys` file, if readable.
-pub fn read_sys_number(path: &str) -> Option<u64> {
-    std::fs::read_to_string(path).ok()?.trim().parse().ok()
+/// `AnonHugePages` of `/proc/self/smaps_rollup`, KiB (0 where absent). It is
+/// process-wide: for the example and the checks, which run one at a time,
+/// not for tests.
+pub fn anon_huge_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/smaps_rollup")
+        .ok()
+        .and_then(|text| procfs::kib_field(&text, "AnonHugePages"))
+        .unwrap_or(0)
 }
 
 /// Whether a virtio balloon with free page reporting is present (Linux VMs):
@@ -76,103 +70,112 @@ pub struct ZeroPage {
     pub size: usize,
     /// Faults while reading every page.
     pub read_faults: u64,
-    /// Resident growth after the reads, KiB.
-    pub read_rss_kib: i64,
     /// Every byte read was zero.
     pub read_zero: bool,
-    /// Distinct physical frames behind the first pages read, when
-    /// `/proc/self/pagemap` shows frame numbers (it needs `CAP_SYS_ADMIN`).
+    /// The mapping's pages after the reads (present; private to us).
+    pub after_reads: PageMap,
+    /// Distinct physical frames behind the first pages read; `None` when
+    /// `/proc/self/pagemap` hides frame numbers (it shows them only to
+    /// `CAP_SYS_ADMIN`).
     pub distinct_frames: Option<usize>,
-    /// Pages whose frame was looked up.
+    /// Present pages whose frame was looked up.
     pub frames_sampled: usize,
     /// Faults while then writing every page.
     pub write_faults: u64,
-    /// Resident growth after the writes (from before the reads), KiB.
-    pub write_rss_kib: i64,
+    /// The mapping's pages after the writes.
+    pub after_writes: PageMap,
 }
 
 // ANCHOR: zero_page
-/// Maps `n` bytes, reads every page, then writes every page, measuring
-/// faults and resident memory after each pass.
+/// Maps `n` bytes (4 KiB pages only), reads every page, then writes every
+/// page, counting this thread's faults and the mapping's own pages after
+/// each pass.
 pub fn zero_page_experiment(n: usize) -> Result<ZeroPage, MapError> {
     let mut buf = MmapBuf::new(n)?;
-    let rss0 = rss_kib().unwrap_or(0) as i64;
+    #[cfg(target_os = "linux")]
+    buf.advise_no_huge_pages()?; // one zero page, not the huge zero page
+    let pagemap = |buf: &MmapBuf| {
+        residency::page_map(buf).map_err(|e| MapError::io("/proc/self/pagemap", n, e))
+    };
     let c0 = ThreadCounters::now();
     let sum = read_pages(&buf); // read faults map the shared zero page
     let c1 = ThreadCounters::now();
-    let rss1 = rss_kib().unwrap_or(0) as i64;
-    let (distinct_frames, frames_sampled) = frames_behind(&buf, 4096);
-    touch_pages(&mut buf); // write faults allocate a private zeroed page each
+    let after_reads = pagemap(&buf)?;
+    let (distinct_frames, frames_sampled) = residency::distinct_frames(&buf, 4096)
+        .map_err(|e| MapError::io("/proc/self/pagemap", n, e))?;
     let c2 = ThreadCounters::now();
-    let rss2 = rss_kib().unwrap_or(0) as i64;
+    touch_pages(&mut buf); // write faults allocate a private zeroed page each
+    let c3 = ThreadCounters::now();
     Ok(ZeroPage {
         size: n,
         read_faults: c0.delta(&c1).minor_faults,
-        read_rss_kib: rss1 - rss0,
         read_zero: sum == 0,
+        after_reads,
         distinct_frames,
         frames_sampled,
-        write_faults: c1.delta(&c2).minor_faults,
-        write_rss_kib: rss2 - rss0,
+        write_faults: c2.delta(&c3).minor_faults,
+        after_writes: pagemap(&buf)?,
     })
 }
 // ANCHOR_END: zero_page
 
-/// Distinct page-frame numbers among the first `max_pages` pages of `buf`
-/// that are present, from `/proc/self/pagemap` (`None` when the frame numbers
-/// are hidden, as they are without `CAP_SYS_ADMIN`).
-pub fn frames_behind(buf: &[u8], max_pages: usize) -> (Option<usize>, usize) {
-    use std::io::{Read, Seek, SeekFrom};
-    let page = crate::measure::machine::page_size() as usize;
-    let pages = (buf.len() / page).min(max_pages);
-    let Ok(mut f) = std::fs::File::open("/proc/self/pagemap") else { return (None, 0) };
-    let first = buf.as_ptr() as usize / page;
-    let mut raw = vec![0u8; pages * 8];
-    if f.seek(SeekFrom::Start((first * 8) as u64)).is_err()
-        || f.read_exact(&mut raw).is_err()
-    {
-        return (None, 0);
-    }
-    let mut frames: Vec<u64> = raw
-        .chunks_exact(8)
-        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-        .filter(|e| e >> 63 == 1) // present
-        .map(|e| e & ((1 << 55) - 1))
-        .collect();
-    let sampled = frames.len();
-    if frames.iter().all(|&f| f == 0) {
-        return (None, sampled);
-    }
-    frames.sort_unstable();
-    frames.dedup();
-    (Some(frames.len()), sampled)
+/// A fresh 1 GiB-class buffer, allocated and left untouched.
+#[derive(Clone, Copy, Debug)]
+pub struct Untouched {
+    /// Bytes allocated.
+    pub size: usize,
+    /// Faults during the allocation.
+    pub faults: u64,
+    /// Resident pages of the buffer afterwards (`mincore`).
+    pub resident_pages: usize,
+}
+
+/// Allocates `n` bytes with `vec![0u8; n]` (`via_vec`) or [`MmapBuf::new`],
+/// touches nothing, and counts faults and the buffer's resident pages.
+pub fn untouched(n: usize, via_vec: bool) -> Result<Untouched, MapError> {
+    let resident = |b: &[u8]| {
+        residency::resident_pages(b).map_err(|e| MapError::io("mincore", n, e))
+    };
+    let c0 = ThreadCounters::now();
+    let (faults, resident_pages) = if via_vec {
+        let v = black_box(vec![0u8; black_box(n)]);
+        let faults = c0.delta(&ThreadCounters::now()).minor_faults;
+        (faults, resident(&v)?)
+    } else {
+        let m = MmapBuf::new(n)?;
+        let faults = c0.delta(&ThreadCounters::now()).minor_faults;
+        (faults, resident(&m)?)
+    };
+    Ok(Untouched { size: n, faults, resident_pages })
 }
 
 /// Allocate a lot, touch a little.
 #[derive(Clone, Copy, Debug)]
 pub struct DemandPaging {
-    /// Bytes mapped.
+    /// Bytes allocated.
     pub size: usize,
     /// Bytes touched (from the start).
     pub touched: usize,
+    /// Allocated with `vec![0u8; size]` (else [`MmapBuf::new`]).
+    pub via_vec: bool,
     /// Faults while touching.
     pub faults: u64,
-    /// Resident growth, KiB.
-    pub rss_kib: i64,
+    /// Resident pages of the whole buffer afterwards (`mincore`).
+    pub resident_pages: usize,
 }
 
 /// Allocates `size` bytes with `vec![0u8; size]` (`via_vec`) or [`MmapBuf`],
-/// writes one byte per page in the first `touched` bytes, and measures.
+/// writes one byte per page in the first `touched` bytes, and counts the
+/// faults and the buffer's resident pages.
 pub fn demand_paging(
     size: usize,
     touched: usize,
     via_vec: bool,
 ) -> Result<DemandPaging, MapError> {
-    let rss0 = rss_kib().unwrap_or(0) as i64;
     let mut v;
     let mut m;
     let buf: &mut [u8] = if via_vec {
-        v = vec![0u8; size];
+        v = vec![0u8; black_box(size)];
         &mut v
     } else {
         m = MmapBuf::new(size)?;
@@ -181,12 +184,14 @@ pub fn demand_paging(
     let c0 = ThreadCounters::now();
     touch_pages(&mut buf[..touched]);
     let c1 = ThreadCounters::now();
-    let rss1 = rss_kib().unwrap_or(0) as i64;
+    let resident_pages =
+        residency::resident_pages(buf).map_err(|e| MapError::io("mincore", size, e))?;
     Ok(DemandPaging {
         size,
         touched,
+        via_vec,
         faults: c0.delta(&c1).minor_faults,
-        rss_kib: rss1 - rss0,
+        resident_pages,
     })
 }
 
@@ -325,13 +330,13 @@ pub fn huge_page_experiment(n: usize, rounds: usize) -> Result<HugePages, MapErr
         let mut huge = MmapBuf::new(n)?;
         huge.advise_huge_pages()?;
         h.aligned = huge.as_ptr() as usize % HUGE_PAGE == 0;
-        let ahp0 = anon_huge_kib().unwrap_or(0) as i64;
+        let ahp0 = anon_huge_kib() as i64;
         let t = Instant::now();
         let (writes, c) = crate::measure::os::measure(|| touch_pages(&mut huge));
         h.huge_touch_ns.push(t.elapsed().as_nanos() as f64);
         h.huge_faults = c.minor_faults;
         h.huge_writes = writes;
-        h.anon_huge_kib = anon_huge_kib().unwrap_or(0) as i64 - ahp0;
+        h.anon_huge_kib = anon_huge_kib() as i64 - ahp0;
     }
     Ok(h)
 }
@@ -353,15 +358,11 @@ pub fn random_access_ns(
     huge.advise_huge_pages()?;
     touch_pages(&mut huge);
     let read = |m: &MmapBuf| {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut rng = SplitMix64::new(0x5EED);
         let t = Instant::now();
         let mut sum = 0u64;
         for _ in 0..reads {
-            // xorshift: a cheap, dependency-free pseudo-random index.
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            sum = sum.wrapping_add(m[x as usize % n] as u64);
+            sum = sum.wrapping_add(m[rng.below(n)] as u64);
         }
         black_box(sum);
         t.elapsed().as_nanos() as f64 / reads as f64
@@ -389,7 +390,7 @@ pub struct HugeTlb {
 #[cfg(target_os = "linux")]
 pub fn hugetlb_experiment() -> HugeTlb {
     use super::buf::MapOptions;
-    let reserved = read_sys_number("/proc/sys/vm/nr_hugepages");
+    let reserved = procfs::read_sys_number("/proc/sys/vm/nr_hugepages");
     let opts = MapOptions { hugetlb: true, ..Default::default() };
     match MmapBuf::with_options(HUGE_PAGE, opts) {
         Err(e) => HugeTlb { reserved, error: Some(e), faults: 0 },
@@ -398,6 +399,118 @@ pub fn hugetlb_experiment() -> HugeTlb {
             HugeTlb { reserved, error: None, faults: c.minor_faults }
         }
     }
+}
+
+/// The seed's pre-warm loop ([`seed_prewarm`]) on a fresh mapping, then a
+/// second pass over the same pages.
+#[derive(Clone, Copy, Debug)]
+pub struct Prewarm {
+    /// Bytes mapped.
+    pub size: usize,
+    /// The mapping asked for transparent huge pages.
+    pub huge: bool,
+    /// Writes the loop made (one per 4096 bytes).
+    pub writes: usize,
+    /// Faults they caused.
+    pub faults: u64,
+    /// Faults of a second write to every page afterwards.
+    pub later_faults: u64,
+}
+
+// ANCHOR: prewarm
+/// Maps `n` bytes (with `MADV_HUGEPAGE` when `huge`), runs the seed's
+/// pre-warm loop over it, then writes every page again.
+pub fn prewarm_experiment(n: usize, huge: bool) -> Result<Prewarm, MapError> {
+    let mut m = MmapBuf::new(n)?;
+    #[cfg(target_os = "linux")]
+    if huge {
+        m.advise_huge_pages()?;
+    } else {
+        m.advise_no_huge_pages()?;
+    }
+    let (writes, first) = crate::measure::os::measure(|| seed_prewarm(&mut m));
+    let (_, later) = crate::measure::os::measure(|| touch_pages(&mut m));
+    Ok(Prewarm {
+        size: n,
+        huge,
+        writes,
+        faults: first.minor_faults,
+        later_faults: later.minor_faults,
+    })
+}
+// ANCHOR_END: prewarm
+
+/// The host behind a virtual machine, probed: the first touch of `size`
+/// bytes of fresh huge-page memory, then the same again at once.
+#[derive(Clone, Copy, Debug)]
+pub struct HostProbe {
+    /// Bytes touched each time.
+    pub size: usize,
+    /// The first touch.
+    pub fresh: Duration,
+    /// The touch right after, reusing the pages just freed.
+    pub again: Duration,
+}
+
+/// Maps `n` bytes with `MADV_HUGEPAGE`, touches every page, unmaps, twice.
+///
+/// The pair shows the state of the host behind a virtual machine: the first
+/// touch of guest memory the host has not backed (or has taken back) also
+/// waits for the host, several milliseconds per 2 MiB page; the second,
+/// reusing the pages just freed, does not. With a balloon that reports free
+/// pages (see [`free_page_reporting`]), memory freed for more than a few
+/// seconds goes back to the host and is cold again, so warming it up long
+/// before a timing does not help: the timings of this chapter interleave
+/// their variants instead, so each reuses memory the previous one has just
+/// freed.
+pub fn host_probe(n: usize) -> Result<HostProbe, MapError> {
+    let touch = || -> Result<Duration, MapError> {
+        let mut m = MmapBuf::new(n)?;
+        #[cfg(target_os = "linux")]
+        m.advise_huge_pages()?;
+        let t = Instant::now();
+        touch_pages(&mut m);
+        Ok(t.elapsed())
+    };
+    let fresh = touch()?;
+    Ok(HostProbe { size: n, fresh, again: touch()? })
+}
+
+/// Handing a mapping's pages back with `MADV_DONTNEED` (C004-33).
+#[derive(Clone, Copy, Debug)]
+pub struct Discard {
+    /// Bytes mapped.
+    pub size: usize,
+    /// Resident pages of the mapping after writing every page.
+    pub resident_before: usize,
+    /// Resident pages after `MADV_DONTNEED`.
+    pub resident_after: usize,
+    /// The range is still mapped afterwards.
+    pub still_mapped: bool,
+    /// The first and last bytes read zero afterwards.
+    pub reads_zero: bool,
+}
+
+/// Writes every page of a fresh `n`-byte mapping, then discards them.
+#[cfg(target_os = "linux")]
+pub fn discard_experiment(n: usize) -> Result<Discard, MapError> {
+    let resident = |m: &MmapBuf| {
+        residency::resident_pages(m).map_err(|e| MapError::io("mincore", n, e))
+    };
+    let mut m = MmapBuf::new(n)?;
+    touch_pages(&mut m);
+    let resident_before = resident(&m)?;
+    m.discard()?;
+    let resident_after = resident(&m)?;
+    let still_mapped = crate::measure::os::is_mapped(m.as_ptr() as usize, n)
+        .map_err(|e| MapError::io("/proc/self/maps", n, e))?;
+    Ok(Discard {
+        size: n,
+        resident_before,
+        resident_after,
+        still_mapped,
+        reads_zero: m[0] == 0 && m[n - 1] == 0,
+    })
 }
 
 /// Bounds for the faults of a first touch of `n` bytes: one per 2 MiB (all

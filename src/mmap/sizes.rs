@@ -2,8 +2,10 @@
 //! and page faults of the allocation itself, of the first touch of every page,
 //! and their total.
 //!
-//! For: the size table of the example, the claim checks about allocation and
-//! first-touch cost (C004-01, C004-03, C004-04, C004-07, C004-17), the plot.
+//! For: the size table (measured once per run in [`super::figures`]) that
+//! the example prints and plots and the claim checks about allocation and
+//! first-touch cost read (C004-01, C004-03, C004-04, C004-07, C004-15,
+//! C004-17, C004-35).
 //! Not for: steady-state reuse (see [`super::recycle`]), or file mappings.
 //!
 //! Every strategy hands back the same thing, `n` writable bytes that read as
@@ -200,14 +202,28 @@ pub fn measure_alloc_only(
     Ok((alloc, c0.delta(&c1).minor_faults))
 }
 
-/// The median cost of `reps` runs (by total time); faults of that run.
-pub fn median_cost(strategy: Strategy, n: usize, reps: usize) -> Result<Cost, MapError> {
-    let mut runs = Vec::with_capacity(reps.max(1));
-    for _ in 0..reps.max(1) {
-        runs.push(measure(strategy, n)?);
+/// Measures every strategy at every size. Rounds are interleaved across
+/// strategies (A B C … A B C …), so a drift of the machine's speed hits them
+/// all; each cell is the median of its rounds by total time, and
+/// `rounds(size)` says how many rounds a size gets.
+pub fn measure_all(
+    sizes: &[usize],
+    rounds: impl Fn(usize) -> usize,
+) -> Result<Vec<Cost>, MapError> {
+    let mut out = Vec::new();
+    for &n in sizes {
+        let mut runs: Vec<Vec<Cost>> = vec![Vec::new(); Strategy::ALL.len()];
+        for _ in 0..rounds(n).max(1) {
+            for (i, s) in Strategy::ALL.into_iter().enumerate() {
+                runs[i].push(measure(s, n)?);
+            }
+        }
+        for mut r in runs {
+            r.sort_by_key(Cost::total);
+            out.push(r[r.len() / 2]);
+        }
     }
-    runs.sort_by_key(|c| c.total());
-    Ok(runs[runs.len() / 2])
+    Ok(out)
 }
 
 /// True if `ptr` (a `malloc` result) is 16 bytes past the start of a mapping
@@ -229,27 +245,6 @@ pub fn mapping_containing(addr: usize) -> Option<(usize, usize)> {
     })
 }
 
-/// Maps `n` bytes with `MADV_HUGEPAGE`, touches every page, unmaps; returns
-/// the time of the touch.
-///
-/// Run twice in a row, it shows the state of the host behind a virtual
-/// machine: the first touch of guest memory the host has not backed (or has
-/// taken back) also waits for the host, several milliseconds per 2 MiB page;
-/// the second, reusing the pages just freed, does not. With a balloon that
-/// reports free pages (see [`super::paging::free_page_reporting`]), memory
-/// freed for more than a few seconds goes back to the host and is cold again,
-/// so warming it up long before a timing does not help: the timings of this
-/// chapter interleave their variants instead, so each reuses memory the
-/// previous one has just freed.
-pub fn huge_touch_time(n: usize) -> Result<Duration, MapError> {
-    let Buffer::Map(mut m) = allocate(Strategy::MmapThp, n)? else {
-        unreachable!("MmapThp is a mapping")
-    };
-    let t = Instant::now();
-    touch_pages(&mut m);
-    Ok(t.elapsed())
-}
-
 /// The seed's buffer sizes (seed 004 L27-35), as MiB: 1, 10, 50, 100, 200,
 /// 500 MB and 1 GB.
 pub const SEED_SIZES: [usize; 7] =
@@ -257,3 +252,46 @@ pub const SEED_SIZES: [usize; 7] =
 
 /// The seed's "before" timings for those sizes, ms (seed 004 L29-35).
 pub const SEED_BEFORE_MS: [f64; 7] = [3.0, 3.0, 27.0, 184.0, 395.0, 571.0, 1595.0];
+
+/// An eager fill against a refill of the same, resident memory: how much of
+/// the first fill is memory bandwidth, and how much is page faults.
+#[derive(Clone, Copy, Debug)]
+pub struct Bandwidth {
+    /// Bytes.
+    pub size: usize,
+    /// `vec![0u8; n]`: allocation time and faults (nothing written).
+    pub lazy_alloc: Duration,
+    /// Faults in that allocation.
+    pub lazy_alloc_faults: u64,
+    /// `vec![1u8; n]`: allocation, which writes every byte.
+    pub first_fill: Duration,
+    /// Faults during that fill.
+    pub first_fill_faults: u64,
+    /// `fill(2)` of the same buffer, every page present: bandwidth alone.
+    pub refill: Duration,
+}
+
+// ANCHOR: bandwidth
+/// Allocates `n` zeroed bytes (lazy), then `n` bytes of ones (eager), then
+/// writes the ones buffer again: the second pass finds every page present.
+pub fn bandwidth_experiment(n: usize) -> Result<Bandwidth, MapError> {
+    let (lazy_alloc, lazy_alloc_faults) = measure_alloc_only(Strategy::VecZeroed, n)?;
+    let c0 = ThreadCounters::now();
+    let t = Instant::now();
+    let mut v = vec![1u8; black_box(n)];
+    let first_fill = t.elapsed();
+    let first_fill_faults = c0.delta(&ThreadCounters::now()).minor_faults;
+    let t = Instant::now();
+    v.fill(2); // same memory, every page already present: bandwidth only
+    black_box(&mut v);
+    let refill = t.elapsed();
+    Ok(Bandwidth {
+        size: n,
+        lazy_alloc,
+        lazy_alloc_faults,
+        first_fill,
+        first_fill_faults,
+        refill,
+    })
+}
+// ANCHOR_END: bandwidth

@@ -1,393 +1,607 @@
-//! Checks about who frees a mapping, what fails, and who notices a leak
-//! (seed 004 L69-128, L180-212, L317-328).
+//! Who unmaps a buffer, what happens when mapping fails, and who notices a
+//! leak (seed 004 L69-128, L180-212, L317-328).
 
-use super::{MIB, evidence, size};
-use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
-use crate::measure::child::{self, ChildOutcome};
-use crate::mmap::fallback::{self, Attempt};
-use crate::mmap::lifetime::{self, Footprint, LeakView};
-use crate::mmap::{MmapBuf, sizes};
-use std::time::Duration;
+use super::{evidence, flag, nanos};
+use crate::claims::{
+    CheckError, Ctx, Facts, Measured, Outcome::*, Rule, Threshold, Unit, Verdict, example,
+};
+use crate::measure::procfs;
+use crate::mmap::figures;
+use crate::mmap::lifetime::LeakView;
+use crate::table::format_bytes;
 
-const CHILD_TIMEOUT: Duration = Duration::from_secs(30);
+fn size(n: usize) -> String {
+    format_bytes(n as f64)
+}
 
 fn kib(k: i64) -> f64 {
     k as f64 * 1024.0
 }
 
-/// C004-12: mmap'd memory is off the Go heap, so the GC never scans it.
-pub fn c004_12(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let n = 64 * MIB;
-    let mut ev = evidence(ctx, &format!("MmapBuf::new({}), every page written", size(n)));
-    let rss0 = crate::mmap::paging::rss_kib()? as i64;
-    let seen = if crate::measure::alloc::is_installed() {
-        let (m, counts) = crate::measure::alloc::measure(|| {
-            let mut m = MmapBuf::new(n);
-            if let Ok(m) = m.as_mut() {
-                sizes::touch_pages(m);
-            }
-            m
-        });
-        (m?, Some(counts.bytes_requested))
-    } else {
-        let mut m = MmapBuf::new(n)?;
-        sizes::touch_pages(&mut m);
-        (m, None)
-    };
-    let (mapping, seen) = seen;
-    let rss = crate::mmap::paging::rss_kib()? as i64 - rss0;
-    drop(mapping);
-    if let Some(b) = seen {
+/// C004-12 is static: a claim about Go's collector.
+pub fn c004_12_go_gc() -> Verdict {
+    Verdict::not_applicable(
+        "a claim about Go's garbage collector, which only a Go program can measure (the \
+         workbook's optional Go side does not cover it); Rust has no collector, and Go's \
+         never scans a []byte anyway (pointer-free memory sits in noscan spans), mmapped or \
+         not.",
+        "memory from mmap is invisible to the global allocator, and to every tool built on \
+         it: the analogue measures what the counting allocator sees of a touched 64 MiB \
+         mapping",
+    )
+}
+
+/// C004-12's Rust analogue: a touched 64 MiB mapping, as the global
+/// allocator sees it and as `mincore` does.
+pub fn c004_12_analogue(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let a = figures::allocator_view(ctx)?;
+    let mut ev =
+        evidence(ctx, &format!("MmapBuf::new({}), every page written", size(a.size)));
+    if let Some(b) = a.allocator_bytes {
         ev.add("bytes the counting allocator saw", b as f64, Unit::Bytes);
     }
-    ev.add("RSS growth while it was mapped", kib(rss), Unit::Bytes);
-    let analogue = match seen {
-        Some(b) => format!(
-            "memory from mmap is invisible to the global allocator: the counting allocator \
-             saw {b} bytes while RSS grew by {}",
-            size(kib(rss) as usize)
-        ),
-        None => {
-            "memory from mmap is invisible to the global allocator (not installed in \
-                 this binary, so not measured here)"
-                .into()
-        }
-    };
-    let verdict = Verdict::not_applicable(
-        "Rust has no garbage collector, and Go's collector never scans a []byte anyway \
-         (pointer-free memory sits in noscan spans), mmapped or not.",
-        analogue,
+    let page = crate::measure::machine::page_size() as usize;
+    let resident = ev.add(
+        "resident pages of the mapping",
+        (a.resident_pages * page) as f64,
+        Unit::Bytes,
     );
     let summary = format!(
-        "no GC in Rust; a touched 64 MiB mapping: {} counted by the global allocator, RSS +{}",
-        seen.map(|b| format!("{b} B")).unwrap_or_else(|| "n/a".into()),
-        size(kib(rss).max(0.0) as usize)
+        "no GC in Rust; a touched {} mapping: {} counted by the global allocator, {} resident",
+        size(a.size),
+        a.allocator_bytes
+            .map_or_else(|| "n/a (not installed)".into(), |b| format_bytes(b as f64)),
+        format_bytes(resident)
     );
-    Ok(Finding::new(verdict, summary, ev))
+    Ok(Measured::new(ev, summary))
 }
 
-/// Tries the absurd sizes, records them; returns (failures, rescued by the fallback).
-fn fallback_evidence(ev: &mut Evidence) -> (usize, usize) {
-    let attempts: Vec<Attempt> =
-        fallback::absurd_sizes().into_iter().map(fallback::try_both).collect();
-    for a in &attempts {
+/// Records the absurd sizes: whether mmap failed, and whether the same-size
+/// fallback would have rescued it.
+fn fallback_measure(ctx: &Ctx, what: &str) -> Result<Measured, CheckError> {
+    let attempts = figures::absurd(ctx)?;
+    let mut ev = evidence(ctx, what);
+    for a in attempts {
         let name = size(a.size);
-        ev.add(
-            format!("{name}: mmap failed"),
-            a.mmap_error.is_some() as u8 as f64,
-            Unit::Bool,
-        );
+        ev.add(format!("{name}: mmap failed"), flag(a.mmap_error.is_some()), Unit::Bool);
         ev.add(
             format!("{name}: same-size fallback failed"),
-            a.fallback_failed as u8 as f64,
+            flag(a.fallback_failed),
             Unit::Bool,
         );
     }
-    let failures = attempts.iter().filter(|a| a.mmap_error.is_some()).count();
+    let failed = attempts.iter().filter(|a| a.mmap_error.is_some()).count();
     let rescued =
         attempts.iter().filter(|a| a.mmap_error.is_some() && !a.fallback_failed).count();
-    (failures, rescued)
-}
-
-fn overcommit() -> String {
-    crate::mmap::paging::read_sys_number("/proc/sys/vm/overcommit_memory")
-        .map_or_else(|| "unknown".into(), |m| m.to_string())
-}
-
-/// C004-13: mmap, and fall back to `make()` on error.
-pub fn c004_13(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let mut ev =
-        evidence(ctx, "2 × RAM, 1 TiB and 64 TiB; fallback = Vec::try_reserve_exact");
-    let (failures, rescued) = fallback_evidence(&mut ev);
-    let verdict = if failures == 0 {
-        Verdict::unverifiable(format!(
-            "no size failed to map here (vm.overcommit_memory = {})",
-            overcommit()
-        ))
-    } else {
-        Verdict::confirmed_if(rescued > 0)
-    };
+    ev.add("absurd sizes where mmap failed", failed as f64, Unit::Count);
+    ev.add("of those, rescued by the same-size fallback", rescued as f64, Unit::Count);
+    let overcommit = procfs::read_sys_number("/proc/sys/vm/overcommit_memory");
+    if let Some(o) = overcommit {
+        ev.add("vm.overcommit_memory", o as f64, Unit::Count);
+    }
     let summary = format!(
-        "mmap failed at {failures} of 3 absurd sizes and the same-size fallback rescued {rescued} \
-         of them: after ENOMEM the fallback asks the same kernel for the same memory"
+        "mmap failed, as a value, at {failed} of {} absurd sizes (2 × RAM, 1 TiB, 64 TiB) and \
+         the same-size fallback rescued {rescued}: after ENOMEM it asks the same kernel for \
+         the same memory",
+        attempts.len()
     );
-    Ok(Finding::new(verdict, summary, ev))
+    Ok(Measured::new(ev, summary))
 }
 
-/// C004-24: mmap can fail (out of memory), so fall back to `make()`.
-pub fn c004_24(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let mut ev = evidence(ctx, "2 × RAM, 1 TiB and 64 TiB, as values (no abort)");
-    let (failures, rescued) = fallback_evidence(&mut ev);
-    let verdict = if failures == 0 {
-        Verdict::unverifiable(format!(
-            "nothing failed to map (vm.overcommit_memory = {})",
-            overcommit()
-        ))
-    } else {
-        Verdict::confirmed_if(rescued > 0)
-    };
-    let summary = format!(
-        "mmap can fail, and here reported it as a value {failures} times; \"fall back to \
-         make()\" rescued {rescued}: in Go a failed make is a fatal error, not a fallback"
+/// C004-13: `allocLargeBuffer` mmaps and falls back to `make()` on error
+/// (seed 004 L76-99). Sizes no machine here can map, tried as values.
+pub fn c004_13_fallback(ctx: &Ctx) -> Result<Measured, CheckError> {
+    fallback_measure(ctx, "2 × RAM, 1 TiB and 64 TiB; fallback = Vec::try_reserve_exact")
+}
+
+/// C004-24: "mmap can fail (out of memory), so fall back to make()" (seed
+/// 004 L203-212). The same attempts as C004-13.
+pub fn c004_24_error_fallback(ctx: &Ctx) -> Result<Measured, CheckError> {
+    fallback_measure(ctx, "2 × RAM, 1 TiB and 64 TiB, as values (no abort)")
+}
+
+/// C004-13 and C004-24: unverifiable when nothing failed to map; confirmed
+/// when the fallback rescued a failure; refuted when it never did.
+pub const FALLBACK_RESCUES: Rule = Rule {
+    says: "unverifiable when no absurd size failed to map; confirmed when the same-size \
+           fallback rescued at least one failure; refuted otherwise",
+    inputs: &[
+        "absurd sizes where mmap failed",
+        "of those, rescued by the same-size fallback",
+    ],
+    thresholds: &[],
+    decide: |f| {
+        if f.get("absurd sizes where mmap failed") == 0.0 {
+            Verdict::unverifiable(
+                "no absurd size failed to map here (the overcommit policy let them \
+                 through), so the fallback never ran",
+            )
+        } else {
+            f.confirmed_if(f.get("of those, rescued by the same-size fallback") > 0.0)
+        }
+    },
+    examples: &[
+        example(
+            &[
+                ("absurd sizes where mmap failed", 3.0),
+                ("of those, rescued by the same-size fallback", 0.0),
+            ],
+            Refuted,
+        ),
+        example(
+            &[
+                ("absurd sizes where mmap failed", 3.0),
+                ("of those, rescued by the same-size fallback", 1.0),
+            ],
+            Confirmed,
+        ),
+        example(&[("absurd sizes where mmap failed", 0.0)], Unverifiable),
+    ],
+};
+
+/// The finalizer port's outcome and the RAII footprint.
+fn ownership_evidence(
+    ctx: &Ctx,
+    what: &str,
+) -> Result<(crate::claims::Evidence, String), CheckError> {
+    let o = figures::finalizer_port(ctx)?;
+    let r = figures::raii(ctx)?;
+    let mut ev = evidence(ctx, what);
+    ev.add("port: crashed (SIGSEGV)", flag(o.signal == Some(libc::SIGSEGV)), Unit::Bool);
+    ev.add("RAII cycles (map 1 MiB, write, check, drop)", r.count as f64, Unit::Count);
+    ev.add(
+        "RAII: mapping count growth",
+        r.after.mappings as f64 - r.before.mappings as f64,
+        Unit::Count,
     );
-    Ok(Finding::new(verdict, summary, ev))
+    ev.add(
+        "RAII: VmSize growth",
+        kib(r.after.vm_size_kib as i64 - r.before.vm_size_kib as i64),
+        Unit::Bytes,
+    );
+    ev.add("RAII cycles: time", nanos(r.elapsed), Unit::Nanos);
+    let text = format!(
+        "the finalizer on the local header, in a child: {}; Rust ownership: {} map/drop \
+         cycles, mappings {} → {}",
+        o.describe(),
+        r.count,
+        r.before.mappings,
+        r.after.mappings
+    );
+    Ok((ev, text))
 }
 
-/// The seed's finalizer design, ported, in a child: how it ended.
-fn finalizer_child() -> Result<ChildOutcome, CheckError> {
-    Ok(child::run_mode(lifetime::CHILD_FINALIZER, CHILD_TIMEOUT)?)
+/// C004-14: "`SetFinalizer` frees the buffer automatically: no manual
+/// management, guaranteed no leak" (seed 004 L91-96, L114-128). The seed's
+/// design, ported, in a child process; Rust's ownership beside it.
+pub fn c004_14_finalizer(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let (ev, summary) = ownership_evidence(
+        ctx,
+        "the seed's allocLargeBuffer ported with a finalizer that runs when the local slice \
+         header dies (a GC right after the return), then one write; in a child",
+    )?;
+    Ok(Measured::new(ev, summary))
 }
 
-/// The RAII loop and the footprint around it.
-fn raii(ctx: &Ctx, ev: &mut Evidence) -> Result<bool, CheckError> {
-    let count = ctx.pick(10_000, 1_000);
-    lifetime::raii_cycles(2, MIB)?; // the first cycles may grow the heap a little
-    let before = Footprint::now()?;
-    let checked = lifetime::raii_cycles(count, MIB)?;
-    let after = Footprint::now()?;
-    ev.add("RAII cycles (map 1 MiB, write, check, drop)", count as f64, Unit::Count);
-    ev.add("bytes checked", checked as f64, Unit::Count);
-    ev.add("mappings before", before.mappings as f64, Unit::Count);
-    ev.add("mappings after", after.mappings as f64, Unit::Count);
-    let grew = after.vm_size_kib as i64 - before.vm_size_kib as i64;
-    ev.add("VmSize growth", kib(grew), Unit::Bytes);
-    Ok(after.mappings <= before.mappings && grew < 1024)
+/// Refuted when the port crashes (the finalizer unmapped memory in use).
+pub const C004_14: Rule = Rule {
+    says: "refuted when the ported finalizer design crashes with SIGSEGV; confirmed \
+           otherwise",
+    inputs: &["port: crashed (SIGSEGV)"],
+    thresholds: &[],
+    decide: |f| f.confirmed_if(f.get("port: crashed (SIGSEGV)") == 0.0),
+    examples: &[
+        example(&[("port: crashed (SIGSEGV)", 1.0)], Refuted),
+        example(&[("port: crashed (SIGSEGV)", 0.0)], Confirmed),
+    ],
+};
+
+/// Records what each tool sees of the leak.
+fn leak_evidence(
+    ctx: &Ctx,
+    ev: &mut crate::claims::Evidence,
+) -> Result<&'static LeakView, CheckError> {
+    let l = figures::leak(ctx)?;
+    let leaked = (l.count * l.size) as f64;
+    ev.add("mappings leaked", l.count as f64, Unit::Count);
+    ev.add("bytes leaked", leaked, Unit::Bytes);
+    ev.add("RSS growth (what docker stats sees)", kib(l.rss_kib), Unit::Bytes);
+    ev.add("RSS growth / bytes leaked", kib(l.rss_kib) / leaked, Unit::Fraction);
+    ev.add("VmSize growth", kib(l.vm_size_kib), Unit::Bytes);
+    ev.add(
+        "found in /proc/self/maps / leaked",
+        l.found_in_maps as f64 / l.count as f64,
+        Unit::Fraction,
+    );
+    if let Some(b) = l.heap_bytes {
+        ev.add("bytes the counting allocator saw (heap profile)", b as f64, Unit::Bytes);
+        ev.add("heap profile bytes / bytes leaked", b as f64 / leaked, Unit::Fraction);
+    }
+    Ok(l)
 }
 
-/// C004-14: `SetFinalizer` frees automatically: "guaranteed no leak".
-pub fn c004_14(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let o = finalizer_child()?;
+fn leak_summary(l: &LeakView) -> String {
+    format!(
+        "{} leaked {} mappings: RSS +{}, heap profile {}, /proc/self/maps finds {} of them, \
+         VmSize +{}",
+        l.count,
+        size(l.size),
+        format_bytes(kib(l.rss_kib.max(0))),
+        l.heap_bytes.map_or_else(|| "n/a".into(), |b| format_bytes(b as f64)),
+        l.found_in_maps,
+        format_bytes(kib(l.vm_size_kib.max(0)))
+    )
+}
+
+/// The share under which a tool is blind to the leak.
+const BLIND: Threshold = Threshold {
+    name: "blind",
+    value: 0.1,
+    unit: Unit::Fraction,
+    source: "convention: a tool that shows under a tenth of the leaked bytes misses it",
+};
+
+/// C004-22: "the leak risk is solved by SetFinalizer, verified with docker
+/// stats" (seed 004 L182-192).
+pub fn c004_22_leak_check(ctx: &Ctx) -> Result<Measured, CheckError> {
     let mut ev = evidence(
         ctx,
-        "the seed's allocLargeBuffer ported with a finalizer that runs when the local \
-         slice header dies (a GC right after the return), then one write; in a child",
+        "16 mappings of 64 MiB kept and never used again, one page written in each",
     );
-    let segv = o.signal == Some(libc::SIGSEGV);
-    ev.add("port: killed by SIGSEGV", segv as u8 as f64, Unit::Bool);
-    let raii_ok = raii(ctx, &mut ev)?;
-    let verdict = Verdict::confirmed_if(!segv);
-    let summary = format!(
-        "the finalizer on the local header unmaps memory the caller still uses ({}); Rust \
-         ownership: {} map/drop cycles, mappings back to baseline: {}",
-        o.describe(),
-        ctx.pick(10_000, 1_000),
-        if raii_ok { "yes" } else { "no" }
-    );
-    Ok(Finding::new(verdict, summary, ev))
+    let l = leak_evidence(ctx, &mut ev)?;
+    let o = figures::finalizer_port(ctx)?;
+    ev.add("port: crashed (SIGSEGV)", flag(o.signal == Some(libc::SIGSEGV)), Unit::Bool);
+    let summary = format!("the finalizer port: {}; {}", o.describe(), leak_summary(l));
+    Ok(Measured::new(ev, summary))
 }
 
-/// D60: use-after-unmap through the finalizer on a local.
-pub fn d60(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let o = finalizer_child()?;
-    let mut ev =
-        evidence(ctx, "port in a child process; fix = MmapBuf (Drop + borrowed slices)");
-    let segv = o.signal == Some(libc::SIGSEGV);
-    ev.add("port: killed by SIGSEGV", segv as u8 as f64, Unit::Bool);
-    // The fix: the mapping lives exactly as long as its owner.
-    let m = MmapBuf::new(MIB)?;
-    let addr = m.as_ptr() as usize;
-    let mapped_while_owned = crate::measure::os::is_mapped(addr, MIB)?;
-    drop(m);
-    let gone_after_drop = !crate::measure::os::is_mapped(addr, MIB)?;
+/// Confirmed when the finalizer design holds up and RSS shows the leak.
+pub const C004_22: Rule = Rule {
+    says: "confirmed when the ported finalizer does not crash and RSS shows at least blind \
+           of a leak; refuted otherwise",
+    inputs: &["port: crashed (SIGSEGV)", "RSS growth / bytes leaked"],
+    thresholds: &[BLIND],
+    decide: |f| {
+        f.confirmed_if(
+            f.get("port: crashed (SIGSEGV)") == 0.0
+                && f.get("RSS growth / bytes leaked") >= f.limit("blind"),
+        )
+    },
+    examples: &[
+        example(
+            &[("port: crashed (SIGSEGV)", 1.0), ("RSS growth / bytes leaked", 0.0)],
+            Refuted,
+        ),
+        example(
+            &[("port: crashed (SIGSEGV)", 0.0), ("RSS growth / bytes leaked", 0.0)],
+            Refuted,
+        ),
+        example(
+            &[("port: crashed (SIGSEGV)", 0.0), ("RSS growth / bytes leaked", 1.0)],
+            Confirmed,
+        ),
+    ],
+};
+
+/// C004-23: "mmap is a thread-safe syscall; each buffer is independent"
+/// (seed 004 L194-201). `MmapBuf: Send + Sync` is asserted at compile time;
+/// two threads map, fill, check and drop buffers side by side.
+pub fn c004_23_threads(ctx: &Ctx) -> Result<Measured, CheckError> {
+    static_assertions::assert_impl_all!(crate::mmap::MmapBuf: Send, Sync);
+    let t = figures::threads(ctx)?;
+    let mut ev = evidence(
+        ctx,
+        &format!(
+            "{} cycles per thread of map {} → fill → check → drop",
+            t.cycles,
+            size(t.size)
+        ),
+    );
+    ev.add("MmapBuf: Send + Sync (compile-time)", 1.0, Unit::Bool);
+    ev.add("buffers correct / made", t.correct as f64 / t.made as f64, Unit::Fraction);
     ev.add(
-        "fix: mapped while the owner lives",
-        mapped_while_owned as u8 as f64,
+        "mapping count growth",
+        t.mappings.1 as f64 - t.mappings.0 as f64,
+        Unit::Count,
+    );
+    ev.add("1 thread, 1× work", nanos(t.one_thread), Unit::Nanos);
+    ev.add("2 threads, 2× work", nanos(t.two_threads), Unit::Nanos);
+    let scaling = ev.add(
+        "throughput, 2 threads / 1 thread",
+        2.0 * nanos(t.one_thread) / nanos(t.two_threads),
+        Unit::Ratio,
+    );
+    let summary = format!(
+        "{} of {} buffers correct across 2 threads, mappings {} → {}; 2 threads give {:.2}× \
+         the throughput of 1 (faults and munmap share mmap_lock)",
+        t.correct, t.made, t.mappings.0, t.mappings.1, scaling
+    );
+    Ok(Measured::new(ev, summary))
+}
+
+/// Confirmed when every buffer is right and no mapping is left behind.
+pub const C004_23: Rule = Rule {
+    says: "confirmed when every buffer made by two threads reads back right and the mapping \
+           count does not grow; refuted otherwise",
+    inputs: &["buffers correct / made", "mapping count growth"],
+    thresholds: &[],
+    decide: |f| {
+        f.confirmed_if(
+            f.get("buffers correct / made") == 1.0
+                && f.get("mapping count growth") <= 0.0,
+        )
+    },
+    examples: &[
+        example(
+            &[("buffers correct / made", 1.0), ("mapping count growth", 0.0)],
+            Confirmed,
+        ),
+        example(
+            &[("buffers correct / made", 0.99), ("mapping count growth", 0.0)],
+            Refuted,
+        ),
+        example(
+            &[("buffers correct / made", 1.0), ("mapping count growth", 300.0)],
+            Refuted,
+        ),
+    ],
+};
+
+/// C004-36: "check for leaks with /proc/<pid>/maps, docker stats and a pprof
+/// heap profile" (seed 004 L317-328).
+pub fn c004_36_leak_tools(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let mut ev = evidence(
+        ctx,
+        "16 mappings of 64 MiB kept and never used again, one page written in each",
+    );
+    let l = leak_evidence(ctx, &mut ev)?;
+    Ok(Measured::new(
+        ev,
+        format!("only /proc/self/maps (and VmSize) see it: {}", leak_summary(l)),
+    ))
+}
+
+/// Every tool's view, or unverifiable without the heap profile's stand-in.
+fn heap_seen(f: &Facts<'_>) -> Option<f64> {
+    f.has("heap profile bytes / bytes leaked")
+        .then(|| f.get("heap profile bytes / bytes leaked"))
+}
+
+const NO_HEAP_PROFILE: &str = "the counting allocator, the heap profile's stand-in, is not \
+                               installed in this binary";
+
+/// Confirmed when all three tools see the leak.
+pub const C004_36: Rule = Rule {
+    says: "unverifiable without the counting allocator; confirmed when /proc/self/maps finds \
+           every leaked mapping and RSS and the heap profile each show at least blind of the \
+           leak; refuted otherwise",
+    inputs: &[
+        "found in /proc/self/maps / leaked",
+        "RSS growth / bytes leaked",
+        "heap profile bytes / bytes leaked",
+    ],
+    thresholds: &[BLIND],
+    decide: |f| {
+        let Some(heap) = heap_seen(f) else {
+            return Verdict::unverifiable(NO_HEAP_PROFILE);
+        };
+        f.confirmed_if(
+            f.get("found in /proc/self/maps / leaked") == 1.0
+                && f.get("RSS growth / bytes leaked") >= f.limit("blind")
+                && heap >= f.limit("blind"),
+        )
+    },
+    examples: &[
+        example(
+            &[
+                ("found in /proc/self/maps / leaked", 1.0),
+                ("RSS growth / bytes leaked", 0.001),
+                ("heap profile bytes / bytes leaked", 0.0),
+            ],
+            Refuted,
+        ),
+        example(
+            &[
+                ("found in /proc/self/maps / leaked", 1.0),
+                ("RSS growth / bytes leaked", 1.0),
+                ("heap profile bytes / bytes leaked", 1.0),
+            ],
+            Confirmed,
+        ),
+        example(&[("found in /proc/self/maps / leaked", 1.0)], Unverifiable),
+    ],
+};
+
+/// D66: neither `docker stats` nor a heap profile sees an mmap leak (seed
+/// 004 L188-192, L319-328).
+pub fn d66_leak_invisible(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let mut ev = evidence(
+        ctx,
+        "16 mappings of 64 MiB kept and never used again, one page written in each",
+    );
+    let l = leak_evidence(ctx, &mut ev)?;
+    Ok(Measured::new(ev, leak_summary(l)))
+}
+
+/// Reproduced when RSS and the heap profile miss the leak and
+/// `/proc/self/maps` finds it.
+pub const D66: Rule = Rule {
+    says: "unverifiable without the counting allocator; reproduced when RSS and the heap \
+           profile each show under blind of the leak while /proc/self/maps finds every \
+           mapping; not reproduced otherwise",
+    inputs: &[
+        "found in /proc/self/maps / leaked",
+        "RSS growth / bytes leaked",
+        "heap profile bytes / bytes leaked",
+    ],
+    thresholds: &[BLIND],
+    decide: |f| {
+        let Some(heap) = heap_seen(f) else {
+            return Verdict::unverifiable(NO_HEAP_PROFILE);
+        };
+        f.confirmed_if(
+            f.get("found in /proc/self/maps / leaked") == 1.0
+                && f.get("RSS growth / bytes leaked") < f.limit("blind")
+                && heap < f.limit("blind"),
+        )
+    },
+    examples: &[
+        example(
+            &[
+                ("found in /proc/self/maps / leaked", 1.0),
+                ("RSS growth / bytes leaked", 0.001),
+                ("heap profile bytes / bytes leaked", 0.0),
+            ],
+            Confirmed,
+        ),
+        example(
+            &[
+                ("found in /proc/self/maps / leaked", 1.0),
+                ("RSS growth / bytes leaked", 1.0),
+                ("heap profile bytes / bytes leaked", 0.0),
+            ],
+            Refuted,
+        ),
+        example(&[("RSS growth / bytes leaked", 0.0)], Unverifiable),
+    ],
+};
+
+/// D60: the finalizer on a local unmaps memory still in use (seed 004
+/// L91-96). The port crashes in a child; the fix, `MmapBuf`, is mapped while
+/// its owner lives, gone after `drop`, and leaves no mapping behind.
+pub fn d60_use_after_unmap(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let (mut ev, text) = ownership_evidence(
+        ctx,
+        "port in a child process; fix = MmapBuf (Drop + borrowed slices)",
+    )?;
+    let m = crate::mmap::MmapBuf::new(1 << 20)?;
+    let addr = m.as_ptr() as usize;
+    let owned = crate::measure::os::is_mapped(addr, 1 << 20)?;
+    drop(m);
+    let gone = !crate::measure::os::is_mapped(addr, 1 << 20)?;
+    ev.add(
+        "fix: mapped while the owner lives and gone after drop",
+        flag(owned && gone),
         Unit::Bool,
     );
-    ev.add("fix: gone after drop", gone_after_drop as u8 as f64, Unit::Bool);
-    let raii_ok = raii(ctx, &mut ev)?;
-    let verdict =
-        Verdict::confirmed_if(segv && mapped_while_owned && gone_after_drop && raii_ok);
-    let yes = |b: bool| if b { "yes" } else { "no" };
     let summary = format!(
-        "the faithful port: {}; the fix (MmapBuf): mapped while owned {}, unmapped at drop \
-         {}, footprint unchanged over {} cycles {} (a slice cannot outlive it: \
-         compile_fail doctest)",
-        o.describe(),
-        yes(mapped_while_owned),
-        yes(gone_after_drop),
-        ctx.pick(10_000, 1_000),
-        yes(raii_ok)
+        "{text}; the fix is mapped while owned and gone after drop: {} (a slice cannot \
+         outlive it: compile_fail doctest)",
+        if owned && gone { "yes" } else { "no" }
     );
-    Ok(Finding::new(verdict, summary, ev))
+    Ok(Measured::new(ev, summary))
 }
 
-/// D61: the fallback to `make()` cannot fail gracefully.
-pub fn d61(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let o = child::run_mode(fallback::CHILD_FALLBACK, CHILD_TIMEOUT)?;
+/// Reproduced when the port crashes and the fix passes.
+pub const D60: Rule = Rule {
+    says: "reproduced when the port crashes with SIGSEGV while MmapBuf is mapped exactly as \
+           long as its owner and leaves the mapping count where it was; not reproduced when \
+           the port does not crash; unverifiable when the fix fails too",
+    inputs: &[
+        "port: crashed (SIGSEGV)",
+        "fix: mapped while the owner lives and gone after drop",
+        "RAII: mapping count growth",
+    ],
+    thresholds: &[],
+    decide: |f| {
+        if f.get("port: crashed (SIGSEGV)") == 0.0 {
+            Verdict::Refuted
+        } else if f.get("fix: mapped while the owner lives and gone after drop") == 1.0
+            && f.get("RAII: mapping count growth") <= 0.0
+        {
+            Verdict::Confirmed
+        } else {
+            Verdict::unverifiable(
+                "the fix failed too, so the port's crash cannot be pinned on the finalizer",
+            )
+        }
+    },
+    examples: &[
+        example(
+            &[
+                ("port: crashed (SIGSEGV)", 1.0),
+                ("fix: mapped while the owner lives and gone after drop", 1.0),
+                ("RAII: mapping count growth", 0.0),
+            ],
+            Confirmed,
+        ),
+        example(&[("port: crashed (SIGSEGV)", 0.0)], Refuted),
+        example(
+            &[
+                ("port: crashed (SIGSEGV)", 1.0),
+                ("fix: mapped while the owner lives and gone after drop", 1.0),
+                ("RAII: mapping count growth", 10000.0),
+            ],
+            Unverifiable,
+        ),
+    ],
+};
+
+/// D61: the fallback to `make()` cannot fail gracefully (seed 004 L86-89,
+/// L203-212). 64 TiB through the ported fallback in a child, then through
+/// `try_reserve_exact`.
+pub fn d61_fatal_fallback(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let o = figures::fallback_port(ctx)?;
+    let attempts = figures::absurd(ctx)?;
+    let big = attempts
+        .iter()
+        .find(|a| a.size == crate::mmap::seed_port::FALLBACK_SIZE)
+        .ok_or("no 64 TiB attempt")?;
     let mut ev = evidence(
         ctx,
         "64 TiB through the ported fallback (in a child), then through try_reserve_exact",
     );
-    let aborted = o.signal == Some(libc::SIGABRT);
-    ev.add("port: aborted", aborted as u8 as f64, Unit::Bool);
-    let fix = fallback::try_both(1 << 46);
-    let fix_ok = fix.fallback_failed; // and we are still running
-    ev.add("fix: try_reserve_exact returned Err", fix_ok as u8 as f64, Unit::Bool);
-    let verdict = Verdict::confirmed_if(aborted && fix_ok);
+    ev.add("64 TiB: mmap failed", flag(big.mmap_error.is_some()), Unit::Bool);
+    ev.add("port: aborted (SIGABRT)", flag(o.signal == Some(libc::SIGABRT)), Unit::Bool);
+    ev.add("fix: try_reserve_exact returned Err", flag(big.fallback_failed), Unit::Bool);
     let said = o.stderr.lines().next().unwrap_or("").trim().to_string();
     let summary = format!(
         "mmap ENOMEM then vec![0u8; 64 TiB]: {} (\"{said}\"); with try_reserve_exact the \
          failure is a value: {}",
         o.describe(),
-        if fix_ok { "Err, process alive" } else { "no error" }
+        if big.fallback_failed { "Err, process alive" } else { "no error" }
     );
-    Ok(Finding::new(verdict, summary, ev))
+    Ok(Measured::new(ev, summary))
 }
 
-fn leak(ev: &mut Evidence) -> Result<LeakView, CheckError> {
-    let l = lifetime::leak_view(16, 64 * MIB)?;
-    ev.add("mappings leaked", l.count as f64, Unit::Count);
-    ev.add("bytes leaked", (l.count * l.size) as f64, Unit::Bytes);
-    ev.add("RSS growth (what docker stats sees)", kib(l.rss_kib), Unit::Bytes);
-    ev.add("VmSize growth", kib(l.vm_size_kib), Unit::Bytes);
-    ev.add(
-        "leaked mappings found in /proc/self/maps",
-        l.found_in_maps as f64,
-        Unit::Count,
-    );
-    if let Some(b) = l.heap_bytes {
-        ev.add("bytes the counting allocator saw (heap profile)", b as f64, Unit::Bytes);
-    }
-    Ok(l)
-}
-
-/// RSS shows under 10 % of the leak.
-fn rss_blind(l: &LeakView) -> bool {
-    kib(l.rss_kib) < 0.1 * (l.count * l.size) as f64
-}
-
-fn leak_summary(l: &LeakView) -> String {
-    format!(
-        "{} leaked {} mappings: RSS +{} KiB, heap profile {}, /proc/self/maps finds {} of them, \
-         VmSize +{}",
-        l.count,
-        size(l.size),
-        l.rss_kib,
-        l.heap_bytes.map_or_else(|| "n/a".into(), |b| format!("{b} B")),
-        l.found_in_maps,
-        size(kib(l.vm_size_kib).max(0.0) as usize)
-    )
-}
-
-/// C004-22: the leak risk is solved by `SetFinalizer`, checked with `docker stats`.
-pub fn c004_22(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let mut ev = evidence(
-        ctx,
-        "16 mappings of 64 MiB kept and never used again, one page written in each",
-    );
-    let l = leak(&mut ev)?;
-    let o = finalizer_child()?;
-    let segv = o.signal == Some(libc::SIGSEGV);
-    ev.add("finalizer port: killed by SIGSEGV", segv as u8 as f64, Unit::Bool);
-    let verdict = Verdict::confirmed_if(!rss_blind(&l) && !segv);
-    let summary = format!(
-        "the finalizer port: {}; an RSS-based check (docker stats) {} the leak: {}",
-        o.describe(),
-        if rss_blind(&l) { "misses" } else { "sees" },
-        leak_summary(&l)
-    );
-    Ok(Finding::new(verdict, summary, ev))
-}
-
-/// C004-23: mmap is thread-safe; each buffer is independent.
-pub fn c004_23(ctx: &Ctx) -> Result<Finding, CheckError> {
-    static_assertions::assert_impl_all!(MmapBuf: Send, Sync);
-    let cycles = ctx.pick(300, 100);
-    let n = 256 << 10;
-    let work = |tag: u8| -> Result<usize, String> {
-        let mut ok = 0;
-        for _ in 0..cycles {
-            let mut m = MmapBuf::new(n).map_err(|e| e.to_string())?;
-            m.fill(tag);
-            ok += m.iter().all(|&b| b == tag) as usize;
+/// Reproduced when the port aborts and the fix returns an error.
+pub const D61: Rule = Rule {
+    says: "unverifiable when 64 TiB maps (overcommit); reproduced when the port aborts and \
+           try_reserve_exact returns Err; not reproduced when the port does not abort; \
+           unverifiable when the fix fails too",
+    inputs: &[
+        "64 TiB: mmap failed",
+        "port: aborted (SIGABRT)",
+        "fix: try_reserve_exact returned Err",
+    ],
+    thresholds: &[],
+    decide: |f| {
+        if f.get("64 TiB: mmap failed") == 0.0 {
+            Verdict::unverifiable(
+                "64 TiB mapped here (the overcommit policy let it through), so the fallback \
+                 never ran",
+            )
+        } else if f.get("port: aborted (SIGABRT)") == 0.0 {
+            Verdict::Refuted
+        } else if f.get("fix: try_reserve_exact returned Err") == 1.0 {
+            Verdict::Confirmed
+        } else {
+            Verdict::unverifiable("the fix did not report the failure either")
         }
-        Ok(ok)
-    };
-    // Two threads first, alive at the same time and allocating: glibc then
-    // creates the two malloc arenas and caches the two stacks (mappings
-    // that outlive the threads), so the threads below reuse them and the
-    // mapping count compares the buffers alone.
-    let both = std::sync::Barrier::new(2);
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| {
-                std::hint::black_box(vec![1u8; 64]);
-                both.wait();
-            });
-        }
-    });
-    let before = Footprint::now()?;
-    let t = std::time::Instant::now();
-    let one = work(1)?;
-    let serial = t.elapsed();
-    let t = std::time::Instant::now();
-    let both: Vec<Result<usize, String>> = std::thread::scope(|s| {
-        let a = s.spawn(|| work(2));
-        let b = s.spawn(|| work(3));
-        [a, b]
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err("panicked".into())))
-            .collect()
-    });
-    let parallel = t.elapsed();
-    let after = Footprint::now()?;
-    let mut good = one;
-    for r in both {
-        good += r?;
-    }
-    let mut ev = evidence(
-        ctx,
-        &format!("{cycles} cycles per thread of map {} → fill → check → drop", size(n)),
-    );
-    ev.add("MmapBuf: Send + Sync (compile-time)", 1.0, Unit::Bool);
-    ev.add("buffers correct", good as f64, Unit::Count);
-    ev.add("buffers made", (3 * cycles) as f64, Unit::Count);
-    ev.add("1 thread, 1× work", serial.as_nanos() as f64, Unit::Nanos);
-    ev.add("2 threads, 2× work", parallel.as_nanos() as f64, Unit::Nanos);
-    let scaling = ev.add(
-        "throughput, 2 threads / 1 thread",
-        2.0 * serial.as_secs_f64() / parallel.as_secs_f64(),
-        Unit::Ratio,
-    );
-    ev.add("mappings before", before.mappings as f64, Unit::Count);
-    ev.add("mappings after", after.mappings as f64, Unit::Count);
-    let back = after.mappings <= before.mappings;
-    let verdict = Verdict::confirmed_if(good == 3 * cycles && back);
-    let summary = format!(
-        "{good} of {} buffers correct across 2 threads, mappings {} → {}; 2 threads give \
-         {scaling:.2}× the throughput of 1 (faults and munmap share mmap_lock)",
-        3 * cycles,
-        before.mappings,
-        after.mappings
-    );
-    Ok(Finding::new(verdict, summary, ev))
-}
-
-/// C004-36: `/proc/<pid>/maps`, `docker stats` and pprof to check for leaks.
-pub fn c004_36(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let mut ev = evidence(
-        ctx,
-        "16 mappings of 64 MiB kept and never used again, one page written in each",
-    );
-    let l = leak(&mut ev)?;
-    let maps_sees = l.found_in_maps == l.count;
-    let heap_blind = l.heap_bytes.is_some_and(|b| b < (l.count * l.size) as u64 / 10);
-    let verdict = Verdict::confirmed_if(maps_sees && !heap_blind && !rss_blind(&l));
-    let summary =
-        format!("only /proc/self/maps (and VmSize) see it: {}", leak_summary(&l));
-    Ok(Finding::new(verdict, summary, ev))
-}
-
-/// D66: neither `docker stats` nor a heap profile sees an mmap leak.
-pub fn d66(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let mut ev = evidence(
-        ctx,
-        "16 mappings of 64 MiB kept and never used again, one page written in each",
-    );
-    let l = leak(&mut ev)?;
-    let heap_blind = l.heap_bytes.is_some_and(|b| b < (l.count * l.size) as u64 / 10);
-    let verdict =
-        Verdict::confirmed_if(rss_blind(&l) && heap_blind && l.found_in_maps == l.count);
-    Ok(Finding::new(verdict, leak_summary(&l), ev))
-}
+    },
+    examples: &[
+        example(
+            &[
+                ("64 TiB: mmap failed", 1.0),
+                ("port: aborted (SIGABRT)", 1.0),
+                ("fix: try_reserve_exact returned Err", 1.0),
+            ],
+            Confirmed,
+        ),
+        example(
+            &[("64 TiB: mmap failed", 1.0), ("port: aborted (SIGABRT)", 0.0)],
+            Refuted,
+        ),
+        example(&[("64 TiB: mmap failed", 0.0)], Unverifiable),
+    ],
+};

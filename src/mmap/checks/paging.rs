@@ -1,397 +1,787 @@
-//! Checks about demand paging, the zero page, prefaulting and huge pages
-//! (seed 004 L41-67, L258-285, L330-355).
+//! Demand paging, the zero page, prefaulting and huge pages (seed 004
+//! L41-67, L258-276, L336-351).
 
-use super::{GIB, MIB, evidence, faults_look_lazy, nanos, pages, size, untouched};
-use crate::claims::{CheckError, Ctx, Finding, Unit, Verdict};
-use crate::measure::os::ThreadCounters;
-use crate::mmap::paging::{self, ZeroPage};
-use crate::mmap::{MmapBuf, flags, sizes};
-use std::sync::OnceLock;
+use super::{LAZY_MIN, evidence, flag, per_2mib};
+use crate::claims::{
+    CheckError, Ctx, Facts, Measured, Outcome::*, Rule, Threshold, Unit, Verdict, example,
+};
+use crate::measure::stats;
+use crate::mmap::figures::{self, GIB, MIB};
+use crate::table::{format_bytes, format_nanos, format_ratio};
 
-fn kib_to_bytes(k: i64) -> f64 {
-    k as f64 * 1024.0
+fn size(n: usize) -> String {
+    format_bytes(n as f64)
 }
 
-/// Allocates `n` bytes both ways and reports faults and RSS growth of each
-/// (untouched).
-fn lazy_both(n: usize) -> Result<[(u64, i64); 2], CheckError> {
-    let r0 = paging::rss_kib()? as i64;
-    let c0 = ThreadCounters::now();
-    let v = std::hint::black_box(vec![0u8; n]);
-    let c1 = ThreadCounters::now();
-    let r1 = paging::rss_kib()? as i64;
-    let m = MmapBuf::new(n)?;
-    let c2 = ThreadCounters::now();
-    let r2 = paging::rss_kib()? as i64;
-    drop((v, m));
-    Ok([(c0.delta(&c1).minor_faults, r1 - r0), (c1.delta(&c2).minor_faults, r2 - r1)])
+fn page_bytes(pages: usize) -> f64 {
+    (pages * crate::measure::machine::page_size() as usize) as f64
 }
 
-/// C004-08: mmap reserves virtual memory and relies on lazy allocation.
-pub fn c004_08(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let [_, (faults, rss)] = lazy_both(GIB)?;
-    let mut ev = evidence(ctx, "MmapBuf::new(1 GiB), nothing touched");
-    ev.add("faults", faults as f64, Unit::Count);
-    ev.add("RSS growth", kib_to_bytes(rss), Unit::Bytes);
-    let verdict = Verdict::confirmed_if(untouched(faults) && rss < 1024);
-    let summary = format!("mapping 1 GiB: {}, RSS +{rss} KiB", super::faults(faults));
-    Ok(Finding::new(verdict, summary, ev))
+/// "Nothing faulted in": under `max_faults`, and under `max_resident`.
+const UNTOUCHED: [Threshold; 2] = [
+    Threshold {
+        name: "max_faults",
+        value: 64.0,
+        unit: Unit::Count,
+        source: "slack: 1 GiB has 262,144 pages; glibc writes one header page, and the \
+                 allocation's own bookkeeping may fault a few more",
+    },
+    Threshold {
+        name: "max_resident",
+        value: 1048576.0,
+        unit: Unit::Bytes,
+        source: "slack: under 1 MiB of a 1 GiB buffer resident is nothing touched",
+    },
+];
+
+fn lazy(f: &Facts<'_>, faults: &str, resident: &str) -> bool {
+    f.get(faults) < f.limit("max_faults") && f.get(resident) < f.limit("max_resident")
 }
 
-/// C004-09: `make` grabs physical memory; mmap only reserves.
-pub fn c004_09(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let [(vf, vr), (mf, mr)] = lazy_both(GIB)?;
-    let mut ev = evidence(ctx, "1 GiB each, nothing touched");
-    ev.add("vec![0u8; n]: faults", vf as f64, Unit::Count);
-    ev.add("vec![0u8; n]: RSS growth", kib_to_bytes(vr), Unit::Bytes);
-    ev.add("mmap: faults", mf as f64, Unit::Count);
-    ev.add("mmap: RSS growth", kib_to_bytes(mr), Unit::Bytes);
-    let vec_lazy = untouched(vf) && vr < 1024;
-    let mmap_lazy = untouched(mf) && mr < 1024;
-    let verdict = Verdict::confirmed_if(!vec_lazy && mmap_lazy);
+/// C004-08: "mmap reserves virtual memory and relies on lazy allocation"
+/// (seed 004 L41). `MmapBuf::new(1 GiB)`, untouched: faults, resident pages.
+pub fn c004_08_mmap_is_lazy(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let [_, m] = figures::untouched(ctx)?;
+    let mut ev =
+        evidence(ctx, "MmapBuf::new(1 GiB), nothing touched; resident = mincore");
+    ev.add("mmap: faults", m.faults as f64, Unit::Count);
+    ev.add("mmap: resident", page_bytes(m.resident_pages), Unit::Bytes);
     let summary = format!(
-        "both only reserve: vec![0u8; 1 GiB] {}, RSS +{vr} KiB; mmap {}, RSS +{mr} KiB",
-        super::faults(vf),
-        super::faults(mf)
+        "mapping 1 GiB: {} faults, {} of it resident",
+        m.faults,
+        format_bytes(page_bytes(m.resident_pages))
     );
-    Ok(Finding::new(verdict, summary, ev))
+    Ok(Measured::new(ev, summary))
 }
 
-/// The zero-page experiment, once per process and size class.
-fn zero_page(ctx: &Ctx) -> Result<&'static ZeroPage, CheckError> {
-    static FULL: OnceLock<Result<ZeroPage, String>> = OnceLock::new();
-    static QUICK: OnceLock<Result<ZeroPage, String>> = OnceLock::new();
-    let cell = if ctx.quick { &QUICK } else { &FULL };
-    let n = ctx.pick(128 * MIB, 64 * MIB);
-    cell.get_or_init(|| paging::zero_page_experiment(n).map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| CheckError(e.clone()))
+/// Confirmed when mapping 1 GiB faults nothing in.
+pub const C004_08: Rule = Rule {
+    says: "confirmed when an untouched 1 GiB mapping took fewer than max_faults faults and \
+           has less than max_resident resident; refuted otherwise",
+    inputs: &["mmap: faults", "mmap: resident"],
+    thresholds: &UNTOUCHED,
+    decide: |f| f.confirmed_if(lazy(f, "mmap: faults", "mmap: resident")),
+    examples: &[
+        example(&[("mmap: faults", 0.0), ("mmap: resident", 0.0)], Confirmed),
+        example(&[("mmap: faults", 262144.0), ("mmap: resident", 1073741824.0)], Refuted),
+    ],
+};
+
+/// C004-09: "make() grabs physical memory at once; mmap only reserves"
+/// (seed 004 L55-57). 1 GiB each way, untouched.
+pub fn c004_09_make_against_mmap(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let [v, m] = figures::untouched(ctx)?;
+    let mut ev = evidence(ctx, "1 GiB each, nothing touched; resident = mincore");
+    for (name, u) in [("vec![0u8; n]", v), ("mmap", m)] {
+        ev.add(format!("{name}: faults"), u.faults as f64, Unit::Count);
+        ev.add(format!("{name}: resident"), page_bytes(u.resident_pages), Unit::Bytes);
+    }
+    let summary = format!(
+        "both only reserve: vec![0u8; 1 GiB] {} faults, {} resident; mmap {} faults, {} \
+         resident",
+        v.faults,
+        format_bytes(page_bytes(v.resident_pages)),
+        m.faults,
+        format_bytes(page_bytes(m.resident_pages))
+    );
+    Ok(Measured::new(ev, summary))
 }
 
-fn zero_page_evidence(ctx: &Ctx, z: &ZeroPage) -> crate::claims::Evidence {
+/// Confirmed when the `Vec` is populated at allocation and the mapping is not.
+pub const C004_09: Rule = Rule {
+    says: "confirmed when vec![0u8; n] is not lazy (max_faults or more faults, or \
+           max_resident resident) while the mapping is; refuted otherwise",
+    inputs: &[
+        "vec![0u8; n]: faults",
+        "vec![0u8; n]: resident",
+        "mmap: faults",
+        "mmap: resident",
+    ],
+    thresholds: &UNTOUCHED,
+    decide: |f| {
+        let vec_lazy = lazy(f, "vec![0u8; n]: faults", "vec![0u8; n]: resident");
+        let mmap_lazy = lazy(f, "mmap: faults", "mmap: resident");
+        f.confirmed_if(!vec_lazy && mmap_lazy)
+    },
+    examples: &[
+        example(
+            &[
+                ("vec![0u8; n]: faults", 262145.0),
+                ("vec![0u8; n]: resident", 1073745920.0),
+                ("mmap: faults", 0.0),
+                ("mmap: resident", 0.0),
+            ],
+            Confirmed,
+        ),
+        example(
+            &[
+                ("vec![0u8; n]: faults", 1.0),
+                ("vec![0u8; n]: resident", 4096.0),
+                ("mmap: faults", 0.0),
+                ("mmap: resident", 0.0),
+            ],
+            Refuted,
+        ),
+    ],
+};
+
+fn zero_page_evidence(
+    ctx: &Ctx,
+) -> Result<(crate::claims::Evidence, String), CheckError> {
+    let z = figures::zero_page(ctx)?;
+    let pages = z.after_writes.pages as f64;
     let mut ev = evidence(
         ctx,
         &format!(
-            "fresh {} mapping: read every page, then write every page",
+            "fresh {} mapping, 4 KiB pages: read every page, then write every page; \
+             pages from /proc/self/pagemap",
             size(z.size)
         ),
     );
-    ev.add("read pass: faults", z.read_faults as f64, Unit::Count);
-    ev.add("read pass: RSS growth", kib_to_bytes(z.read_rss_kib), Unit::Bytes);
-    ev.add("read pass: all bytes zero", z.read_zero as u8 as f64, Unit::Bool);
-    ev.add("write pass: faults", z.write_faults as f64, Unit::Count);
-    ev.add("write pass: RSS growth", kib_to_bytes(z.write_rss_kib), Unit::Bytes);
+    ev.add("read pass: faults per 2 MiB", per_2mib(z.read_faults, z.size), Unit::Count);
+    ev.add("read pass: all bytes zero", flag(z.read_zero), Unit::Bool);
+    ev.add("read pass: present pages", z.after_reads.present as f64, Unit::Count);
+    ev.add(
+        "read pass: private share",
+        z.after_reads.private as f64 / pages,
+        Unit::Fraction,
+    );
+    ev.add("write pass: faults per 2 MiB", per_2mib(z.write_faults, z.size), Unit::Count);
+    ev.add(
+        "write pass: private share",
+        z.after_writes.private as f64 / pages,
+        Unit::Fraction,
+    );
     if let Some(d) = z.distinct_frames {
-        ev.add(
-            format!("distinct frames behind {} read pages", z.frames_sampled),
-            d as f64,
-            Unit::Count,
-        );
+        ev.add("read pass: distinct physical frames", d as f64, Unit::Count);
     }
-    ev
-}
-
-/// Reads left RSS flat (≤ 2 MiB) and writes made it grow by ≥ 90 % of the size.
-fn reads_share_writes_allocate(z: &ZeroPage) -> bool {
-    faults_look_lazy(z.read_faults, z.size)
-        && z.read_zero
-        && z.read_rss_kib <= 2048
-        && kib_to_bytes(z.write_rss_kib) >= 0.9 * z.size as f64
-}
-
-/// C004-10: reads map the zero page; the first write allocates a page.
-pub fn c004_10(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let z = zero_page(ctx)?;
-    let ev = zero_page_evidence(ctx, z);
-    let verdict = Verdict::confirmed_if(reads_share_writes_allocate(z));
+    ev.add(
+        "read pass: pages whose frame was looked up",
+        z.frames_sampled as f64,
+        Unit::Count,
+    );
     let summary = format!(
-        "{}: reading every page took {} faults and RSS +{} KiB; writing took {} faults and \
-         RSS +{} KiB",
+        "{}: reading every page took {} faults and made {} of {} pages private; writing took \
+         {} faults and made {} private",
         size(z.size),
         z.read_faults,
-        z.read_rss_kib,
+        z.after_reads.private,
+        z.after_reads.pages,
         z.write_faults,
-        z.write_rss_kib
+        z.after_writes.private
     );
-    Ok(Finding::new(verdict, summary, ev))
+    Ok((ev, summary))
 }
 
-/// C004-11: allocate 1 GB, touch 1 MB, use 1 MB.
-pub fn c004_11(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let mut ev = evidence(ctx, "1 GiB allocated, first 1 MiB written one byte per page");
-    let mut ok = true;
-    let mut parts = vec![];
-    for via_vec in [false, true] {
-        let d = paging::demand_paging(GIB, MIB, via_vec)?;
-        let name = if via_vec { "vec![0u8; 1 GiB]" } else { "mmap 1 GiB" };
-        ev.add(format!("{name}: faults"), d.faults as f64, Unit::Count);
-        ev.add(format!("{name}: RSS growth"), kib_to_bytes(d.rss_kib), Unit::Bytes);
-        // 1 MiB, within the kernel's per-CPU RSS counter slack (a few hundred KiB).
-        ok &= (512..=1024 + 4096).contains(&d.rss_kib) && d.faults <= pages(MIB) + 16;
-        parts.push(format!("{name}: {} faults, RSS +{} KiB", d.faults, d.rss_kib));
-    }
-    let verdict = Verdict::confirmed_if(ok);
-    Ok(Finding::new(
-        verdict,
-        format!("touching 1 MiB of 1 GiB: {}", parts.join("; ")),
-        ev,
-    ))
+/// C004-10: "reads map every page to one zero page; the first write
+/// allocates a real page" (seed 004 L59-62).
+pub fn c004_10_zero_page(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let (ev, summary) = zero_page_evidence(ctx)?;
+    Ok(Measured::new(ev, summary))
 }
 
-/// C004-29: virtual memory can be much larger than physical memory.
-pub fn c004_29(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let ram = crate::mmap::fallback::mem_total_bytes().unwrap_or(0) as usize;
-    let n = (64usize << 30).max(ram.saturating_mul(2));
-    let r = flags::reserve_experiment(n);
-    let mut ev = evidence(
-        ctx,
-        &format!("Reservation::new({}): PROT_NONE, MAP_NORESERVE", size(n)),
-    );
-    ev.add("RAM", r.ram as f64, Unit::Bytes);
-    ev.add("reservation succeeded", r.ok.is_none() as u8 as f64, Unit::Bool);
-    ev.add("VmSize growth", kib_to_bytes(r.vm_size_kib), Unit::Bytes);
-    ev.add("RSS growth", kib_to_bytes(r.rss_kib), Unit::Bytes);
-    if let Some(o) = r.overcommit {
-        ev.add("vm.overcommit_memory", o as f64, Unit::Count);
-    }
-    let ok = r.ok.is_none()
-        && n as u64 > r.ram
-        && r.rss_kib < 1024
-        && kib_to_bytes(r.vm_size_kib) >= 0.99 * n as f64;
-    let verdict = Verdict::confirmed_if(ok);
-    let summary = match &r.ok {
-        None => format!(
-            "reserved {} of address space on a {} machine: VmSize +{}, RSS +{} KiB",
-            size(n),
-            super::approx_size(r.ram as f64),
-            size(r.vm_size_kib as usize * 1024),
-            r.rss_kib
+/// C004-30: "a page fault allocates a page … and returns the zero page"
+/// (seed 004 L266-270): the same experiment, read as two kinds of fault.
+pub fn c004_30_page_fault(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let (ev, summary) = zero_page_evidence(ctx)?;
+    Ok(Measured::new(ev, format!("two kinds of fault: {summary}")))
+}
+
+/// The zero-page thresholds.
+const ZERO_PAGE_LIMITS: [Threshold; 3] = [
+    LAZY_MIN,
+    Threshold {
+        name: "max_read_private",
+        value: 0.01,
+        unit: Unit::Fraction,
+        source: "reads allocate no page of their own; 1% slack",
+    },
+    Threshold {
+        name: "min_write_private",
+        value: 0.9,
+        unit: Unit::Fraction,
+        source: "every page written gets a page of its own; 10% slack",
+    },
+];
+
+/// Reads fault but share pages; writes fault and get pages of their own.
+fn reads_share_writes_allocate(f: &Facts<'_>) -> bool {
+    f.get("read pass: faults per 2 MiB") >= f.limit("lazy_min")
+        && f.get("read pass: all bytes zero") == 1.0
+        && f.get("read pass: private share") <= f.limit("max_read_private")
+        && f.get("write pass: faults per 2 MiB") >= f.limit("lazy_min")
+        && f.get("write pass: private share") >= f.limit("min_write_private")
+}
+
+/// C004-10 and C004-30: confirmed when reads fault without making pages of
+/// their own and writes fault and do.
+pub const ZERO_PAGE: Rule = Rule {
+    says: "confirmed when the read pass faults (lazy_min per 2 MiB), reads zeros and leaves \
+           at most max_read_private of the pages private, and the write pass faults again \
+           and makes at least min_write_private private; refuted otherwise",
+    inputs: &[
+        "read pass: faults per 2 MiB",
+        "read pass: all bytes zero",
+        "read pass: private share",
+        "write pass: faults per 2 MiB",
+        "write pass: private share",
+    ],
+    thresholds: &ZERO_PAGE_LIMITS,
+    decide: |f| f.confirmed_if(reads_share_writes_allocate(f)),
+    examples: &[
+        example(
+            &[
+                ("read pass: faults per 2 MiB", 512.0),
+                ("read pass: all bytes zero", 1.0),
+                ("read pass: private share", 0.0),
+                ("write pass: faults per 2 MiB", 512.0),
+                ("write pass: private share", 1.0),
+            ],
+            Confirmed,
         ),
-        Some(e) => format!("reserving {} failed: {e}", size(n)),
-    };
-    Ok(Finding::new(verdict, summary, ev))
-}
+        example(
+            &[
+                ("read pass: faults per 2 MiB", 512.0),
+                ("read pass: all bytes zero", 1.0),
+                ("read pass: private share", 1.0),
+                ("write pass: faults per 2 MiB", 0.0),
+                ("write pass: private share", 1.0),
+            ],
+            Refuted,
+        ),
+    ],
+};
 
-/// C004-30: a page fault allocates a page and "returns the zero page".
-pub fn c004_30(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let z = zero_page(ctx)?;
-    let ev = zero_page_evidence(ctx, z);
-    let verdict =
-        Verdict::confirmed_if(reads_share_writes_allocate(z) && z.write_faults > 0);
-    let summary = format!(
-        "two kinds of fault: a read fault maps the shared zero page ({} faults, RSS +{} KiB), \
-         a write fault allocates a zeroed page of its own ({} faults, RSS +{} KiB)",
-        z.read_faults, z.read_rss_kib, z.write_faults, z.write_rss_kib
-    );
-    Ok(Finding::new(verdict, summary, ev))
-}
-
-/// C004-31: copy-on-write: everyone shares the same zero page.
-pub fn c004_31(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let z = zero_page(ctx)?;
-    let ev = zero_page_evidence(ctx, z);
-    let one_frame = z.distinct_frames.is_none_or(|d| d == 1);
-    let verdict = Verdict::confirmed_if(reads_share_writes_allocate(z) && one_frame);
+/// C004-31: "copy-on-write: processes share the same zero page" (seed 004
+/// L272-276): the zero-page experiment, and the physical frames behind the
+/// pages read.
+pub fn c004_31_shared_zero_page(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let (ev, _) = zero_page_evidence(ctx)?;
+    let z = figures::zero_page(ctx)?;
     let frames = match z.distinct_frames {
         Some(d) => {
             format!("{d} physical frame(s) behind {} pages read", z.frames_sampled)
         }
-        None => "frame numbers hidden (pagemap needs CAP_SYS_ADMIN)".into(),
+        None => "frame numbers hidden (pagemap shows them only to CAP_SYS_ADMIN)".into(),
     };
     let summary = format!(
-        "{} read as zero with RSS +{} KiB: {frames}; writing gave each page its own copy \
-         (RSS +{} KiB)",
+        "{} read as zero with {} private pages: {frames}; writing gave each page its own \
+         copy ({} private)",
         size(z.size),
-        z.read_rss_kib,
-        z.write_rss_kib
+        z.after_reads.private,
+        z.after_writes.private
     );
-    Ok(Finding::new(verdict, summary, ev))
+    Ok(Measured::new(ev, summary))
 }
 
-/// C004-38: pre-warm by writing one byte per 4 KB.
-#[cfg(target_os = "linux")]
-pub fn c004_38(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let n = ctx.pick(128 * MIB, 32 * MIB);
-    let rounds = ctx.pick(3, 2);
-    // The seed's loop, as a pre-warm: then a second pass finds every page present.
-    let mut m = MmapBuf::new(n)?;
-    let (_, first) = crate::measure::os::measure(|| sizes::touch_pages(&mut m));
-    let (_, second) = crate::measure::os::measure(|| sizes::touch_pages(&mut m));
-    drop(m);
-    let p = paging::prefault_experiment(n, rounds)?;
+/// Unverifiable where the frame numbers are hidden; confirmed when the
+/// zero-page rule holds and every page read sits on one frame.
+pub const C004_31: Rule = Rule {
+    says: "unverifiable when /proc/self/pagemap hides frame numbers; confirmed when the \
+           zero-page rule holds and the pages read share one physical frame; refuted \
+           otherwise",
+    inputs: &[
+        "read pass: faults per 2 MiB",
+        "read pass: all bytes zero",
+        "read pass: private share",
+        "write pass: faults per 2 MiB",
+        "write pass: private share",
+        "read pass: distinct physical frames",
+    ],
+    thresholds: &ZERO_PAGE_LIMITS,
+    decide: |f| {
+        if !f.has("read pass: distinct physical frames") {
+            return Verdict::unverifiable(
+                "/proc/self/pagemap shows frame numbers only to CAP_SYS_ADMIN, so whether \
+                 the pages read share one physical page cannot be seen here (an unreadable \
+                 frame is not a shared one)",
+            );
+        }
+        let one = f.get("read pass: distinct physical frames") == 1.0;
+        f.confirmed_if(reads_share_writes_allocate(f) && one)
+    },
+    examples: &[
+        example(
+            &[
+                ("read pass: faults per 2 MiB", 512.0),
+                ("read pass: all bytes zero", 1.0),
+                ("read pass: private share", 0.0),
+                ("write pass: faults per 2 MiB", 512.0),
+                ("write pass: private share", 1.0),
+                ("read pass: distinct physical frames", 1.0),
+            ],
+            Confirmed,
+        ),
+        example(
+            &[
+                ("read pass: faults per 2 MiB", 512.0),
+                ("read pass: all bytes zero", 1.0),
+                ("read pass: private share", 0.0),
+                ("write pass: faults per 2 MiB", 512.0),
+                ("write pass: private share", 1.0),
+                ("read pass: distinct physical frames", 4096.0),
+            ],
+            Refuted,
+        ),
+        example(&[("read pass: faults per 2 MiB", 512.0)], Unverifiable),
+    ],
+};
+
+/// C004-11: "allocate 1 GB, touch 1 MB, and only 1 MB is used" (seed 004
+/// L64-67). 1 GiB through `MmapBuf` and `vec![0u8; n]`, the first 1 MiB
+/// written one byte per page; the buffer's resident pages (`mincore`).
+pub fn c004_11_demand_paging(ctx: &Ctx) -> Result<Measured, CheckError> {
     let mut ev =
-        evidence(ctx, &format!("{}; {rounds} interleaved rounds, medians", size(n)));
-    ev.add("pre-warm loop: faults", first.minor_faults as f64, Unit::Count);
-    ev.add("later pass: faults", second.minor_faults as f64, Unit::Count);
+        evidence(ctx, "1 GiB allocated, the first 1 MiB written one byte per page");
+    let mut parts = Vec::new();
+    for d in figures::demand(ctx)?.iter().filter(|d| d.touched == MIB && d.size == GIB) {
+        let name = if d.via_vec { "vec" } else { "mmap" };
+        ev.add(format!("{name}: faults"), d.faults as f64, Unit::Count);
+        let r = ev.add(
+            format!("{name}: resident"),
+            page_bytes(d.resident_pages),
+            Unit::Bytes,
+        );
+        parts.push(format!("{name}: {} faults, {} resident", d.faults, format_bytes(r)));
+    }
+    Ok(Measured::new(ev, format!("touching 1 MiB of 1 GiB: {}", parts.join("; "))))
+}
+
+/// Confirmed when touching 1 MiB of 1 GiB makes about 1 MiB resident.
+pub const C004_11: Rule = Rule {
+    says: "confirmed when, through mmap and vec alike, between min_resident and \
+           max_resident is resident and at most max_faults faults were taken; refuted \
+           otherwise",
+    inputs: &["mmap: faults", "mmap: resident", "vec: faults", "vec: resident"],
+    thresholds: &[
+        Threshold {
+            name: "min_resident",
+            value: 1048576.0,
+            unit: Unit::Bytes,
+            source: "the 1 MiB written",
+        },
+        Threshold {
+            name: "max_resident",
+            value: 5.0 * 1048576.0,
+            unit: Unit::Bytes,
+            source: "1 MiB plus 4 MiB: transparent huge pages may back each end of the \
+                     range with a 2 MiB page",
+        },
+        Threshold {
+            name: "max_faults",
+            value: 272.0,
+            unit: Unit::Count,
+            source: "256 pages of 4 KiB in 1 MiB, plus 16 of slack",
+        },
+    ],
+    decide: |f| {
+        let ok = |name: &str| {
+            let r = f.get(&format!("{name}: resident"));
+            r >= f.limit("min_resident")
+                && r <= f.limit("max_resident")
+                && f.get(&format!("{name}: faults")) <= f.limit("max_faults")
+        };
+        f.confirmed_if(ok("mmap") && ok("vec"))
+    },
+    examples: &[
+        example(
+            &[
+                ("mmap: faults", 256.0),
+                ("mmap: resident", 1048576.0),
+                ("vec: faults", 255.0),
+                ("vec: resident", 1052672.0),
+            ],
+            Confirmed,
+        ),
+        example(
+            &[
+                ("mmap: faults", 256.0),
+                ("mmap: resident", 1048576.0),
+                ("vec: faults", 262144.0),
+                ("vec: resident", 1073741824.0),
+            ],
+            Refuted,
+        ),
+    ],
+};
+
+/// C004-29: "virtual memory can be far larger than physical memory" (seed
+/// 004 L260-264). A `PROT_NONE`, `MAP_NORESERVE` reservation of 64 GiB or
+/// twice the RAM: `VmSize` and `VmRSS` of this process (the checks run one
+/// at a time).
+pub fn c004_29_reservation(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let r = figures::reservation(ctx)?;
+    let mut ev = evidence(
+        ctx,
+        &format!("Reservation::new({}): PROT_NONE, MAP_NORESERVE", size(r.size)),
+    );
+    ev.add("RAM", r.ram as f64, Unit::Bytes);
+    ev.add("reservation succeeded", flag(r.ok.is_none()), Unit::Bool);
+    ev.add("reserved / RAM", r.size as f64 / r.ram.max(1) as f64, Unit::Ratio);
     ev.add(
-        "demand faults + touch (median)",
-        crate::measure::stats::median(&p.demand_ns).unwrap_or(0.0),
-        Unit::Nanos,
+        "VmSize growth / reserved",
+        r.vm_size_kib as f64 * 1024.0 / r.size as f64,
+        Unit::Fraction,
+    );
+    ev.add("RSS growth", r.rss_kib as f64 * 1024.0, Unit::Bytes);
+    if let Some(o) = r.overcommit {
+        ev.add("vm.overcommit_memory", o as f64, Unit::Count);
+    }
+    let summary = match &r.ok {
+        None => format!(
+            "reserved {} of address space on a machine with {} of RAM: VmSize +{}, RSS +{}",
+            size(r.size),
+            format_bytes((r.ram >> 20 << 20) as f64),
+            format_bytes(r.vm_size_kib as f64 * 1024.0),
+            format_bytes(r.rss_kib.max(0) as f64 * 1024.0)
+        ),
+        Some(e) => format!("reserving {} failed: {e}", size(r.size)),
+    };
+    Ok(Measured::new(ev, summary))
+}
+
+/// Confirmed when a reservation larger than RAM shows in `VmSize` in full
+/// and costs no resident memory.
+pub const C004_29: Rule = Rule {
+    says: "confirmed when a reservation larger than RAM succeeded, VmSize grew by at least \
+           min_vm_share of it and RSS by less than max_rss; refuted otherwise",
+    inputs: &[
+        "reservation succeeded",
+        "reserved / RAM",
+        "VmSize growth / reserved",
+        "RSS growth",
+    ],
+    thresholds: &[
+        Threshold {
+            name: "min_vm_share",
+            value: 0.99,
+            unit: Unit::Fraction,
+            source: "the whole reservation in the address space; 1% slack for other threads",
+        },
+        Threshold {
+            name: "max_rss",
+            value: 1048576.0,
+            unit: Unit::Bytes,
+            source: "slack: the kernel's per-CPU RSS counters lag by a few hundred KiB",
+        },
+    ],
+    decide: |f| {
+        f.confirmed_if(
+            f.get("reservation succeeded") == 1.0
+                && f.get("reserved / RAM") > 1.0
+                && f.get("VmSize growth / reserved") >= f.limit("min_vm_share")
+                && f.get("RSS growth") < f.limit("max_rss"),
+        )
+    },
+    examples: &[
+        example(
+            &[
+                ("reservation succeeded", 1.0),
+                ("reserved / RAM", 2.7),
+                ("VmSize growth / reserved", 1.0),
+                ("RSS growth", 0.0),
+            ],
+            Confirmed,
+        ),
+        example(
+            &[
+                ("reservation succeeded", 0.0),
+                ("reserved / RAM", 2.7),
+                ("VmSize growth / reserved", 0.0),
+                ("RSS growth", 0.0),
+            ],
+            Refuted,
+        ),
+    ],
+};
+
+/// C004-38: "pre-warm by writing one byte every 4 KB" (seed 004 L336-344).
+/// The seed's loop, ported: the faults it takes and those left for a later
+/// pass; beside it, prefaulting in the kernel, for the cost.
+pub fn c004_38_prewarm(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let [plain, _] = figures::prewarm(ctx)?;
+    let p = figures::prefault(ctx)?;
+    let mut ev = evidence(
+        ctx,
+        &format!(
+            "the seed's loop on {}; prefaulting on {}, {} interleaved rounds, medians",
+            size(plain.size),
+            size(p.size),
+            p.rounds
+        ),
     );
     ev.add(
-        "MAP_POPULATE + touch (median)",
-        crate::measure::stats::median(&p.map_populate_ns).unwrap_or(0.0),
-        Unit::Nanos,
+        "pre-warm loop: faults per 2 MiB",
+        per_2mib(plain.faults, plain.size),
+        Unit::Count,
     );
+    ev.add("later pass: faults", plain.later_faults as f64, Unit::Count);
+    let median = |v: &[f64]| stats::median(v).unwrap_or(f64::NAN);
+    ev.add("demand faults + touch (median)", median(&p.demand_ns), Unit::Nanos);
+    ev.add("MAP_POPULATE + touch (median)", median(&p.map_populate_ns), Unit::Nanos);
     ev.add(
         "touch faults after MAP_POPULATE",
         p.faults_after_map_populate as f64,
         Unit::Count,
     );
-    let speedup = ev.add("demand / MAP_POPULATE", p.map_populate_speedup(), Unit::Ratio);
+    ev.add("demand / MAP_POPULATE", p.map_populate_speedup(), Unit::Ratio);
     if let (Some(s), Some(f)) =
         (p.populate_write_speedup(), p.faults_after_populate_write)
     {
         ev.add(
             "MADV_POPULATE_WRITE + touch (median)",
-            crate::measure::stats::median(&p.populate_write_ns).unwrap_or(0.0),
+            median(&p.populate_write_ns),
             Unit::Nanos,
         );
         ev.add("touch faults after MADV_POPULATE_WRITE", f as f64, Unit::Count);
         ev.add("demand / MADV_POPULATE_WRITE", s, Unit::Ratio);
     }
-    let moved = faults_look_lazy(first.minor_faults, n) && second.minor_faults < 16;
-    let verdict = Verdict::confirmed_if(moved && p.faults_after_map_populate < 16);
     let summary = format!(
-        "{}: the pre-warm loop took {} faults and left {} for later; demand faults take \
-         {speedup:.2}× the time of MAP_POPULATE{}",
-        size(n),
-        first.minor_faults,
-        second.minor_faults,
+        "{}: the pre-warm loop took {} faults and left {} for later; demand faults take {} \
+         the time of MAP_POPULATE{}",
+        size(plain.size),
+        plain.faults,
+        plain.later_faults,
+        format_ratio(p.map_populate_speedup()),
         p.populate_write_speedup()
-            .map(|s| format!(" and {s:.2}× that of MADV_POPULATE_WRITE"))
+            .map(|s| format!(" and {} that of MADV_POPULATE_WRITE", format_ratio(s)))
             .unwrap_or_default()
     );
-    Ok(Finding::new(verdict, summary, ev))
+    Ok(Measured::new(ev, summary))
 }
 
-/// The huge-page experiment, once per process and size class.
-#[cfg(target_os = "linux")]
-fn huge(ctx: &Ctx) -> Result<&'static paging::HugePages, CheckError> {
-    static FULL: OnceLock<Result<paging::HugePages, String>> = OnceLock::new();
-    static QUICK: OnceLock<Result<paging::HugePages, String>> = OnceLock::new();
-    let cell = if ctx.quick { &QUICK } else { &FULL };
-    cell.get_or_init(|| {
-        paging::huge_page_experiment(ctx.pick(128 * MIB, 64 * MIB), ctx.pick(3, 2))
-            .map_err(|e| e.to_string())
-    })
-    .as_ref()
-    .map_err(|e| CheckError(e.clone()))
-}
+/// Confirmed when the loop takes the faults and leaves none for later.
+pub const C004_38: Rule = Rule {
+    says: "confirmed when the pre-warm loop faults at least lazy_min times per 2 MiB and a \
+           later pass at most max_later times; refuted otherwise",
+    inputs: &["pre-warm loop: faults per 2 MiB", "later pass: faults"],
+    thresholds: &[
+        LAZY_MIN,
+        Threshold {
+            name: "max_later",
+            value: 16.0,
+            unit: Unit::Count,
+            source: "slack: pages the kernel may reclaim or collapse meanwhile",
+        },
+    ],
+    decide: |f| {
+        f.confirmed_if(
+            f.get("pre-warm loop: faults per 2 MiB") >= f.limit("lazy_min")
+                && f.get("later pass: faults") <= f.limit("max_later"),
+        )
+    },
+    examples: &[
+        example(
+            &[("pre-warm loop: faults per 2 MiB", 512.0), ("later pass: faults", 0.0)],
+            Confirmed,
+        ),
+        example(
+            &[
+                ("pre-warm loop: faults per 2 MiB", 512.0),
+                ("later pass: faults", 32768.0),
+            ],
+            Refuted,
+        ),
+        example(
+            &[("pre-warm loop: faults per 2 MiB", 0.0), ("later pass: faults", 0.0)],
+            Refuted,
+        ),
+    ],
+};
 
-/// C004-39: huge pages via `MAP_HUGETLB` cut page-table overhead.
-#[cfg(target_os = "linux")]
-pub fn c004_39(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let tlb = paging::hugetlb_experiment();
-    let h = huge(ctx)?;
-    let n = h.size;
-    let reads = ctx.pick(2_000_000, 500_000);
-    let (small, huge) = paging::random_access_ns(n, reads, 3)?;
-    let small_ns = crate::measure::stats::median(&small).unwrap_or(0.0);
-    let huge_ns = crate::measure::stats::median(&huge).unwrap_or(0.0);
+/// C004-39: "huge pages via MAP_HUGETLB cut page-table overhead" (seed 004
+/// L346-351). `MAP_HUGETLB` for one 2 MiB page; the first touch with 4 KiB
+/// pages against `MADV_HUGEPAGE` (transparent huge pages); random reads.
+pub fn c004_39_huge_pages(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let tlb = figures::hugetlb(ctx)?;
+    let h = figures::huge(ctx)?;
+    let (_, reads, small, huge) = figures::random_reads(ctx)?;
     let mut ev = evidence(
         ctx,
         &format!(
             "{}; touch: medians of interleaved rounds; {reads} random reads",
-            size(n)
+            size(h.size)
         ),
     );
     ev.add("vm.nr_hugepages", tlb.reserved.unwrap_or(0) as f64, Unit::Count);
-    ev.add("MAP_HUGETLB worked", tlb.error.is_none() as u8 as f64, Unit::Bool);
+    ev.add("MAP_HUGETLB worked", flag(tlb.error.is_none()), Unit::Bool);
+    let enomem = tlb.error.as_ref().is_some_and(|e| e.is_enomem());
+    ev.add("MAP_HUGETLB failed with ENOMEM", flag(enomem), Unit::Bool);
     ev.add("4 KiB pages: touch faults", h.small_faults as f64, Unit::Count);
     ev.add("MADV_HUGEPAGE: touch faults", h.huge_faults as f64, Unit::Count);
     ev.add(
+        "touch faults, 4 KiB pages / MADV_HUGEPAGE",
+        h.small_faults as f64 / h.huge_faults.max(1) as f64,
+        Unit::Ratio,
+    );
+    ev.add(
         "MADV_HUGEPAGE: AnonHugePages growth",
-        kib_to_bytes(h.anon_huge_kib),
+        h.anon_huge_kib as f64 * 1024.0,
         Unit::Bytes,
     );
     ev.add("first touch: 4 KiB time / huge time", h.touch_speedup(), Unit::Ratio);
-    ev.add("random read, 4 KiB pages", small_ns, Unit::Nanos);
-    ev.add("random read, huge pages", huge_ns, Unit::Nanos);
-    let thp_works = h.huge_faults * 8 < h.small_faults && h.anon_huge_kib > 0;
-    let verdict = match &tlb.error {
-        Some(e) if e.is_enomem() && thp_works => Verdict::unruled_holds_only_when(
-            "hugetlb pages are reserved (vm.nr_hugepages > 0; without them MAP_HUGETLB \
-             fails with ENOMEM). Transparent huge pages (MADV_HUGEPAGE) need no \
-             reservation and give the same fault and TLB savings",
-        ),
-        Some(_) => Verdict::Refuted,
-        None => Verdict::confirmed_if(tlb.faults <= 1),
-    };
+    let (s, b) =
+        (stats::median(small).unwrap_or(0.0), stats::median(huge).unwrap_or(0.0));
+    ev.add("random read, 4 KiB pages", s, Unit::Nanos);
+    ev.add("random read, huge pages", b, Unit::Nanos);
     let hugetlb = match &tlb.error {
         Some(e) => format!("MAP_HUGETLB: {}", e.source),
         None => format!("MAP_HUGETLB: 2 MiB in {} fault(s)", tlb.faults),
     };
     let summary = format!(
-        "{hugetlb} (nr_hugepages = {}); THP on {}: {} faults instead of {}, first touch \
-         time 4 KiB/huge {:.2}×, random read {} vs {}",
+        "{hugetlb} (nr_hugepages = {}); THP on {}: {} faults instead of {}, random read {} \
+         against {}",
         tlb.reserved.unwrap_or(0),
-        size(n),
+        size(h.size),
         h.huge_faults,
         h.small_faults,
-        h.touch_speedup(),
-        nanos(huge_ns),
-        nanos(small_ns)
+        format_nanos(b),
+        format_nanos(s)
     );
-    Ok(Finding::new(verdict, summary, ev))
+    Ok(Measured::new(ev, summary))
 }
 
-/// C004-40: NUMA: bind memory to a node.
-pub fn c004_40(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let nodes = flags::numa_nodes();
-    let mut ev = evidence(ctx, "nodes listed in /sys/devices/system/node/");
-    let verdict = match nodes {
-        Some(1) => Verdict::unruled_holds_only_when(
-            "the machine has several NUMA nodes; with one node every page is local and \
-             binding changes nothing",
+/// Confirmed when `MAP_HUGETLB` works; holds only when pages are reserved
+/// when it fails with `ENOMEM` while transparent huge pages cut the faults;
+/// refuted otherwise.
+pub const C004_39: Rule = Rule {
+    says: "confirmed when MAP_HUGETLB works; holds only when hugetlb pages are reserved when \
+           it fails with ENOMEM and MADV_HUGEPAGE cuts the touch faults at least thp_cut-fold; \
+           refuted otherwise",
+    inputs: &[
+        "MAP_HUGETLB worked",
+        "MAP_HUGETLB failed with ENOMEM",
+        "touch faults, 4 KiB pages / MADV_HUGEPAGE",
+    ],
+    thresholds: &[Threshold {
+        name: "thp_cut",
+        value: 8.0,
+        unit: Unit::Ratio,
+        source: "huge pages served most of the range (512× fewer faults when all of it)",
+    }],
+    decide: |f| {
+        if f.get("MAP_HUGETLB worked") == 1.0 {
+            Verdict::Confirmed
+        } else if f.get("MAP_HUGETLB failed with ENOMEM") == 1.0
+            && f.get("touch faults, 4 KiB pages / MADV_HUGEPAGE") >= f.limit("thp_cut")
+        {
+            f.holds_only_when(
+                "hugetlb pages are reserved (vm.nr_hugepages > 0); without them MAP_HUGETLB \
+                 fails with ENOMEM. Transparent huge pages (MADV_HUGEPAGE) need no \
+                 reservation and cut the faults as promised",
+                "touch faults, 4 KiB pages / MADV_HUGEPAGE",
+                "MAP_HUGETLB worked",
+            )
+        } else {
+            Verdict::Refuted
+        }
+    },
+    examples: &[
+        example(&[("MAP_HUGETLB worked", 1.0)], Confirmed),
+        example(
+            &[
+                ("MAP_HUGETLB worked", 0.0),
+                ("MAP_HUGETLB failed with ENOMEM", 1.0),
+                ("touch faults, 4 KiB pages / MADV_HUGEPAGE", 512.0),
+            ],
+            HoldsOnlyWhen,
         ),
-        Some(n) => Verdict::unverifiable(format!(
-            "{n} nodes here, but this check does not measure local against remote access"
-        )),
-        None => Verdict::unverifiable("no NUMA information in /sys on this system"),
-    };
-    if let Some(n) = nodes {
-        ev.add("NUMA nodes", n as f64, Unit::Count);
-    }
-    let summary = match nodes {
-        Some(n) => format!("{n} NUMA node(s) on this machine"),
-        None => "NUMA topology not visible".into(),
-    };
-    Ok(Finding::new(verdict, summary, ev))
-}
+        example(
+            &[
+                ("MAP_HUGETLB worked", 0.0),
+                ("MAP_HUGETLB failed with ENOMEM", 1.0),
+                ("touch faults, 4 KiB pages / MADV_HUGEPAGE", 1.0),
+            ],
+            Refuted,
+        ),
+    ],
+};
 
-/// D68: the pre-warm loop hard-codes 4 KiB pages.
-#[cfg(target_os = "linux")]
-pub fn d68(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let h = huge(ctx)?;
+/// D68: the pre-warm loop hard-codes 4 KiB pages (seed 004 L340-343). The
+/// seed's loop, ported, on a mapping with `MADV_HUGEPAGE`: writes per fault.
+pub fn d68_hard_coded_page(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let [_, huge] = figures::prewarm(ctx)?;
     let page = crate::measure::machine::page_size();
     let mut ev = evidence(
         ctx,
-        &format!("{} with MADV_HUGEPAGE, the seed's 4096-byte stride", size(h.size)),
+        &format!("the seed's 4096-byte stride on {} with MADV_HUGEPAGE", size(huge.size)),
     );
     ev.add("page size (sysconf)", page as f64, Unit::Bytes);
-    let writes = ev.add("writes by the loop", (h.size / 4096) as f64, Unit::Count);
-    let faults = ev.add("faults they caused", h.huge_faults as f64, Unit::Count);
-    let per = ev.add("writes per fault", writes / faults.max(1.0), Unit::Ratio);
-    let verdict = Verdict::confirmed_if(per > 1.5 || page != 4096);
-    let summary = format!(
-        "with huge pages the 4096-byte stride makes {:.0} writes per fault ({} writes, {} \
-         faults); the page size here is {page} B; MADV_POPULATE_WRITE needs no loop at all",
-        per, writes, faults
+    ev.add("seed's loop on huge pages: writes", huge.writes as f64, Unit::Count);
+    ev.add("seed's loop on huge pages: faults", huge.faults as f64, Unit::Count);
+    let per = ev.add(
+        "seed's loop on huge pages: writes per fault",
+        huge.writes as f64 / huge.faults.max(1) as f64,
+        Unit::Ratio,
     );
-    Ok(Finding::new(verdict, summary, ev))
+    let summary = format!(
+        "with huge pages the 4096-byte stride makes {per:.0} writes per fault ({} writes, {} \
+         faults); the page size here is {page} B; MADV_POPULATE_WRITE needs no loop at all",
+        huge.writes, huge.faults
+    );
+    Ok(Measured::new(ev, summary))
 }
 
-/// D69: `MAP_HUGETLB` suggested with no caveats.
-#[cfg(target_os = "linux")]
-pub fn d69(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let tlb = paging::hugetlb_experiment();
+/// Reproduced when the stride is not the page size, or when one fault
+/// serves several of its writes (huge pages).
+pub const D68: Rule = Rule {
+    says: "reproduced when the page size is not base_page, or the seed's loop makes more \
+           than over_touch writes per fault on huge pages; not reproduced otherwise",
+    inputs: &["page size (sysconf)", "seed's loop on huge pages: writes per fault"],
+    thresholds: &[
+        Threshold {
+            name: "base_page",
+            value: 4096.0,
+            unit: Unit::Bytes,
+            source: "the stride the seed's loop hard-codes",
+        },
+        Threshold {
+            name: "over_touch",
+            value: 1.5,
+            unit: Unit::Ratio,
+            source: "one write per fault is what the loop is for; half again is wasted",
+        },
+    ],
+    decide: |f| {
+        f.confirmed_if(
+            f.get("page size (sysconf)") != f.limit("base_page")
+                || f.get("seed's loop on huge pages: writes per fault")
+                    > f.limit("over_touch"),
+        )
+    },
+    examples: &[
+        example(
+            &[
+                ("page size (sysconf)", 4096.0),
+                ("seed's loop on huge pages: writes per fault", 512.0),
+            ],
+            Confirmed,
+        ),
+        example(
+            &[
+                ("page size (sysconf)", 16384.0),
+                ("seed's loop on huge pages: writes per fault", 4.0),
+            ],
+            Confirmed,
+        ),
+        example(
+            &[
+                ("page size (sysconf)", 4096.0),
+                ("seed's loop on huge pages: writes per fault", 1.0),
+            ],
+            Refuted,
+        ),
+    ],
+};
+
+/// D69: `MAP_HUGETLB` suggested with no caveats (seed 004 L348-351).
+pub fn d69_hugetlb_no_caveat(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let tlb = figures::hugetlb(ctx)?;
     let mut ev = evidence(ctx, "MmapBuf::with_options(2 MiB, MAP_HUGETLB)");
     ev.add("vm.nr_hugepages", tlb.reserved.unwrap_or(0) as f64, Unit::Count);
-    ev.add("MAP_HUGETLB worked", tlb.error.is_none() as u8 as f64, Unit::Bool);
+    ev.add("MAP_HUGETLB worked", flag(tlb.error.is_none()), Unit::Bool);
     let enomem = tlb.error.as_ref().is_some_and(|e| e.is_enomem());
-    ev.add("failed with ENOMEM", enomem as u8 as f64, Unit::Bool);
-    let verdict = Verdict::confirmed_if(enomem && tlb.reserved == Some(0));
+    ev.add("MAP_HUGETLB failed with ENOMEM", flag(enomem), Unit::Bool);
     let summary = match &tlb.error {
         Some(e) => format!("with nr_hugepages = {}: {e}", tlb.reserved.unwrap_or(0)),
         None => format!(
@@ -400,29 +790,37 @@ pub fn d69(ctx: &Ctx) -> Result<Finding, CheckError> {
             tlb.faults
         ),
     };
-    Ok(Finding::new(verdict, summary, ev))
+    Ok(Measured::new(ev, summary))
 }
 
-#[cfg(not(target_os = "linux"))]
-pub use self::non_linux::*;
-
-#[cfg(not(target_os = "linux"))]
-mod non_linux {
-    use crate::claims::{CheckError, Ctx, Finding};
-    /// C004-38 needs Linux.
-    pub fn c004_38(_: &Ctx) -> Result<Finding, CheckError> {
-        Err(super::super::linux_only("MAP_POPULATE and MADV_POPULATE_WRITE"))
-    }
-    /// C004-39 needs Linux.
-    pub fn c004_39(_: &Ctx) -> Result<Finding, CheckError> {
-        Err(super::super::linux_only("MAP_HUGETLB and MADV_HUGEPAGE"))
-    }
-    /// D68 needs Linux.
-    pub fn d68(_: &Ctx) -> Result<Finding, CheckError> {
-        Err(super::super::linux_only("MADV_HUGEPAGE"))
-    }
-    /// D69 needs Linux.
-    pub fn d69(_: &Ctx) -> Result<Finding, CheckError> {
-        Err(super::super::linux_only("MAP_HUGETLB"))
-    }
-}
+/// Reproduced when `MAP_HUGETLB` fails with `ENOMEM`; unverifiable where
+/// pages are reserved (it cannot fail that way here).
+pub const D69: Rule = Rule {
+    says: "reproduced when MAP_HUGETLB fails with ENOMEM; unverifiable when hugetlb pages \
+           are reserved; not reproduced otherwise",
+    inputs: &["MAP_HUGETLB failed with ENOMEM", "vm.nr_hugepages"],
+    thresholds: &[],
+    decide: |f| {
+        if f.get("MAP_HUGETLB failed with ENOMEM") == 1.0 {
+            Verdict::Confirmed
+        } else if f.get("vm.nr_hugepages") > 0.0 {
+            Verdict::unverifiable(
+                "hugetlb pages are reserved on this machine, so MAP_HUGETLB works and the \
+                 failure the seed leaves out cannot be shown",
+            )
+        } else {
+            Verdict::Refuted
+        }
+    },
+    examples: &[
+        example(&[("MAP_HUGETLB failed with ENOMEM", 1.0)], Confirmed),
+        example(
+            &[("MAP_HUGETLB failed with ENOMEM", 0.0), ("vm.nr_hugepages", 8.0)],
+            Unverifiable,
+        ),
+        example(
+            &[("MAP_HUGETLB failed with ENOMEM", 0.0), ("vm.nr_hugepages", 0.0)],
+            Refuted,
+        ),
+    ],
+};

@@ -1,107 +1,15 @@
-//! The example's size table and plot: every [`Strategy`] at every size, as a
-//! text table and as a hand-written SVG (log-log, no plotting crate).
+//! The first-touch plot: allocation + first touch against size, one line per
+//! [`Strategy`], as a hand-written SVG (log-log, no plotting crate), from the
+//! size table of [`super::figures::sizes`].
 //!
-//! For: `examples/mmap.rs` (`--table sizes`, `--size`, `--plot`). Not for:
-//! verdicts; the checks measure for themselves.
+//! For: `examples/mmap.rs --table plot --plot PATH` (the book's
+//! `book/src/mmap/first-touch.svg`). Not for: measuring anything.
 
-use super::buf::MapError;
-use super::sizes::{self, Cost, SEED_BEFORE_MS, SEED_SIZES, Strategy};
-use crate::table::{format_bytes, format_nanos};
+use super::sizes::{Cost, SEED_BEFORE_MS, SEED_SIZES, Strategy};
 use std::fmt::Write as _;
-
-/// Measures every strategy at every size. Rounds are interleaved across
-/// strategies (A B C … A B C …) and each cell is the median of its rounds by
-/// total time; `reps(size)` says how many rounds a size gets.
-pub fn measure_table(
-    sizes_: &[usize],
-    reps: impl Fn(usize) -> usize,
-) -> Result<Vec<Cost>, MapError> {
-    let mut out = Vec::new();
-    for &n in sizes_ {
-        let mut runs: Vec<Vec<Cost>> = vec![Vec::new(); Strategy::ALL.len()];
-        for _ in 0..reps(n).max(1) {
-            for (i, s) in Strategy::ALL.into_iter().enumerate() {
-                runs[i].push(sizes::measure(s, n)?);
-            }
-        }
-        for mut r in runs {
-            r.sort_by_key(Cost::total);
-            out.push(r[r.len() / 2]);
-        }
-    }
-    Ok(out)
-}
 
 fn ns(d: std::time::Duration) -> f64 {
     d.as_nanos() as f64
-}
-
-// ANCHOR: render_table
-/// The size table: one block per size, one line per strategy.
-pub fn render_table(costs: &[Cost]) -> String {
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "{:<8} {:<24} {:>10} {:>8} {:>10} {:>8} {:>10} {:>10}  memory from",
-        "size", "strategy", "alloc", "faults", "touch", "faults", "total", "free",
-    );
-    let mut last = 0;
-    for c in costs {
-        if c.size != last && last != 0 {
-            t.push('\n');
-        }
-        last = c.size;
-        let from = match (c.strategy, c.own_mapping) {
-            (Strategy::Mmap | Strategy::MmapPopulate | Strategy::MmapThp, _) => "mmap",
-            (_, true) => "glibc: own mmap",
-            (_, false) => "glibc: heap chunk",
-        };
-        let _ = writeln!(
-            t,
-            "{:<8} {:<24} {:>10} {:>8} {:>10} {:>8} {:>10} {:>10}  {from}",
-            format_bytes(c.size as f64),
-            c.strategy.label(),
-            format_nanos(ns(c.alloc)),
-            c.alloc_faults,
-            format_nanos(ns(c.touch)),
-            c.touch_faults,
-            format_nanos(ns(c.total())),
-            format_nanos(ns(c.free)),
-        );
-    }
-    t
-}
-// ANCHOR_END: render_table
-
-/// One line per seed size: the seed's "before" time beside our cheapest and
-/// dearest `vec![0u8; n]`-style totals.
-pub fn render_seed_comparison(costs: &[Cost]) -> String {
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "{:<8} {:>10} {:>18} {:>22} {:>16}",
-        "size", "seed make", "vec![0] alloc", "vec![0] alloc+touch", "seed / alloc"
-    );
-    for (n, seed_ms) in SEED_SIZES.iter().zip(SEED_BEFORE_MS) {
-        let Some(c) =
-            costs.iter().find(|c| c.size == *n && c.strategy == Strategy::VecZeroed)
-        else {
-            continue;
-        };
-        let _ = writeln!(
-            t,
-            "{:<8} {:>10} {:>18} {:>22} {:>16}",
-            format_bytes(*n as f64),
-            format_nanos(seed_ms * 1e6),
-            format_nanos(ns(c.alloc)),
-            format_nanos(ns(c.total())),
-            crate::table::format_value(
-                seed_ms * 1e6 / ns(c.alloc).max(1.0),
-                crate::claims::Unit::Ratio
-            )
-        );
-    }
-    t
 }
 
 /// Colours of the plot's series: one per strategy, then the allocation-only
@@ -302,14 +210,5 @@ mod tests {
         assert_eq!(power_of_ten_time(9), "1 s");
         assert_eq!(power_of_ten_time(10), "10 s");
         assert_eq!(power_of_ten_time(2), "100 ns");
-    }
-
-    #[test]
-    fn the_table_has_a_line_per_cost_and_names_the_source() {
-        let mut c = cost(Strategy::VecZeroed, 1 << 20, 1);
-        c.own_mapping = false;
-        let t = render_table(&[c, cost(Strategy::Mmap, 1 << 20, 1)]);
-        assert_eq!(t.lines().count(), 3);
-        assert!(t.contains("glibc: heap chunk") && t.contains("mmap"));
     }
 }
