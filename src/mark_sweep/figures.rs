@@ -120,6 +120,8 @@ pub struct SeedRuns {
     pub chain_1gib: SeedOnBigStack,
     /// The call budget given to the counting twin on the 2-object cycle.
     pub budget: u64,
+    /// The stack of the counting twin's thread.
+    pub counted_stack_bytes: usize,
     /// What the counting twin did with it.
     pub counted_cycle: Result<u64, CallBudgetExhausted>,
     /// Objects the worklist marker marked on the 2-object cycle.
@@ -139,7 +141,7 @@ fn child_outcome(mode: &str) -> Result<ChildOutcome, CheckError> {
 pub fn seed(ctx: &Ctx) -> Result<&'static SeedRuns, CheckError> {
     static S: PerRun<Result<SeedRuns, CheckError>> = PerRun::new();
     S.get(ctx, || {
-        let budget = 100_000;
+        let (budget, counted_stack_bytes) = (100_000, 256 << 20);
         Ok(SeedRuns {
             cycle_8mib: child_outcome("mark_sweep::seed_cycle_8mib")?,
             cycle_64mib: child_outcome("mark_sweep::seed_cycle_64mib")?,
@@ -147,7 +149,8 @@ pub fn seed(ctx: &Ctx) -> Result<&'static SeedRuns, CheckError> {
             chain_8mib: child_outcome("mark_sweep::seed_chain_1m_8mib")?,
             chain_1gib: seed_port::seed_on_big_stack(LONG_CHAIN, 1 << 30),
             budget,
-            counted_cycle: seed_port::on_stack(256 << 20, move || {
+            counted_stack_bytes,
+            counted_cycle: seed_port::on_stack(counted_stack_bytes, move || {
                 seed_port::seed_mark_counted(&mut graphs::ring(2), budget)
             }),
             worklist_cycle: stw::mark(&mut graphs::ring(2)).marked,

@@ -206,7 +206,12 @@ pub fn seed(ctx: &Ctx) -> Tables {
         Ok(calls) => format!("finished after {} calls", count(calls)),
         Err(_) => format!("not finished after {} calls: stopped", count(s.budget)),
     };
-    t.row(["2-object cycle, counting twin", "256 MiB", "this process", &counted]);
+    t.row([
+        "2-object cycle, counting twin".to_string(),
+        format_bytes(s.counted_stack_bytes as f64),
+        "this process".into(),
+        counted,
+    ]);
     if let Some(per_level) = s.chain_1gib.stack_bytes_per_level {
         t.note(format!(
             "stack per level of recursion (pages the thread faulted in / depth): {}, so \

@@ -8,7 +8,7 @@ use crate::claims::{
     CheckError, Ctx, Evidence, Measured, Outcome::*, Rule, Unit, Verdict, example,
 };
 use crate::measure::child::ChildOutcome;
-use crate::table::format_nanos;
+use crate::table::{format_nanos, group_thousands};
 
 fn yes(b: bool) -> f64 {
     f64::from(u8::from(b))
@@ -43,7 +43,8 @@ pub fn c001_18_recursive_marker(ctx: &Ctx) -> Result<Measured, CheckError> {
         "seed port on a {LONG_CHAIN}-object chain on an 8 MiB thread stack (child process) \
          and on a 1 GiB stack (in process); its call-counting twin on a 2-object cycle with \
          a budget of {} calls; the worklist marker on a {}-object chain and on the cycle",
-        s.budget, c.n
+        group_thousands(s.budget as i64),
+        c.n
     ));
     let exhausted = s.counted_cycle.is_err();
     ev.add(CHAIN_OVERFLOW, yes(s.chain_8mib.overflowed_stack()), Unit::Bool);
@@ -65,7 +66,7 @@ pub fn c001_18_recursive_marker(ctx: &Ctx) -> Result<Measured, CheckError> {
             s.chain_8mib.describe(),
             s.chain_1gib.black,
             if exhausted {
-                format!("had not finished after {} calls", s.budget)
+                format!("had not finished after {} calls", group_thousands(s.budget as i64))
             } else {
                 "finished".to_string()
             },
