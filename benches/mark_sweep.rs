@@ -125,8 +125,7 @@ fn marking(heap: &Heap, barrier: Barrier) -> (Heap, Incremental) {
 
 fn barrier(c: &mut Criterion) {
     let ops = size(100_000, 1_000);
-    let (heap, events) =
-        mutator::mutator_workload(size(100_000, 1_000), ops, usize::MAX);
+    let (heap, events) = mutator::mutator_workload(size(100_000, 1_000), ops, usize::MAX);
     let events: Vec<Event> =
         events.into_iter().filter(|e| matches!(e, Event::Mutate(_))).collect();
     let play = |h: &mut Heap, gc: &mut Incremental| {

@@ -17,7 +17,9 @@ use std::path::PathBuf;
 perf_workbook::count_allocations!();
 
 #[derive(Parser, Debug)]
-#[command(about = "Tri-color mark-sweep: a simulated collector, its barriers, its pacing")]
+#[command(
+    about = "Tri-color mark-sweep: a simulated collector, its barriers, its pacing"
+)]
 struct Args {
     #[command(flatten)]
     chapter: ChapterArgs,
@@ -53,9 +55,17 @@ fn tables(log: cli::BuildTables) -> Vec<ExampleTable> {
         // Each barrier is sound only with its root protocol (rescan, snapshot).
         table("scenarios", "scripted interleavings × barriers", tables::scenarios),
         // C001-17: "black = children done" holds under Dijkstra's barrier only.
-        table("invariants", "what the colors mean under each barrier", tables::invariants),
+        table(
+            "invariants",
+            "what the colors mean under each barrier",
+            tables::invariants,
+        ),
         // Incremental marking's cost: work ≤ 1.3× stop-the-world, no step over budget.
-        table("incremental", "incremental marking vs stop-the-world", tables::incremental),
+        table(
+            "incremental",
+            "incremental marking vs stop-the-world",
+            tables::incremental,
+        ),
         // The seeds' GOGC and memory-limit settings (C000-11, C000-12, C003-33),
         // simulated; their checks belong to the allocator-tuning chapter.
         table("pacing", "GOGC and the memory limit over a burst", tables::pacing),

@@ -50,7 +50,6 @@ pub const CONVERTING: &[&str] = &[
     "struct_layout",
     "escape_heap",
     "pools",
-    "mark_sweep",
     "lock_free_ring",
     "mmap",
 ];

@@ -283,7 +283,9 @@ pub fn noscan(ctx: &Ctx) -> &'static NoscanFigures {
         for _ in 0..rounds {
             a.push(ns(cpu_timed(|| black_box(mark_alone(&mut alone))).1));
             n.push(ns(cpu_timed(|| black_box(with_block.mark(BlockScan::Noscan))).1));
-            s.push(ns(cpu_timed(|| black_box(with_block.mark(BlockScan::Conservative))).1));
+            s.push(ns(
+                cpu_timed(|| black_box(with_block.mark(BlockScan::Conservative))).1
+            ));
         }
         let median = |v: &[f64]| stats::median(v).unwrap_or(f64::NAN);
         NoscanFigures {
@@ -343,7 +345,8 @@ pub fn throughput_of(objects: usize, shape: Shape, rounds: usize) -> Throughput 
         let (m, t) = crate::measure::timed(|| stw::mark(black_box(&mut heap)));
         assert_eq!(m.marked, objects);
         xs.push(t.as_nanos() as f64);
-        let (_, t) = crate::measure::timed(|| black_box(bfs.count_reachable(black_box(&heap))));
+        let (_, t) =
+            crate::measure::timed(|| black_box(bfs.count_reachable(black_box(&heap))));
         ys.push(t.as_nanos() as f64);
     }
     let ns = |v: &[f64]| Duration::from_nanos(stats::median(v).unwrap_or(0.0) as u64);
@@ -391,7 +394,8 @@ pub fn incremental(ctx: &Ctx) -> &'static IncrementalFigures {
     I.get(ctx, || {
         let (objects, rounds) = ctx.pick((1_000_000, 5), (100_000, 3));
         let (budget, ops_per_step) = (1_000, 100);
-        let (heap, events) = mutator::mutator_workload(objects, objects / 5, ops_per_step);
+        let (heap, events) =
+            mutator::mutator_workload(objects, objects / 5, ops_per_step);
         let rows = Barrier::ALL
             .into_iter()
             .map(|b| {
@@ -469,7 +473,8 @@ pub fn rust(ctx: &Ctx) -> Result<&'static RustFigures, CheckError> {
     R.get(ctx, || {
         if !alloc::is_installed() {
             return Err(CheckError(
-                "the Rust figures count allocations: install the counting allocator".into(),
+                "the Rust figures count allocations: install the counting allocator"
+                    .into(),
             ));
         }
         let buffer_bytes = 1 << 30;

@@ -13,8 +13,8 @@ use super::checker::{self, Edge, InvariantCheck};
 use super::graphs::{self, RandomGraph};
 use super::heap::{Color, DEFAULT_BYTES, FIELDS, Heap, ObjId};
 use super::incremental::{Incremental, Phase, StepReport};
-use crate::measure::rng::SplitMix64;
 use super::stw::SweepStats;
+use crate::measure::rng::SplitMix64;
 
 // ANCHOR: op
 /// One mutator operation, done by the mutator that owns stack `g`. Slots

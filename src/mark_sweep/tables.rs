@@ -90,7 +90,8 @@ pub fn log_with(barrier: Barrier) -> Table {
         RunOptions { check_every_event: false, one_cycle: true, find_lost: true },
         Some(&mut row),
     );
-    let names: Vec<String> = r.lost.iter().map(|&id| scenarios::name_of(&s, id)).collect();
+    let names: Vec<String> =
+        r.lost.iter().map(|&id| scenarios::name_of(&s, id)).collect();
     t.note(format!(
         "reachable objects freed: {} [{}]; dangling references after the sweep: {}",
         r.lost.len(),
@@ -164,7 +165,10 @@ fn chain_table(c: &ChainRun) -> Table {
     t.row(["survivors", &count(c.survivors)]);
     t.row(["largest gray worklist", &count(c.max_gray)]);
     if c.n >= 2 {
-        t.row([format!("survivors after a cut at #{}", c.n / 2 - 1), count(c.survivors_after_cut)]);
+        t.row([
+            format!("survivors after a cut at #{}", c.n / 2 - 1),
+            count(c.survivors_after_cut),
+        ]);
         t.row(["freed by that collection".to_string(), count(c.freed_after_cut)]);
     }
     t
@@ -238,7 +242,10 @@ pub fn agreement(ctx: &Ctx) -> Tables {
     ));
     t.row(["objects", &count(a.objects)]);
     t.row(["reachable (breadth-first search)", &count(a.reachable)]);
-    t.row(["graphs where black ≠ reachable (tri-color ≠ mark bit)", &count(a.mark_mismatches)]);
+    t.row([
+        "graphs where black ≠ reachable (tri-color ≠ mark bit)",
+        &count(a.mark_mismatches),
+    ]);
     t.row(["freed by the sweep", &count(a.freed)]);
     t.row(["freed but not white", &count(a.freed_not_white)]);
     t.row(["graphs where heap ≠ H − Unreachable(H)", &count(a.sweep_mismatches)]);
@@ -250,8 +257,15 @@ pub fn agreement(ctx: &Ctx) -> Tables {
 /// Stop-the-world marking against a plain BFS over the same graph.
 pub fn throughput(ctx: &Ctx) -> Tables {
     let rows = figures::throughput(ctx);
-    let mut t =
-        Table::new(["layout", "objects", "mark", "marked/s", "BFS", "visited/s", "mark/BFS"]);
+    let mut t = Table::new([
+        "layout",
+        "objects",
+        "mark",
+        "marked/s",
+        "BFS",
+        "visited/s",
+        "mark/BFS",
+    ]);
     for r in rows {
         t.row([
             r.shape.name().to_string(),
@@ -350,12 +364,18 @@ pub fn incremental(ctx: &Ctx) -> Tables {
 /// Marking a heap with a large pointer-free block, not read and read.
 pub fn noscan(ctx: &Ctx) -> Tables {
     let n = figures::noscan(ctx);
-    let mut t = Table::new(["marking", "objects marked", "block words read", "CPU time", "vs alone"])
-        .titled(format!(
-            "a {}-object heap and one rooted {} block of random bytes",
-            count(n.objects),
-            format_bytes(n.block_bytes as f64)
-        ));
+    let mut t = Table::new([
+        "marking",
+        "objects marked",
+        "block words read",
+        "CPU time",
+        "vs alone",
+    ])
+    .titled(format!(
+        "a {}-object heap and one rooted {} block of random bytes",
+        count(n.objects),
+        format_bytes(n.block_bytes as f64)
+    ));
     t.row([
         "heap alone".to_string(),
         count(n.alone_marked),
@@ -389,13 +409,7 @@ pub fn pacing(ctx: &Ctx) -> Tables {
     let live: Vec<String> =
         p.trace.phases.iter().map(|ph| mib(ph.live_bytes as f64)).collect();
     let mut t = Table::new([
-        "setting",
-        "GCs",
-        "limit",
-        "delays",
-        "peak MiB",
-        "mean MiB",
-        "GC share",
+        "setting", "GCs", "limit", "delays", "peak MiB", "mean MiB", "GC share",
     ])
     .titled(format!(
         "live heap {} MiB in three phases, {} MiB allocated in {} objects",
@@ -428,7 +442,8 @@ pub fn timeline(ctx: &Ctx) -> Tables {
     let p = figures::pacing(ctx);
     let mut header = vec!["alloc'd MiB".to_string()];
     header.extend((1..=p.runs.len()).map(|i| format!("[{i}]")));
-    let mut t = Table::new(header).titled("largest heap (MiB) in each 1/24 of the allocation");
+    let mut t =
+        Table::new(header).titled("largest heap (MiB) in each 1/24 of the allocation");
     let slice = p.trace.total_bytes() as f64 / figures::TIMELINE_SLICES as f64;
     for row in 0..figures::TIMELINE_SLICES {
         let mut cells = vec![mib(slice * (row + 1) as f64)];
@@ -444,14 +459,16 @@ pub fn timeline(ctx: &Ctx) -> Tables {
 /// What Rust does instead: reference-counted cycles, and what a drop visits.
 pub fn rust(ctx: &Ctx) -> Tables {
     let r = figures::rust(ctx)?;
-    let mut rc = Table::new(["two nodes A, B", "dropped at scope end", "still allocated"]);
+    let mut rc =
+        Table::new(["two nodes A, B", "dropped at scope end", "still allocated"]);
     for (what, o) in [
         ("A → B, B → A (Rc both ways)", r.strong_cycle),
         ("A → B (Rc), B → A (Weak)", r.weak_back_edge),
     ] {
         rc.row([what.to_string(), count(o.dropped_at_scope_end), count(o.still_alive)]);
     }
-    let mut drops = Table::new(["made and dropped", "allocs", "frees", "element needs_drop"]);
+    let mut drops =
+        Table::new(["made and dropped", "allocs", "frees", "element needs_drop"]);
     drops.row([
         format!("vec![0u8; {}]", format_bytes(r.buffer_bytes as f64)),
         count(r.buffer.allocs),

@@ -62,7 +62,10 @@ fn mark_a_deep_chain() {
 /// Exercise 2: a marker without recursion, that ends on cycles.
 #[test]
 fn exercise_2_mark_without_recursion() {
-    child::dispatch(&[ChildMode { name: "exercise_2::deep_chain", run: mark_a_deep_chain }]);
+    child::dispatch(&[ChildMode {
+        name: "exercise_2::deep_chain",
+        run: mark_a_deep_chain,
+    }]);
     // Cycles end: the seed's marker never did.
     assert_eq!(answer::mark_with_worklist(&mut graphs::ring(2)), 2);
     assert_eq!(answer::mark_with_worklist(&mut graphs::ring(1)), 1);
@@ -73,9 +76,9 @@ fn exercise_2_mark_without_recursion() {
         let reachable = stw::reachable_set(&heap);
         let marked = answer::mark_with_worklist(&mut heap);
         assert_eq!(marked, reachable.iter().filter(|&&r| r).count(), "seed {seed}");
-        for i in 0..heap.slot_count() {
+        for (i, &reached) in reachable.iter().enumerate() {
             let black = heap.color(ObjId::from_index(i)) == Color::Black;
-            assert_eq!(black, reachable[i], "seed {seed}, object #{i}");
+            assert_eq!(black, reached, "seed {seed}, object #{i}");
         }
     }
     // A million-object chain, in a child process: a recursive marker
@@ -135,7 +138,8 @@ fn exercise_4_the_largest_gogc_under_a_cap() {
 fn exercise_5_hide_a_pointer_from_dijkstra() {
     let mut s = scenarios::hidden_in_scanned_stack();
     s.events = answer::hide_from_dijkstra();
-    let without = Barrier::DIJKSTRA.with_roots(RootScan::Incremental, "dijkstra, no rescan");
+    let without =
+        Barrier::DIJKSTRA.with_roots(RootScan::Incremental, "dijkstra, no rescan");
     let r = scenarios::play(&s, without);
     assert_eq!(r.lost.len(), 1, "your schedule must make Dijkstra, no rescan, lose W");
     assert_eq!(r.lost[0], ObjId::from_index(2), "the lost object is W");

@@ -65,7 +65,11 @@ pub fn family(drops: &Rc<Cell<usize>>, n: usize) -> Rc<TreeNode> {
 /// The largest GOGC of `candidates` whose heap never goes past `cap_bytes`
 /// over `trace` (no memory limit), or `None` when none of them keeps it
 /// there. Simulate each with `pacing::simulate`.
-pub fn largest_gogc_under(trace: &Trace, cap_bytes: u64, candidates: &[u32]) -> Option<u32> {
+pub fn largest_gogc_under(
+    trace: &Trace,
+    cap_bytes: u64,
+    candidates: &[u32],
+) -> Option<u32> {
     // TODO: for each candidate, simulate
     // `Setting { label: "", gogc: Some(gogc), limit: None }` over `trace`
     // and keep it when its `peak_heap` is at most `cap_bytes`; return the largest.

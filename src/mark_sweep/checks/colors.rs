@@ -79,7 +79,15 @@ pub const C001_17: Rule = Rule {
            lost or Dijkstra's barrier leaves a black → white edge; holds only when the \
            barrier shades inserted pointers if Yuasa's or the hybrid leave one; confirmed \
            when none does; unverifiable when no event was checked",
-    inputs: &[CHECKED, BOOKKEEPING, WEAK, LOST, STRONG_DIJKSTRA, STRONG_YUASA, STRONG_HYBRID],
+    inputs: &[
+        CHECKED,
+        BOOKKEEPING,
+        WEAK,
+        LOST,
+        STRONG_DIJKSTRA,
+        STRONG_YUASA,
+        STRONG_HYBRID,
+    ],
     thresholds: &[],
     decide: |f| {
         if f.get(CHECKED) == 0.0 {

@@ -39,7 +39,11 @@ pub fn c004_05_gc_scans_large_block(ctx: &Ctx) -> Result<Measured, CheckError> {
     ev.add("objects marked, heap alone", n.alone_marked as f64, Unit::Count);
     ev.add("objects marked, with the block", n.noscan.marked as f64, Unit::Count);
     ev.add("block words read, not read", n.noscan.words_read as f64, Unit::Count);
-    ev.add("block words read, read word by word", n.scanned.words_read as f64, Unit::Count);
+    ev.add(
+        "block words read, read word by word",
+        n.scanned.words_read as f64,
+        Unit::Count,
+    );
     ev.add("mark time, heap alone", n.alone_ns, Unit::Nanos);
     ev.add("mark time, block not read", n.noscan_ns, Unit::Nanos);
     ev.add("mark time, block read word by word", n.scanned_ns, Unit::Nanos);

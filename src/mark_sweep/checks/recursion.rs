@@ -20,7 +20,8 @@ fn did_not_finish(o: &ChildOutcome) -> bool {
     o.overflowed_stack() || o.timed_out
 }
 
-const CYCLE_EXHAUSTED: &str = "seed twin, 2-object cycle: budget of 100,000 calls exhausted";
+const CYCLE_EXHAUSTED: &str =
+    "seed twin, 2-object cycle: budget of 100,000 calls exhausted";
 const CHAIN_OVERFLOW: &str = "seed, 1M chain, 8 MiB stack: stack overflow";
 const CHAIN_BIG_STACK: &str = "seed, 1M chain, 1 GiB stack: all objects black";
 
@@ -55,8 +56,16 @@ pub fn c001_18_recursive_marker(ctx: &Ctx) -> Result<Measured, CheckError> {
     ev.add(CYCLE_EXHAUSTED, yes(exhausted), Unit::Bool);
     ev.add("worklist: chain objects marked", c.marked as f64, Unit::Count);
     ev.add("worklist: chain mark time", c.mark.as_nanos() as f64, Unit::Nanos);
-    ev.add("worklist: largest gray worklist on the chain", c.max_gray as f64, Unit::Count);
-    ev.add("worklist: 2-object cycle, objects marked", s.worklist_cycle as f64, Unit::Count);
+    ev.add(
+        "worklist: largest gray worklist on the chain",
+        c.max_gray as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "worklist: 2-object cycle, objects marked",
+        s.worklist_cycle as f64,
+        Unit::Count,
+    );
     Ok(Measured::new(
         ev,
         format!(
@@ -66,7 +75,10 @@ pub fn c001_18_recursive_marker(ctx: &Ctx) -> Result<Measured, CheckError> {
             s.chain_8mib.describe(),
             s.chain_1gib.black,
             if exhausted {
-                format!("had not finished after {} calls", group_thousands(s.budget as i64))
+                format!(
+                    "had not finished after {} calls",
+                    group_thousands(s.budget as i64)
+                )
             } else {
                 "finished".to_string()
             },
@@ -136,8 +148,16 @@ pub fn d32_recursion_on_cycles(ctx: &Ctx) -> Result<Measured, CheckError> {
     ev.add(CYCLE_8, yes(did_not_finish(&s.cycle_8mib)), Unit::Bool);
     ev.add(CYCLE_64, yes(did_not_finish(&s.cycle_64mib)), Unit::Bool);
     ev.add(SELF_LOOP, yes(did_not_finish(&s.self_loop_8mib)), Unit::Bool);
-    ev.add("worklist: 2-object cycle, objects marked", s.worklist_cycle as f64, Unit::Count);
-    ev.add("worklist: self-loop, objects marked", s.worklist_self_loop as f64, Unit::Count);
+    ev.add(
+        "worklist: 2-object cycle, objects marked",
+        s.worklist_cycle as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "worklist: self-loop, objects marked",
+        s.worklist_self_loop as f64,
+        Unit::Count,
+    );
     ev.add(FIX, yes(s.worklist_cycle == 2 && s.worklist_self_loop == 1), Unit::Bool);
     Ok(Measured::new(
         ev,
@@ -171,8 +191,14 @@ pub const D32: Rule = Rule {
         )
     },
     examples: &[
-        example(&[(CYCLE_8, 1.0), (CYCLE_64, 1.0), (SELF_LOOP, 1.0), (FIX, 1.0)], Confirmed),
+        example(
+            &[(CYCLE_8, 1.0), (CYCLE_64, 1.0), (SELF_LOOP, 1.0), (FIX, 1.0)],
+            Confirmed,
+        ),
         example(&[(CYCLE_8, 1.0), (CYCLE_64, 0.0)], Refuted),
-        example(&[(CYCLE_8, 1.0), (CYCLE_64, 1.0), (SELF_LOOP, 1.0), (FIX, 0.0)], Refuted),
+        example(
+            &[(CYCLE_8, 1.0), (CYCLE_64, 1.0), (SELF_LOOP, 1.0), (FIX, 0.0)],
+            Refuted,
+        ),
     ],
 };

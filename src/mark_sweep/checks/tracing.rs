@@ -142,7 +142,9 @@ pub const C001_19: Rule = Rule {
     decide: |f| {
         let freed = f.get(OBJECTS_FREED);
         if freed == 0.0 {
-            return Verdict::unverifiable("no graph held garbage: the sweep freed nothing");
+            return Verdict::unverifiable(
+                "no graph held garbage: the sweep freed nothing",
+            );
         }
         f.confirmed_if(
             f.get(NOT_WHITE) == 0.0
