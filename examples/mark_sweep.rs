@@ -33,7 +33,7 @@ struct Args {
     #[arg(long, value_name = "DIR")]
     svg: Option<PathBuf>,
     /// With --svg: only the pictures the book shows.
-    #[arg(long, requires = "svg")]
+    #[arg(long)]
     book_set: bool,
 }
 
@@ -88,6 +88,9 @@ fn main() {
             args.barrier
         ));
     };
+    if args.book_set && args.svg.is_none() {
+        cli::fail("--book-set needs --svg DIR");
+    }
     let ctx = args.chapter.ctx();
     if let Some(dir) = &args.svg {
         let p = figures::pacing(&ctx);
