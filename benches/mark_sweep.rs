@@ -26,7 +26,6 @@ use criterion::{
     BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
 };
 use perf_workbook::mark_sweep::barrier::Barrier;
-use perf_workbook::mark_sweep::experiments;
 use perf_workbook::mark_sweep::graphs::{self, Shape};
 use perf_workbook::mark_sweep::heap::Heap;
 use perf_workbook::mark_sweep::incremental::Incremental;
@@ -80,14 +79,14 @@ fn mark(c: &mut Criterion) {
 fn incremental(c: &mut Criterion) {
     let n = size(1_000_000, 5_000);
     let budget = 1_000;
-    let (heap, events) = experiments::mutator_workload(n, n / 5, 100);
+    let (heap, events) = mutator::mutator_workload(n, n / 5, 100);
     let mut g = c.benchmark_group("incremental");
     g.throughput(Throughput::Elements(n as u64));
     g.sample_size(10);
     let mut longest = 0;
     for barrier in Barrier::ALL {
         // Correctness and work before timing.
-        let r = experiments::incremental(&heap, &events, barrier, budget);
+        let r = mutator::incremental_run(&heap, &events, barrier, budget);
         assert!(r.max_step <= budget, "{}: step {} > budget", barrier.name, r.max_step);
         if barrier.name != "none" {
             assert_eq!(r.lost, 0, "{} lost objects", barrier.name);
@@ -97,7 +96,7 @@ fn incremental(c: &mut Criterion) {
             b.iter_batched(
                 || heap.clone(),
                 |mut h| {
-                    black_box(experiments::incremental_cycle(
+                    black_box(mutator::incremental_cycle(
                         &mut h, &events, barrier, budget,
                     ))
                 },
@@ -109,7 +108,7 @@ fn incremental(c: &mut Criterion) {
     g.bench_function(BenchmarkId::new("cycle", "stw_then_mutator"), |b| {
         b.iter_batched(
             || heap.clone(),
-            |mut h| black_box(experiments::stw_then_mutator(&mut h, played)),
+            |mut h| black_box(mutator::stw_then_mutator(&mut h, played)),
             BatchSize::PerIteration,
         )
     });
@@ -126,8 +125,7 @@ fn marking(heap: &Heap, barrier: Barrier) -> (Heap, Incremental) {
 
 fn barrier(c: &mut Criterion) {
     let ops = size(100_000, 1_000);
-    let (heap, events) =
-        experiments::mutator_workload(size(100_000, 1_000), ops, usize::MAX);
+    let (heap, events) = mutator::mutator_workload(size(100_000, 1_000), ops, usize::MAX);
     let events: Vec<Event> =
         events.into_iter().filter(|e| matches!(e, Event::Mutate(_))).collect();
     let play = |h: &mut Heap, gc: &mut Incremental| {
@@ -183,7 +181,7 @@ fn on_big_stack(iters: u64, chain: &Heap, f: fn(&mut Heap)) -> Duration {
 fn recursion(c: &mut Criterion) {
     let n = size(1_000_000, 1_000);
     let chain = graphs::chain(n);
-    assert_eq!(experiments::seed_on_big_stack(n, 1 << 30).black, n);
+    assert_eq!(seed_port::seed_on_big_stack(n, 1 << 30).black, n);
     let mut g = c.benchmark_group("recursion");
     g.throughput(Throughput::Elements(n as u64));
     g.sample_size(10);

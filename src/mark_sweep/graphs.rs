@@ -4,7 +4,7 @@
 //! Every builder is deterministic: a seed fixes the graph.
 
 use super::heap::{Color, DEFAULT_BYTES, FIELDS, Heap, ObjId};
-use super::rng::SplitMix64;
+use crate::measure::rng::SplitMix64;
 
 /// A chain `#0 → #1 → … → #(n-1)` (field 0), rooted at `#0` on stack 0.
 pub fn chain(n: usize) -> Heap {

@@ -13,8 +13,8 @@ use super::checker::{self, Edge, InvariantCheck};
 use super::graphs::{self, RandomGraph};
 use super::heap::{Color, DEFAULT_BYTES, FIELDS, Heap, ObjId};
 use super::incremental::{Incremental, Phase, StepReport};
-use super::rng::SplitMix64;
 use super::stw::SweepStats;
+use crate::measure::rng::SplitMix64;
 
 // ANCHOR: op
 /// One mutator operation, done by the mutator that owns stack `g`. Slots
@@ -338,6 +338,122 @@ pub fn run_random(w: &Workload, barrier: Barrier, budget: usize) -> RunReport {
     let events = random_schedule(w);
     run(&mut heap, &mut gc, &events, RunOptions::CHECKED, None)
 }
+
+/// A large random heap with eight stacks, and a schedule of `ops` mutator
+/// operations with a collector step after every `ops_per_step` of them.
+pub fn mutator_workload(
+    objects: usize,
+    ops: usize,
+    ops_per_step: usize,
+) -> (Heap, Vec<Event>) {
+    let w = Workload {
+        objects,
+        stacks: 8,
+        slots: 16,
+        events: ops,
+        step_percent: 0,
+        seed: 17,
+    };
+    let mut heap = random_heap(&w);
+    heap.reserve(ops); // room for every allocation the schedule can make
+    let mut events = Vec::with_capacity(ops + ops / ops_per_step.max(1) + 1);
+    for (i, e) in random_schedule(&w).into_iter().enumerate() {
+        events.push(e);
+        if (i + 1) % ops_per_step.max(1) == 0 {
+            events.push(Event::Step);
+        }
+    }
+    (heap, events)
+}
+
+/// Incremental marking with a mutator compared with stop-the-world marking
+/// of the same initial heap: work counts, no timing.
+#[derive(Clone, Copy, Debug)]
+pub struct IncrementalRun {
+    /// The barrier.
+    pub barrier: Barrier,
+    /// Budget per step, in units.
+    pub budget: usize,
+    /// Units of work the stop-the-world collector needs for the initial heap.
+    pub stw_work: usize,
+    /// Units the incremental cycle did (steps and pauses).
+    pub work: usize,
+    /// Largest step.
+    pub max_step: usize,
+    /// Largest stop-the-world pause (0: none).
+    pub max_pause: usize,
+    /// Objects the barrier shaded.
+    pub barrier_shades: usize,
+    /// Reachable objects lost.
+    pub lost: usize,
+    /// Schedule events the cycle consumed.
+    pub events_played: usize,
+}
+
+/// Runs one incremental cycle over a copy of `heap` with the schedule,
+/// checker off, and counts its work against stop-the-world marking.
+pub fn incremental_run(
+    heap: &Heap,
+    events: &[Event],
+    barrier: Barrier,
+    budget: usize,
+) -> IncrementalRun {
+    let stw_work = {
+        let mut h = heap.clone();
+        let m = super::stw::mark(&mut h);
+        m.marked
+            + heap
+                .stacks()
+                .iter()
+                .map(|s| s.iter().flatten().count().max(1))
+                .sum::<usize>()
+    };
+    let mut h = heap.clone();
+    let mut gc = Incremental::new(barrier, budget);
+    let r = run(&mut h, &mut gc, events, RunOptions::ONE_CYCLE, None);
+    let st = gc.stats();
+    IncrementalRun {
+        barrier,
+        budget,
+        stw_work,
+        work: st.work,
+        max_step: r.max_step(),
+        max_pause: r.max_pause(),
+        barrier_shades: st.barrier_shades,
+        lost: r.lost.len(),
+        events_played: r.events_played,
+    }
+}
+
+// ANCHOR: incremental_cycle
+/// One incremental cycle over `heap` while the mutator plays `events`
+/// (no checker, no search for lost objects: what the benchmark times).
+pub fn incremental_cycle(
+    heap: &mut Heap,
+    events: &[Event],
+    barrier: Barrier,
+    budget: usize,
+) -> (RunReport, super::incremental::IncStats) {
+    let mut gc = Incremental::new(barrier, budget);
+    let r = run(heap, &mut gc, events, RunOptions::TIMED, None);
+    (r, gc.stats())
+}
+
+/// The baseline: one stop-the-world collection of the heap as it is, then
+/// the same mutator operations with no collection running (steps skipped,
+/// no barrier). It marks what the incremental cycle marks, the heap at the
+/// start, minus the floating garbage the incremental cycle keeps.
+pub fn stw_then_mutator(heap: &mut Heap, events: &[Event]) -> usize {
+    let marked = super::stw::collect(heap).0.marked;
+    let mut idle = Incremental::new(Barrier::NONE, 1);
+    for e in events {
+        if let Event::Mutate(op) = e {
+            apply(heap, &mut idle, *op);
+        }
+    }
+    marked
+}
+// ANCHOR_END: incremental_cycle
 
 #[cfg(test)]
 mod tests {

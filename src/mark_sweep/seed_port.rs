@@ -105,6 +105,49 @@ pub fn on_stack<R: Send + 'static>(
         .expect("the marking thread panicked")
 }
 
+/// The seed's recursive marker given enough stack for a long chain.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SeedOnBigStack {
+    /// Chain length.
+    pub n: usize,
+    /// Stack given to the thread.
+    pub stack_bytes: usize,
+    /// Objects black afterwards.
+    pub black: usize,
+    /// Stack pages first touched per level of recursion, × page size
+    /// (Linux: from the thread's minor faults).
+    pub stack_bytes_per_level: Option<f64>,
+}
+
+/// Runs [`seed_mark`] on an `n`-chain on a thread with `stack_bytes` of
+/// stack (which must be enough, or the process aborts).
+pub fn seed_on_big_stack(n: usize, stack_bytes: usize) -> SeedOnBigStack {
+    let (black, faults) = on_stack(stack_bytes, move || {
+        let mut heap = graphs::chain(n);
+        let before = thread_faults();
+        seed_mark(&mut heap);
+        let faults = thread_faults().zip(before).map(|(a, b)| a - b);
+        (heap.live_ids().filter(|&id| heap.color(id) == Color::Black).count(), faults)
+    });
+    let page = crate::measure::machine::page_size() as f64;
+    SeedOnBigStack {
+        n,
+        stack_bytes,
+        black,
+        stack_bytes_per_level: faults.map(|f| f as f64 * page / n.max(1) as f64),
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn thread_faults() -> Option<u64> {
+    crate::measure::os::ThreadCounters::try_now().ok().map(|c| c.minor_faults)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn thread_faults() -> Option<u64> {
+    None
+}
+
 /// The stack of a default Linux main thread (`ulimit -s` = 8 MiB). Child
 /// modes use an explicit thread of this size so the result does not depend
 /// on the reader's `ulimit`.

@@ -337,6 +337,45 @@ pub fn file_name(scenario: &str, barrier: &str, frame: Option<usize>) -> String 
     }
 }
 
+/// Writes the frames of every scenario under every barrier, their film
+/// strips and the pacing chart into `dir` (only the pictures of
+/// [`BOOK_SET`] and the chart when `book_set`). Returns the files written.
+pub fn write_pictures(
+    dir: &std::path::Path,
+    pacing_runs: &[PacingRun],
+    total_bytes: u64,
+    book_set: bool,
+) -> std::io::Result<usize> {
+    std::fs::create_dir_all(dir)?;
+    let mut files = 0;
+    let mut write = |name: String, text: &str| -> std::io::Result<()> {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+        })?;
+        files += 1;
+        Ok(())
+    };
+    let wanted = |s: &str, b: &str, f: Option<usize>| {
+        !book_set || BOOK_SET.iter().any(|x| (x.0, x.1, x.2) == (s, b, f))
+    };
+    for s in scenarios::all() {
+        for b in Barrier::ALL {
+            let (frames, _) = record_frames(&s, b);
+            for (i, f) in frames.iter().enumerate() {
+                if wanted(s.name, b.name, Some(i)) {
+                    write(file_name(s.name, b.name, Some(i)), f)?;
+                }
+            }
+            if wanted(s.name, b.name, None) {
+                write(file_name(s.name, b.name, None), &filmstrip(&frames, 4, 0.5))?;
+            }
+        }
+    }
+    write("pacing.svg".into(), &pacing_chart(pacing_runs, total_bytes))?;
+    Ok(files)
+}
+
 /// All `frames` tiled `cols` per row at `scale`, in one SVG.
 pub fn filmstrip(frames: &[String], cols: usize, scale: f32) -> String {
     let (fw, fh) = (FRAME.0 * scale, FRAME.1 * scale);

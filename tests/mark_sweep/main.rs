@@ -1,15 +1,17 @@
 //! Chapter 5, tri-color mark-sweep: invariants of the simulated collector
 //! (property tests on random graphs and random mutator schedules), the seed's
-//! recursive marker failing in a child process, and the exercises.
+//! recursive marker failing in a child process, and the exercises
+//! (`exercises.rs`).
 //!
 //! `cargo test --test mark_sweep`; the exercises alone:
-//! `cargo test --test mark_sweep exercise_`.
+//! `cargo test --test mark_sweep exercise`. In release builds the worklist
+//! marker collects a 10,000,000-object chain (`cargo test --release`).
+
+mod exercises;
 
 use perf_workbook::chapters;
-use perf_workbook::mark_sweep::barrier::{
-    Barrier, Invariant, PointerWrite, RootScan, Shade,
-};
-use perf_workbook::mark_sweep::experiments;
+use perf_workbook::mark_sweep::barrier::{Barrier, RootScan};
+use perf_workbook::mark_sweep::figures;
 use perf_workbook::mark_sweep::graphs::{self, RandomGraph};
 use perf_workbook::mark_sweep::heap::{Color, ObjId};
 use perf_workbook::mark_sweep::incremental::Incremental;
@@ -18,8 +20,6 @@ use perf_workbook::mark_sweep::pacing::{self, Setting, Trace};
 use perf_workbook::mark_sweep::{checker, scenarios, seed_port, stw};
 use perf_workbook::measure::child;
 use proptest::prelude::*;
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 perf_workbook::count_allocations!();
@@ -152,7 +152,7 @@ fn worklist_collects_a_ten_million_object_chain() {
     } else {
         10_000_000
     };
-    let c = experiments::collect_chain(n);
+    let c = figures::collect_chain(n);
     assert_eq!((c.marked, c.survivors, c.max_gray), (n, n, 1));
     assert_eq!((c.survivors_after_cut, c.freed_after_cut), (n / 2, n - n / 2));
 }
@@ -182,12 +182,12 @@ fn seed_marker_overflows_on_a_two_object_cycle() {
 /// but finishes with 1 GiB: on a chain it is limited by depth, not wrong.
 #[test]
 #[cfg_attr(miri, ignore = "spawns processes")]
-fn exercise_2_recursion_depth_is_the_chain_length() {
+fn seed_marker_recursion_depth_is_the_chain_length() {
     child::dispatch(chapters::child_modes().as_slice());
-    let name = "exercise_2_recursion_depth_is_the_chain_length";
+    let name = "seed_marker_recursion_depth_is_the_chain_length";
     let o = child::run_test(name, "mark_sweep::seed_chain_1m_8mib", T).unwrap();
     assert!(o.overflowed_stack(), "{}", o.describe());
-    let big = experiments::seed_on_big_stack(seed_port::LONG_CHAIN, 1 << 30);
+    let big = seed_port::seed_on_big_stack(seed_port::LONG_CHAIN, 1 << 30);
     assert_eq!(big.black, seed_port::LONG_CHAIN);
     // The stack each level took (page faults of the thread / depth) says
     // how deep an 8 MiB stack goes: fewer levels than the chain has.
@@ -197,102 +197,8 @@ fn exercise_2_recursion_depth_is_the_chain_length() {
     }
 }
 
-// ANCHOR: backward_barrier
-/// Steele's "backward" barrier (as in Lua and gc-arena): when a pointer to
-/// a white object is stored into a black object, turn the *black object*
-/// gray again so the collector rescans it. Stack writes have no barrier, so
-/// it needs the final rescan, like Dijkstra's.
-fn backward_barrier(write: &PointerWrite, gc: &mut Shade<'_>) {
-    // ANCHOR_END: backward_barrier
-    if let Some(new) = write.new {
-        if gc.color(write.object) == Color::Black && gc.color(new) == Color::White {
-            gc.regray(write.object);
-        }
-    }
-}
-
-fn backward() -> Barrier {
-    Barrier::custom(
-        "backward",
-        backward_barrier,
-        RootScan::IncrementalThenRescan,
-        Invariant::Strong,
-    )
-}
-
 #[test]
-fn exercise_1_write_a_backward_barrier() {
-    // The scripted interleavings: nothing is lost.
-    for s in scenarios::all() {
-        let r = scenarios::play(&s, backward());
-        assert!(r.lost.is_empty(), "{}: lost {:?}", s.name, r.lost);
-        assert!(r.first_violation.is_none(), "{}: strong invariant broken", s.name);
-    }
-    // The lost-object schedule: the barrier re-grayed A, so A was scanned twice.
-    let r = scenarios::play(&scenarios::lost_object(), backward());
-    assert_eq!(r.lost.len(), 0);
-    // Random schedules: no loss, and the strong invariant after every event.
-    for seed in 0..if cfg!(miri) { 2 } else { 200 } {
-        let w = Workload {
-            objects: 40,
-            stacks: 3,
-            slots: 4,
-            events: 250,
-            step_percent: 10,
-            seed,
-        };
-        let r = mutator::run_random(&w, backward(), 2);
-        assert!(r.lost.is_empty() && r.first_violation.is_none(), "seed {seed}");
-    }
-}
-
-// ANCHOR: family
-/// A node of a tree: strong edges down to the children, a weak edge up.
-struct TreeNode {
-    drops: Rc<Cell<usize>>,
-    children: RefCell<Vec<Rc<TreeNode>>>,
-    parent: RefCell<Weak<TreeNode>>,
-}
-
-impl Drop for TreeNode {
-    fn drop(&mut self) {
-        self.drops.set(self.drops.get() + 1);
-    }
-}
-
-/// Builds a parent with `n` children, each of which can reach its parent.
-/// Returns the parent. Dropping it must drop all `1 + n` nodes.
-fn family(drops: &Rc<Cell<usize>>, n: usize) -> Rc<TreeNode> {
-    // ANCHOR_END: family
-    let node = || TreeNode {
-        drops: Rc::clone(drops),
-        children: RefCell::new(Vec::new()),
-        parent: RefCell::new(Weak::new()),
-    };
-    let parent = Rc::new(node());
-    for _ in 0..n {
-        let child = Rc::new(node());
-        *child.parent.borrow_mut() = Rc::downgrade(&parent);
-        parent.children.borrow_mut().push(child);
-    }
-    parent
-}
-
-#[test]
-fn exercise_3_parent_links_that_do_not_leak() {
-    let drops = Rc::new(Cell::new(0));
-    let parent = family(&drops, 3);
-    for child in parent.children.borrow().iter() {
-        let up = child.parent.borrow().upgrade().expect("a child reaches its parent");
-        assert!(Rc::ptr_eq(&up, &parent));
-    }
-    assert_eq!(drops.get(), 0);
-    drop(parent);
-    assert_eq!(drops.get(), 4, "parent and three children, no cycle left behind");
-}
-
-#[test]
-fn exercise_4_gogc_trades_memory_for_collections() {
+fn gogc_trades_memory_for_collections() {
     let t = Trace::burst(if cfg!(miri) { 256 } else { 16 });
     let run = |gogc, limit| pacing::simulate(&t, Setting { label: "", gogc, limit }, 8);
     let (g50, g100, g200) =
@@ -312,7 +218,7 @@ fn exercise_4_gogc_trades_memory_for_collections() {
 }
 
 #[test]
-fn exercise_5_dijkstra_needs_its_rescan() {
+fn dijkstra_needs_its_rescan() {
     let s = scenarios::hidden_in_scanned_stack();
     let without =
         Barrier::DIJKSTRA.with_roots(RootScan::Incremental, "dijkstra, no rescan");
