@@ -1,12 +1,14 @@
-//! Demonstrations of data the seeds' pools expose or copy: a response that
-//! carries the previous request's bytes (D47), a class-length buffer with a
-//! stale tail (D38), a truncated buffer the pool drops (D39), a pipeline that
-//! pads and allocates (D49). Each runs the seed port and the fix on the same
-//! input and returns what it saw; no timing.
+//! Stale data: what the seeds' pools expose or copy, each port run beside its
+//! fix on the same input. A response that carries the previous request's
+//! bytes (D47), a class-length buffer with a stale tail (D38), a truncated
+//! buffer the pool drops (D39), a pipeline that pads and allocates (D49).
+//! Each function returns what it saw (lengths, bytes, allocation counts); no
+//! timing. [`super::figures`] runs each once per run for the tables and the
+//! checks. Allocation counts need the counting allocator in the binary.
 
 use crate::measure::alloc::measure;
-use crate::pools::cases;
-use crate::pools::seed_ports::{SeedTieredPool, seed_process, seed_serve};
+use crate::pools::case_studies;
+use crate::pools::seed_port::{SeedTieredPool, seed_process, seed_serve};
 use crate::pools::size_class::SizeClassPool;
 use std::hint::black_box;
 
@@ -17,7 +19,7 @@ pub const TOKEN: &[u8] = b"token=7f3c9a1e";
 /// What request 2's handler writes.
 pub const HELLO: &[u8] = b"hello bob";
 
-/// Two requests through the seed's `ServeHTTP` and through [`cases::serve`].
+/// Two requests through the seed's `ServeHTTP` and through [`case_studies::serve`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaleResponse {
     /// Length of request 2's response, seed port.
@@ -52,9 +54,10 @@ pub fn stale_response() -> StaleResponse {
 
     let pool = SizeClassPool::local(64, 4096, 8);
     let mut sink = Vec::new();
-    cases::serve(&pool, &mut sink, |b| b.extend_from_slice(SECRET)).expect("Vec sink");
+    case_studies::serve(&pool, &mut sink, |b| b.extend_from_slice(SECRET))
+        .expect("Vec sink");
     let mut bob_fixed = Vec::new();
-    cases::serve(&pool, &mut bob_fixed, |b| b.extend_from_slice(HELLO))
+    case_studies::serve(&pool, &mut bob_fixed, |b| b.extend_from_slice(HELLO))
         .expect("Vec sink");
     StaleResponse {
         seed_len: bob.len(),
@@ -66,9 +69,14 @@ pub fn stale_response() -> StaleResponse {
 }
 // ANCHOR_END: stale_response
 
+/// The request size of [`class_length`] and [`truncated_reuse`].
+pub const REQUEST: usize = 100;
+
 /// A 100-byte request after a 128-byte user filled its buffer with `0xAA`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClassLength {
+    /// The length asked for ([`REQUEST`]).
+    pub requested: usize,
     /// `len()` the seed port hands out.
     pub seed_len: usize,
     /// Bytes past the requested 100 that still hold the last user's `0xAA`.
@@ -87,16 +95,17 @@ pub fn class_length() -> ClassLength {
     let mut prev = seed.allocate(128);
     prev.fill(0xAA);
     seed.free(prev);
-    let mut mine = seed.allocate(100);
-    mine[..100].fill(b'x'); // the new user writes the 100 bytes it asked for
-    let seed_stale = mine[100..].iter().filter(|&&b| b == 0xAA).count();
+    let mut mine = seed.allocate(REQUEST);
+    mine[..REQUEST].fill(b'x'); // the new user writes the 100 bytes it asked for
+    let seed_stale = mine[REQUEST..].iter().filter(|&&b| b == 0xAA).count();
 
     let pool = SizeClassPool::local(8, 4096, 8);
     let mut prev = pool.get(128);
     prev.fill(0xAA);
     pool.put(prev);
-    let fixed = pool.get(100);
+    let fixed = pool.get(REQUEST);
     ClassLength {
+        requested: REQUEST,
         seed_len: mine.len(),
         seed_stale,
         fixed_len: fixed.len(),
@@ -123,20 +132,20 @@ pub struct TruncatedReuse {
 /// `buf[:10]` (Go) / `truncate(10)` (Rust), returned, then `100` again.
 pub fn truncated_reuse() -> TruncatedReuse {
     let seed = SeedTieredPool::default();
-    let mut b = seed.allocate(100);
+    let mut b = seed.allocate(REQUEST);
     b.truncate(10);
     seed.free(b);
     let seed_idle_after_free = seed.idle();
-    let (b, c) = measure(|| seed.allocate(100));
+    let (b, c) = measure(|| seed.allocate(REQUEST));
     drop(b);
 
     let pool = SizeClassPool::local(8, 4096, 8);
-    let mut b = pool.get(100);
+    let mut b = pool.get(REQUEST);
     let ptr = b.as_ptr();
     b.truncate(10);
     pool.put(b);
     let fixed_idle_after_put = pool.idle();
-    let (b2, c2) = measure(|| pool.get(100));
+    let (b2, c2) = measure(|| pool.get(REQUEST));
     TruncatedReuse {
         seed_idle_after_free,
         seed_allocs_next: c.allocs,
@@ -165,6 +174,8 @@ pub struct Pipeline {
     pub move_allocs: u64,
     /// Items whose output length differs, move version.
     pub move_wrong_len: u64,
+    /// Output length for a 100-byte input, move version.
+    pub move_len_of_100: usize,
 }
 
 /// Runs `items` inputs of lengths 1 ..= 5000 through each stage.
@@ -184,7 +195,7 @@ pub fn pipeline(items: u64) -> Pipeline {
     });
     let (_, c_copy) = measure(|| {
         for d in &inputs {
-            black_box(cases::process_by_copy(d));
+            black_box(case_studies::process_by_copy(d));
         }
     });
     let owned = inputs.clone();
@@ -194,7 +205,7 @@ pub fn pipeline(items: u64) -> Pipeline {
         let mut wrong = 0;
         for d in owned {
             let n = d.len();
-            let out = black_box(cases::process_in_place(d));
+            let out = black_box(case_studies::process_in_place(d));
             wrong += u64::from(out.len() != n);
             consumer.push(out);
         }
@@ -212,5 +223,6 @@ pub fn pipeline(items: u64) -> Pipeline {
         copy_allocs: c_copy.allocs,
         move_allocs: c_move.allocs,
         move_wrong_len,
+        move_len_of_100: case_studies::process_in_place(vec![b'y'; 100]).len(),
     }
 }
