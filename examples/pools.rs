@@ -33,11 +33,10 @@ fn main() {
             // an object that takes three allocations to build, a 32 MiB buffer
             // glibc maps and unmaps each time. Where glibc's tcache does the
             // same work as the pool (a small object), the pool is even or loses,
-            // and every shared pool loses.
+            // and every shared pool loses. Under it, the same 64-byte rows on one
+            // thread against two: a shared mutex or queue is one cache line that
+            // both cores write on every operation.
             table("pays", "when does a pool pay? pools against allocators", tables::pays),
-            // The same 64-byte rows, one thread against two: a shared mutex or
-            // queue is one cache line both cores write on every operation.
-            table("contention", "one thread against two, per pool", tables::contention),
             // C000-06, C003-25: once warm, every pool makes 0 allocations per
             // get + put where the direct path makes one per object.
             table("allocs", "allocations per operation", tables::allocs),

@@ -74,15 +74,19 @@ pub fn pays(ctx: &Ctx) -> Tables {
         figures::GLOBAL,
         ns(*overhead)
     ));
-    Ok(vec![t])
+    t.note(
+        "pays? compares with the fastest allocator; the claim checks compare with \
+         glibc, the allocator a Rust program gets by default (÷ glibc).",
+    );
+    Ok(vec![t, contention(rows)])
 }
 
 /// Contention: the 64-byte get + put on one thread and on two at once
 /// (ns per operation per thread), from the same rows as [`pays`].
-pub fn contention(ctx: &Ctx) -> Tables {
-    let rows = figures::pay_rows(ctx)?;
+fn contention(rows: &[PayRow]) -> Table {
     let (one, two) = (0, 6); // indices into WORKLOADS
-    let mut t = Table::new(["pool or allocator", "1 thread ns", "2 threads ns", "ratio"]);
+    let mut t = Table::new(["pool or allocator", "1 thread ns", "2 threads ns", "ratio"])
+        .titled("Contention: one thread against two");
     let mut line = |name: &str, a: f64, b: f64| {
         t.row([name.to_string(), ns(a), ns(b), format_ratio(b / a)]);
     };
@@ -99,8 +103,8 @@ pub fn contention(ctx: &Ctx) -> Tables {
             line(name, *x, *y);
         }
     }
-    t.note("64 B get + put; ratio = 2 threads ÷ 1 thread (above 1: contended).");
-    Ok(vec![t])
+    t.note("64 B get + put, the rows above; ratio = 2 threads ÷ 1 thread (above 1: contended)");
+    t
 }
 
 /// Allocations per operation, thread-local pool against fresh objects.
