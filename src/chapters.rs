@@ -49,7 +49,6 @@ pub const CONVERTING: &[&str] = &[
     "zero_copy",
     "struct_layout",
     "escape_heap",
-    "pools",
     "mark_sweep",
     "lock_free_ring",
     "mmap",
