@@ -155,6 +155,10 @@ pub fn truncated_reuse() -> TruncatedReuse {
     }
 }
 
+/// The item [`pipeline`] runs last, after one of 128 bytes, to read its
+/// output length and stale tail.
+pub const PROBE: usize = 100;
+
 /// The pipeline stage of seed 001 §6.1.1.10.2 against copy and move.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pipeline {
@@ -162,6 +166,8 @@ pub struct Pipeline {
     pub items: u64,
     /// Items whose output length differs from the input length, seed port.
     pub seed_wrong_len: u64,
+    /// Length of the probe item run after the sweep ([`PROBE`]).
+    pub probe_len: usize,
     /// Output length for a 100-byte input, seed port.
     pub seed_len_of_100: usize,
     /// Bytes of that output left by the previous item (128 bytes of `z`).
@@ -213,16 +219,17 @@ pub fn pipeline(items: u64) -> Pipeline {
     });
     drop(consumer);
     let _ = seed_process(&seed, &[b'z'; 128]); // fills the 128-byte class
-    let out = seed_process(&seed, &[b'y'; 100]);
+    let out = seed_process(&seed, &[b'y'; PROBE]);
     Pipeline {
         items,
         seed_wrong_len: seed_wrong_len as u64,
+        probe_len: PROBE,
         seed_len_of_100: out.len(),
-        seed_stale_of_100: out[100..].iter().filter(|&&b| b == b'z').count(),
+        seed_stale_of_100: out[PROBE..].iter().filter(|&&b| b == b'z').count(),
         seed_allocs: c_seed.allocs,
         copy_allocs: c_copy.allocs,
         move_allocs: c_move.allocs,
         move_wrong_len,
-        move_len_of_100: case_studies::process_in_place(vec![b'y'; 100]).len(),
+        move_len_of_100: case_studies::process_in_place(vec![b'y'; PROBE]).len(),
     }
 }

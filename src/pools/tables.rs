@@ -6,8 +6,6 @@ use super::figures::{self, LINE, PayRow, RESPONSE_LINES, WORKLOADS};
 use crate::claims::{CheckError, Ctx};
 use crate::table::{Align, Table, format_bytes, format_ratio, group_thousands};
 
-type Tables = Result<Vec<Table>, CheckError>;
-
 fn ns(v: f64) -> String {
     format!("{v:.1}")
 }
@@ -40,7 +38,7 @@ fn outcome(r: &PayRow) -> &'static str {
 }
 
 /// "When does a pool pay?": every workload, every pool, every allocator.
-pub fn pays(ctx: &Ctx) -> Tables {
+pub fn pays(ctx: &Ctx) -> Result<Vec<Table>, CheckError> {
     let rows = figures::pay_rows(ctx)?;
     let names = allocator_names(rows);
     let mut header = vec!["workload".to_string(), "pool".into(), "pool ns".into()];
@@ -108,7 +106,7 @@ fn contention(rows: &[PayRow]) -> Table {
 }
 
 /// Allocations per operation, thread-local pool against fresh objects.
-pub fn allocs(ctx: &Ctx) -> Tables {
+pub fn allocs(ctx: &Ctx) -> Result<Vec<Table>, CheckError> {
     let rows = figures::alloc_counts(ctx)?;
     let mut t = Table::new(["workload", "thread-local pool", "fresh each time"]);
     for r in rows {
@@ -123,7 +121,7 @@ pub fn allocs(ctx: &Ctx) -> Tables {
 }
 
 /// C003-11: seed 003's `process()` with and without its pool.
-pub fn cut(ctx: &Ctx) -> Tables {
+pub fn cut(ctx: &Ctx) -> Result<Vec<Table>, CheckError> {
     let c = figures::allocation_cut(ctx)?;
     let mut t = Table::new(["the buffer's bytes are", "fresh", "pooled", "cut"]);
     let pct = |v: f64| format!("{:.1}%", v * 100.0);
@@ -149,7 +147,7 @@ pub fn cut(ctx: &Ctx) -> Tables {
 }
 
 /// The stale-data defects, each port beside its fix.
-pub fn stale(ctx: &Ctx) -> Tables {
+pub fn stale(ctx: &Ctx) -> Result<Vec<Table>, CheckError> {
     let r = figures::stale_response(ctx)?;
     let l = figures::class_length(ctx)?;
     let tr = figures::truncated_reuse(ctx)?;
@@ -194,7 +192,7 @@ pub fn stale(ctx: &Ctx) -> Tables {
 }
 
 /// `Box::new` with and without `black_box`.
-pub fn elision(ctx: &Ctx) -> Tables {
+pub fn elision(ctx: &Ctx) -> Result<Vec<Table>, CheckError> {
     let e = figures::elision(ctx)?;
     let mut t = Table::new(["Box::new of 64 B", "allocations", "ns/op"]);
     t.row([

@@ -11,8 +11,6 @@ use crate::pools::stale_data::HELLO;
 use crate::pools::unused_import;
 use crate::table::format_bytes;
 
-type Result = std::result::Result<Measured, CheckError>;
-
 fn flag(b: bool) -> f64 {
     f64::from(u8::from(b))
 }
@@ -35,7 +33,7 @@ pub fn d07_unused_import() -> Verdict {
 }
 
 /// D07's analogue: an unused `use` under `rustc`, default lints and `-D warnings`.
-pub fn d07_analogue(_ctx: &Ctx) -> Result {
+pub fn d07_analogue(_ctx: &Ctx) -> Result<Measured, CheckError> {
     let o = unused_import::compile().map_err(CheckError)?;
     let mut ev = Evidence::new(format!(
         "rustc --emit=metadata on the one-line crate {:?}",
@@ -63,7 +61,7 @@ const FIX_FREES: &str = "bytes the capped pool frees when it is put";
 
 /// D08: `sync.Pool` of `[]byte` values boxes a slice header per `Put`, and
 /// keeps buffers of any size.
-pub fn d08_boxing_and_no_cap(ctx: &Ctx) -> Result {
+pub fn d08_boxing_and_no_cap(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::buffer_pool_costs(ctx)?;
     let mut ev = Evidence::new(format!(
         "{} get/put pairs after one warm-up, then one untouched 64 MiB Vec put; \
@@ -143,7 +141,7 @@ const FIX_SECRET: &str = "idle object holds the secret, reset on put (fix)";
 
 /// D09: seed 000's pool resets objects as they leave, so idle ones keep their
 /// last user's data.
-pub fn d09_reset_on_get(ctx: &Ctx) -> Result {
+pub fn d09_reset_on_get(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::idle_contents(ctx)?;
     let mut ev = Evidence::new(
         "a session with a secret and a 4 KiB body, put back into each pool",
@@ -195,7 +193,7 @@ const CLASSES: &str = "size classes for those sizes (fix)";
 
 /// D31: seed 001's `SimpleAllocator`: a double `Free` aliases two callers,
 /// and one pool per exact size grows without bound.
-pub fn d31_double_free(ctx: &Ctx) -> Result {
+pub fn d31_double_free(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::simple_allocator(ctx)?;
     let mut ev = Evidence::new(
         "port of SimpleAllocator with Go slice headers (shared arrays); the fix's put \
@@ -289,7 +287,7 @@ const THROUGH_MUT: &str = "size after put + get, reset fn(&mut T) (fix)";
 /// D35: seed 001's channel pool resets a *copy* of a value `T`. (Its example
 /// also passes a `func(Buffer) Buffer` where `func(T)` is expected, a Go type
 /// error this Rust workbook cannot compile; the runtime half is measured.)
-pub fn d35_reset_on_a_copy(ctx: &Ctx) -> Result {
+pub fn d35_reset_on_a_copy(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::value_reset(ctx)?;
     let mut ev = Evidence::new(
         "port of seed 001's channel ObjectPool with its example's value T = Buffer and \
@@ -335,7 +333,7 @@ const FIX_LEN: &str = "length handed out (fix)";
 const FIX_STALE: &str = "stale bytes visible (fix)";
 
 /// D38: seed 001's tiered pool hands out the class length, stale tail included.
-pub fn d38_class_length(ctx: &Ctx) -> Result {
+pub fn d38_class_length(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::class_length(ctx)?;
     let mut ev = Evidence::new(
         "Allocate(100) after a user filled a 128-byte class buffer with 0xAA",
@@ -411,7 +409,7 @@ const SEED_NEXT: &str = "allocations of the next request (port)";
 const FIX_NEXT: &str = "allocations of the next request (fix)";
 
 /// D39: seed 001's tiered pool files by exact length and drops a resliced buffer.
-pub fn d39_exact_length_free(ctx: &Ctx) -> Result {
+pub fn d39_exact_length_free(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::truncated_reuse(ctx)?;
     let mut ev = Evidence::new(
         "a buffer truncated to 10 bytes is returned, then 100 bytes requested",
@@ -457,7 +455,7 @@ const ENTRIES: &str = "map entries after those sizes (port)";
 const COMMON: &str = "buffers both threads saw (thread_local!, fix)";
 
 /// D40: seed 001's "thread-local" pool is one global map behind a lock.
-pub fn d40_global_thread_local_pool(ctx: &Ctx) -> Result {
+pub fn d40_global_thread_local_pool(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::thread_locality(ctx)?;
     let mut ev = Evidence::new("two live threads use each pool in turn");
     ev.add(SHARED, flag(d.seed_shared), Unit::Bool);
@@ -511,7 +509,7 @@ const FIX_RESP_LEN: &str = "response 2 length (fix)";
 const WROTE: &str = "bytes request 2's handler wrote";
 
 /// D47: seed 001's server writes the whole pooled buffer to the client.
-pub fn d47_stale_response(ctx: &Ctx) -> Result {
+pub fn d47_stale_response(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::stale_response(ctx)?;
     let mut ev = Evidence::new(
         "request 1 writes a secret; request 2's handler writes `hello bob`",
@@ -568,14 +566,14 @@ const FIX_OUT: &str = "output length of the item (fix)";
 const FIX_PER_ITEM: &str = "allocations per item (fix)";
 
 /// D49: seed 001's pipeline pads each item to its class and allocates per item.
-pub fn d49_pipeline_length(ctx: &Ctx) -> Result {
+pub fn d49_pipeline_length(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::pipeline(ctx)?;
     let mut ev = Evidence::new(format!(
         "{} items of 1 … 5000 bytes after a warm-up; then one item of 100 bytes after \
          one of 128",
         d.items
     ));
-    ev.add(ITEM, 100.0, Unit::Bytes);
+    ev.add(ITEM, d.probe_len as f64, Unit::Bytes);
     ev.add(SEED_OUT, d.seed_len_of_100 as f64, Unit::Bytes);
     ev.add(
         "stale bytes in it, from the previous item (port)",

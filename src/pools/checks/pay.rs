@@ -7,6 +7,7 @@ use crate::claims::{
     CheckError, Ctx, Evidence, Measured, Rule, Threshold, Unit, Verdict, example,
 };
 use crate::measure::alloc::measure;
+use crate::measure::rng::SplitMix64;
 use crate::pools::figures::{self, WORKLOADS};
 use crate::pools::object_pool::{BufferRecycler, LocalStore, Pool};
 use crate::pools::seed_port::SyncPoolModel;
@@ -14,8 +15,6 @@ use crate::pools::size_class::SizeClassPool;
 use crate::pools::thread_local::{bytes_get_empty, bytes_put};
 use crate::table::{format_bytes, format_ratio};
 use std::hint::black_box;
-
-type Result = std::result::Result<Measured, CheckError>;
 
 /// A pool "pays" for a workload when glibc takes at least this many times
 /// the fastest pool's time.
@@ -38,7 +37,7 @@ const POOL_PAYS_INPUTS: [&str; 10] = [
     WORKLOADS[7].speedup,
 ];
 
-fn pool_pays(ctx: &Ctx, ev: &mut Evidence) -> std::result::Result<String, CheckError> {
+fn pool_pays(ctx: &Ctx, ev: &mut Evidence) -> Result<String, CheckError> {
     let obj = figures::alloc_counts(ctx)?[0];
     ev.add(POOLED, obj.pooled, Unit::Count);
     ev.add(DIRECT, obj.fresh, Unit::Count);
@@ -72,14 +71,14 @@ fn pool_pays_evidence() -> Evidence {
 
 /// C000-06: "a generic object pool reduces allocations". Counts the
 /// allocations, and times every workload through the pools and glibc.
-pub fn c000_06_pool_reduces_allocations(ctx: &Ctx) -> Result {
+pub fn c000_06_pool_reduces_allocations(ctx: &Ctx) -> Result<Measured, CheckError> {
     let mut ev = pool_pays_evidence();
     let summary = pool_pays(ctx, &mut ev)?;
     Ok(Measured::new(ev, summary))
 }
 
 /// C001-36: "use an object pool". The same figures as C000-06.
-pub fn c001_36_use_a_pool(ctx: &Ctx) -> Result {
+pub fn c001_36_use_a_pool(ctx: &Ctx) -> Result<Measured, CheckError> {
     c000_06_pool_reduces_allocations(ctx)
 }
 
@@ -162,7 +161,7 @@ const CUT_COPIED: &str = "allocation cut, bytes copied out";
 
 /// C003-11: "object pooling cuts allocations by 60–80%", measured on the
 /// seed's own example: `process()` with and without its `sync.Pool`.
-pub fn c003_11_allocation_cut(ctx: &Ctx) -> Result {
+pub fn c003_11_allocation_cut(ctx: &Ctx) -> Result<Measured, CheckError> {
     let c = figures::allocation_cut(ctx)?;
     let mut ev = Evidence::new(format!(
         "seed 003's process() (strategy 1, L177-197): a pooled buffer against a fresh \
@@ -265,7 +264,7 @@ pub fn c001_38_sync_pool() -> Verdict {
 
 /// C001-38's analogue: allocations of warm get/put cycles of the model storing
 /// a pointer, and of a `thread_local!` `Vec<u8>` pool.
-pub fn c001_38_analogue(ctx: &Ctx) -> Result {
+pub fn c001_38_analogue(ctx: &Ctx) -> Result<Measured, CheckError> {
     let cycles = ctx.pick(10_000, 2_000);
     let model = SyncPoolModel::default();
     model.put_pointer(Box::new(Vec::<u8>::with_capacity(1024)));
@@ -306,7 +305,7 @@ pub fn c001_40_gc_pressure() -> Verdict {
 }
 
 /// C001-40's analogue: allocator calls of 1 KiB buffers, pooled and fresh.
-pub fn c001_40_analogue(ctx: &Ctx) -> Result {
+pub fn c001_40_analogue(ctx: &Ctx) -> Result<Measured, CheckError> {
     let cycles = ctx.pick(10_000, 2_000);
     bytes_put(bytes_get_empty(1024));
     let ((), pooled) = measure(|| {
@@ -337,7 +336,7 @@ pub fn c003_09_gc_pressure() -> Verdict {
 
 /// C003-09's analogue: the pool's allocations, and what a cap does to one
 /// oversized buffer.
-pub fn c003_09_analogue(ctx: &Ctx) -> Result {
+pub fn c003_09_analogue(ctx: &Ctx) -> Result<Measured, CheckError> {
     let cycles = ctx.pick(10_000, 2_000);
     bytes_put(bytes_get_empty(4096));
     let ((), pooled) = measure(|| {
@@ -383,7 +382,7 @@ pub fn c003_10_generic_pool() -> Verdict {
 }
 
 /// C003-10's analogue: a Rust pool bounded at 1000 idle objects.
-pub fn c003_10_analogue(_ctx: &Ctx) -> Result {
+pub fn c003_10_analogue(_ctx: &Ctx) -> Result<Measured, CheckError> {
     let pool = Pool::new(
         LocalStore::with_bound(1000),
         BufferRecycler { initial_capacity: 64, max_capacity: 4096 },
@@ -405,16 +404,17 @@ pub fn c003_25_byte_pool() -> Verdict {
 }
 
 /// C003-25's analogue: a size-class pool over 1 … 8 KiB in steady state.
-pub fn c003_25_analogue(ctx: &Ctx) -> Result {
+pub fn c003_25_analogue(ctx: &Ctx) -> Result<Measured, CheckError> {
     let n = ctx.pick(10_000, 2_000);
     let pool = SizeClassPool::local(1024, 8192, 16);
-    let size = |i: u64| (i.wrapping_mul(2_654_435_761) % 8192 + 1) as usize;
+    let mut rng = SplitMix64::new(25);
+    let sizes: Vec<usize> = (0..n).map(|_| rng.below(8192) + 1).collect();
     for class in 0..pool.classes() {
         pool.put(pool.get(pool.class_size(class))); // one idle buffer per class
     }
     let ((), c) = measure(|| {
-        for i in 0..n {
-            pool.put(black_box(pool.get(size(i))));
+        for &size in &sizes {
+            pool.put(black_box(pool.get(size)));
         }
     });
     let mut ev = Evidence::new(format!(
@@ -437,7 +437,7 @@ fn pool_times(
     ctx: &Ctx,
     workload: usize,
     ev: &mut Evidence,
-) -> std::result::Result<String, CheckError> {
+) -> Result<String, CheckError> {
     let mut parts = Vec::new();
     for r in figures::pay_rows(ctx)?.iter().filter(|r| r.workload == workload) {
         let name = format!("get + put, {}, {}", WORKLOADS[workload].name, r.pool);
@@ -448,7 +448,7 @@ fn pool_times(
 }
 
 /// C003-34's analogue: our pools' get + put of a 64-byte object (the `pays` rows).
-pub fn c003_34_analogue(ctx: &Ctx) -> Result {
+pub fn c003_34_analogue(ctx: &Ctx) -> Result<Measured, CheckError> {
     let mut ev =
         Evidence::new("get + put of a 64-byte object, median of interleaved rounds");
     let s = pool_times(ctx, 0, &mut ev)?;
@@ -461,7 +461,7 @@ pub fn c003_35_pool_manager_speed() -> Verdict {
 }
 
 /// C003-35's analogue: the size-class pool's get + put at 4 KiB and 64 KiB.
-pub fn c003_35_analogue(ctx: &Ctx) -> Result {
+pub fn c003_35_analogue(ctx: &Ctx) -> Result<Measured, CheckError> {
     let mut ev =
         Evidence::new("size-class pool get + put of buffers written once per page");
     let small = pool_times(ctx, 2, &mut ev)?;

@@ -11,8 +11,6 @@ use crate::pools::lifecycle::BIG;
 use crate::pools::stale_data::HELLO;
 use crate::table::format_bytes;
 
-type Result = std::result::Result<Measured, CheckError>;
-
 fn flag(b: bool) -> f64 {
     f64::from(u8::from(b))
 }
@@ -27,7 +25,7 @@ const CAPPED_FREES: &str = "bytes the capped pool frees when it is put";
 /// C000-07: seed 000's `BufferPool` (4 KB, `Put` reslices to 0) reuses its
 /// buffers. Measures the reset on the typed pool that keeps the semantics,
 /// and what the port and a capped pool do with one oversized buffer.
-pub fn c000_07_buffer_pool_reset(ctx: &Ctx) -> Result {
+pub fn c000_07_buffer_pool_reset(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::buffer_pool_costs(ctx)?;
     let mut ev = Evidence::new(
         "typed pool with BufferRecycler (4 KiB new, cap 1 MiB) vs the port of seed \
@@ -132,7 +130,7 @@ const CLASSES: &str = "power-of-two classes for the same sizes";
 
 /// C001-14: seed 001's `SimpleAllocator` "is TCMalloc". Requests every size
 /// `1 ..= n` and counts its pools against the size classes they round to.
-pub fn c001_14_not_tcmalloc(ctx: &Ctx) -> Result {
+pub fn c001_14_not_tcmalloc(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::simple_allocator(ctx)?;
     let mut ev = Evidence::new(format!(
         "port of seed 001's SimpleAllocator; Allocate/Free of every size 1 ..= {}",
@@ -170,7 +168,7 @@ const STATS_HITS: &str = "TotalAllocated over the pool hits";
 const HEAP_HITS: &str = "heap allocations over the same hits";
 
 /// C001-15: the `SimpleAllocator`'s statistics are correct.
-pub fn c001_15_allocator_stats(ctx: &Ctx) -> Result {
+pub fn c001_15_allocator_stats(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::simple_allocator(ctx)?;
     let mut ev = Evidence::new(format!(
         "port of seed 001's SimpleAllocator stats (uint64, wrapping as in Go); {} pool \
@@ -252,7 +250,7 @@ const FREED_OVER: &str = "bytes freed by the Put past the channel size";
 /// `Put` resets and drops when full. Measured on the port with a pointer `T`,
 /// the shape in which the seed's `reset func(T)` can work in Go (with its
 /// example's value `T` the reset is lost: D35).
-pub fn c001_24_channel_pool(ctx: &Ctx) -> Result {
+pub fn c001_24_channel_pool(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::value_reset(ctx)?;
     let mut ev = Evidence::new(
         "port of seed 001's channel ObjectPool (§6.1.1.5.1) with T = *Buffer (a shared \
@@ -346,13 +344,13 @@ const SEED_LEN: &str = "length of Allocate(100), seed";
 const SEED_NEXT: &str = "allocations of Allocate(100) after Free(buf[:10]), seed";
 
 /// C001-28: seed 001's tiered pool picks the class, frees to the class.
-pub fn c001_28_tiered_pool(ctx: &Ctx) -> Result {
+pub fn c001_28_tiered_pool(ctx: &Ctx) -> Result<Measured, CheckError> {
     let l = figures::class_length(ctx)?;
     let t = figures::truncated_reuse(ctx)?;
     let mut ev = Evidence::new(
         "port of seed 001's tiered MemoryPool (classes 8 … 4096) vs SizeClassPool",
     );
-    ev.add(REQUESTED, 100.0, Unit::Count);
+    ev.add(REQUESTED, l.requested as f64, Unit::Count);
     ev.add(SEED_LEN, l.seed_len as f64, Unit::Count);
     ev.add("stale bytes past 100, seed", l.seed_stale as f64, Unit::Count);
     ev.add(SEED_NEXT, t.seed_allocs_next as f64, Unit::Count);
@@ -400,7 +398,7 @@ const SHARED: &str = "thread B got thread A's buffer, seed ThreadLocalPool";
 
 /// C001-29: seed 001's `ThreadLocalPool` is thread-local. Thread A puts a
 /// buffer back and waits; thread B, alive beside it, gets one.
-pub fn c001_29_thread_local_pool(ctx: &Ctx) -> Result {
+pub fn c001_29_thread_local_pool(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::thread_locality(ctx)?;
     let mut ev = Evidence::new(format!(
         "two threads, A kept alive while B runs; then {} get/put cycles of 4 KiB per \
@@ -459,7 +457,7 @@ const SEED_LEAKS: &str = "response 2 contains request 1's secret, seed";
 /// C001-43: seed 001's `OptimizedHTTPServer` uses a pool "to optimise
 /// memory". Two requests through the port: does the second response carry
 /// the first's secret, and is it the handler's length?
-pub fn c001_43_http_server(ctx: &Ctx) -> Result {
+pub fn c001_43_http_server(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::stale_response(ctx)?;
     let mut ev = Evidence::new(
         "request 1 writes a secret, request 2 writes `hello bob`; the port of seed \
@@ -507,7 +505,7 @@ const WRONG_LEN: &str = "outputs of the wrong length, seed";
 
 /// C001-44: seed 001's `MemoryOptimizedPipeline` "reduces allocations" with
 /// its pool. Counts the port's allocations against a plain copy per item.
-pub fn c001_44_pipeline(ctx: &Ctx) -> Result {
+pub fn c001_44_pipeline(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::pipeline(ctx)?;
     let mut ev = Evidence::new(format!(
         "{} items of 1 … 5000 bytes through each stage, after a warm-up",
