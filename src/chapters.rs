@@ -48,7 +48,6 @@ pub const CONVERTING: &[&str] = &[
     "zero_copy",
     "struct_layout",
     "escape_heap",
-    "pools",
     "lock_free_ring",
 ];
 

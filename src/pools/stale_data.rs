@@ -1,12 +1,14 @@
-//! Demonstrations of data the seeds' pools expose or copy: a response that
-//! carries the previous request's bytes (D47), a class-length buffer with a
-//! stale tail (D38), a truncated buffer the pool drops (D39), a pipeline that
-//! pads and allocates (D49). Each runs the seed port and the fix on the same
-//! input and returns what it saw; no timing.
+//! Stale data: what the seeds' pools expose or copy, each port run beside its
+//! fix on the same input. A response that carries the previous request's
+//! bytes (D47), a class-length buffer with a stale tail (D38), a truncated
+//! buffer the pool drops (D39), a pipeline that pads and allocates (D49).
+//! Each function returns what it saw (lengths, bytes, allocation counts); no
+//! timing. [`super::figures`] runs each once per run for the tables and the
+//! checks. Allocation counts need the counting allocator in the binary.
 
 use crate::measure::alloc::measure;
-use crate::pools::cases;
-use crate::pools::seed_ports::{SeedTieredPool, seed_process, seed_serve};
+use crate::pools::case_studies;
+use crate::pools::seed_port::{SeedTieredPool, seed_process, seed_serve};
 use crate::pools::size_class::SizeClassPool;
 use std::hint::black_box;
 
@@ -17,7 +19,7 @@ pub const TOKEN: &[u8] = b"token=7f3c9a1e";
 /// What request 2's handler writes.
 pub const HELLO: &[u8] = b"hello bob";
 
-/// Two requests through the seed's `ServeHTTP` and through [`cases::serve`].
+/// Two requests through the seed's `ServeHTTP` and through [`case_studies::serve`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaleResponse {
     /// Length of request 2's response, seed port.
@@ -52,9 +54,10 @@ pub fn stale_response() -> StaleResponse {
 
     let pool = SizeClassPool::local(64, 4096, 8);
     let mut sink = Vec::new();
-    cases::serve(&pool, &mut sink, |b| b.extend_from_slice(SECRET)).expect("Vec sink");
+    case_studies::serve(&pool, &mut sink, |b| b.extend_from_slice(SECRET))
+        .expect("Vec sink");
     let mut bob_fixed = Vec::new();
-    cases::serve(&pool, &mut bob_fixed, |b| b.extend_from_slice(HELLO))
+    case_studies::serve(&pool, &mut bob_fixed, |b| b.extend_from_slice(HELLO))
         .expect("Vec sink");
     StaleResponse {
         seed_len: bob.len(),
@@ -66,9 +69,14 @@ pub fn stale_response() -> StaleResponse {
 }
 // ANCHOR_END: stale_response
 
+/// The request size of [`class_length`] and [`truncated_reuse`].
+pub const REQUEST: usize = 100;
+
 /// A 100-byte request after a 128-byte user filled its buffer with `0xAA`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClassLength {
+    /// The length asked for ([`REQUEST`]).
+    pub requested: usize,
     /// `len()` the seed port hands out.
     pub seed_len: usize,
     /// Bytes past the requested 100 that still hold the last user's `0xAA`.
@@ -87,16 +95,17 @@ pub fn class_length() -> ClassLength {
     let mut prev = seed.allocate(128);
     prev.fill(0xAA);
     seed.free(prev);
-    let mut mine = seed.allocate(100);
-    mine[..100].fill(b'x'); // the new user writes the 100 bytes it asked for
-    let seed_stale = mine[100..].iter().filter(|&&b| b == 0xAA).count();
+    let mut mine = seed.allocate(REQUEST);
+    mine[..REQUEST].fill(b'x'); // the new user writes the 100 bytes it asked for
+    let seed_stale = mine[REQUEST..].iter().filter(|&&b| b == 0xAA).count();
 
     let pool = SizeClassPool::local(8, 4096, 8);
     let mut prev = pool.get(128);
     prev.fill(0xAA);
     pool.put(prev);
-    let fixed = pool.get(100);
+    let fixed = pool.get(REQUEST);
     ClassLength {
+        requested: REQUEST,
         seed_len: mine.len(),
         seed_stale,
         fixed_len: fixed.len(),
@@ -123,20 +132,20 @@ pub struct TruncatedReuse {
 /// `buf[:10]` (Go) / `truncate(10)` (Rust), returned, then `100` again.
 pub fn truncated_reuse() -> TruncatedReuse {
     let seed = SeedTieredPool::default();
-    let mut b = seed.allocate(100);
+    let mut b = seed.allocate(REQUEST);
     b.truncate(10);
     seed.free(b);
     let seed_idle_after_free = seed.idle();
-    let (b, c) = measure(|| seed.allocate(100));
+    let (b, c) = measure(|| seed.allocate(REQUEST));
     drop(b);
 
     let pool = SizeClassPool::local(8, 4096, 8);
-    let mut b = pool.get(100);
+    let mut b = pool.get(REQUEST);
     let ptr = b.as_ptr();
     b.truncate(10);
     pool.put(b);
     let fixed_idle_after_put = pool.idle();
-    let (b2, c2) = measure(|| pool.get(100));
+    let (b2, c2) = measure(|| pool.get(REQUEST));
     TruncatedReuse {
         seed_idle_after_free,
         seed_allocs_next: c.allocs,
@@ -146,6 +155,10 @@ pub fn truncated_reuse() -> TruncatedReuse {
     }
 }
 
+/// The item [`pipeline`] runs last, after one of 128 bytes, to read its
+/// output length and stale tail.
+pub const PROBE: usize = 100;
+
 /// The pipeline stage of seed 001 §6.1.1.10.2 against copy and move.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pipeline {
@@ -153,6 +166,8 @@ pub struct Pipeline {
     pub items: u64,
     /// Items whose output length differs from the input length, seed port.
     pub seed_wrong_len: u64,
+    /// Length of the probe item run after the sweep ([`PROBE`]).
+    pub probe_len: usize,
     /// Output length for a 100-byte input, seed port.
     pub seed_len_of_100: usize,
     /// Bytes of that output left by the previous item (128 bytes of `z`).
@@ -165,6 +180,8 @@ pub struct Pipeline {
     pub move_allocs: u64,
     /// Items whose output length differs, move version.
     pub move_wrong_len: u64,
+    /// Output length for a 100-byte input, move version.
+    pub move_len_of_100: usize,
 }
 
 /// Runs `items` inputs of lengths 1 ..= 5000 through each stage.
@@ -184,7 +201,7 @@ pub fn pipeline(items: u64) -> Pipeline {
     });
     let (_, c_copy) = measure(|| {
         for d in &inputs {
-            black_box(cases::process_by_copy(d));
+            black_box(case_studies::process_by_copy(d));
         }
     });
     let owned = inputs.clone();
@@ -194,7 +211,7 @@ pub fn pipeline(items: u64) -> Pipeline {
         let mut wrong = 0;
         for d in owned {
             let n = d.len();
-            let out = black_box(cases::process_in_place(d));
+            let out = black_box(case_studies::process_in_place(d));
             wrong += u64::from(out.len() != n);
             consumer.push(out);
         }
@@ -202,15 +219,17 @@ pub fn pipeline(items: u64) -> Pipeline {
     });
     drop(consumer);
     let _ = seed_process(&seed, &[b'z'; 128]); // fills the 128-byte class
-    let out = seed_process(&seed, &[b'y'; 100]);
+    let out = seed_process(&seed, &[b'y'; PROBE]);
     Pipeline {
         items,
         seed_wrong_len: seed_wrong_len as u64,
+        probe_len: PROBE,
         seed_len_of_100: out.len(),
-        seed_stale_of_100: out[100..].iter().filter(|&&b| b == b'z').count(),
+        seed_stale_of_100: out[PROBE..].iter().filter(|&&b| b == b'z').count(),
         seed_allocs: c_seed.allocs,
         copy_allocs: c_copy.allocs,
         move_allocs: c_move.allocs,
         move_wrong_len,
+        move_len_of_100: case_studies::process_in_place(vec![b'y'; PROBE]).len(),
     }
 }

@@ -1,12 +1,13 @@
-//! Demonstrations of how the seeds' pools handle objects over their life:
-//! which thread gets them back (D40), what a double free does (D31), whether
-//! a reset reaches the pooled object (D35) and when it runs (D09), what
-//! `sync.Pool` of values costs per `Put` and keeps for ever (D08). Each runs
-//! the seed port and the fix; no timing. Counts need the counting allocator.
+//! An object's life in the seeds' pools, each port run beside its fix: which
+//! thread gets it back (D40), what a double free does (D31), whether a reset
+//! reaches the pooled object (D35) and when it runs (D09), what `sync.Pool`
+//! of values costs per `Put` and keeps for ever (D08). No timing;
+//! [`super::figures`] runs each once per run. Counts need the counting
+//! allocator in the binary.
 
 use crate::measure::alloc::measure;
-use crate::pools::object_pool::{BufferRecycler, LocalStore, Pool, QueueStore, WithFns};
-use crate::pools::seed_ports::{
+use crate::pools::object_pool::{BufferRecycler, LocalStore, Pool, WithFns};
+use crate::pools::seed_port::{
     GoSlice, SeedBufferPool, SeedChanPool, SeedResetOnGetPool, SeedSimpleAllocator,
     SeedStats, SeedThreadLocalPool,
 };
@@ -14,6 +15,7 @@ use crate::pools::size_class::SizeClassPool;
 use crate::pools::thread_local::{bytes_get_empty, bytes_put};
 use std::collections::HashSet;
 use std::hint::black_box;
+use std::sync::{Arc, Mutex};
 
 /// Pointers seen by two threads, seed "thread-local" pool vs `thread_local!`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,6 +123,9 @@ pub struct SimpleAllocatorFaults {
     pub sizes: usize,
     /// Size classes the size-class pool uses for the same sizes.
     pub classes_for_sizes: usize,
+    /// The fix: after one buffer is put back (its `put` takes it by value, so
+    /// it cannot be put twice), the next two `get`s return the same buffer.
+    pub fixed_two_gets_alias: bool,
 }
 
 /// Runs the seed allocator through double free, reslice, hits and many sizes.
@@ -160,6 +165,8 @@ pub fn simple_allocator(hits: u64, sizes: usize) -> SimpleAllocatorFaults {
     }
     let sc = SizeClassPool::local(8, 1 << 20, 1);
     let classes: HashSet<usize> = (1..=sizes).filter_map(|n| sc.class_of(n)).collect();
+    sc.put(sc.get(64));
+    let (x, y) = (sc.get(64), sc.get(64));
     SimpleAllocatorFaults {
         double_free_aliases,
         alias_reads_other_users_data: alias_reads,
@@ -171,6 +178,7 @@ pub fn simple_allocator(hits: u64, sizes: usize) -> SimpleAllocatorFaults {
         pools_after_sizes: many.pools(),
         sizes,
         classes_for_sizes: classes.len(),
+        fixed_two_gets_alias: x.as_ptr() == y.as_ptr(),
     }
 }
 
@@ -187,48 +195,83 @@ fn new_chan_buffer() -> ChanBuffer {
     ChanBuffer { data: vec![0; 1024], size: 0 }
 }
 
-/// Reset-on-value (seed) against reset through `&mut` (fix), plus the bound.
+/// A Go `*Buffer`: copying it copies the pointer, so a reset that receives a
+/// copy still reaches the pooled object.
+type BufferPtr = Arc<Mutex<ChanBuffer>>;
+
+fn new_buffer_ptr() -> BufferPtr {
+    Arc::new(Mutex::new(new_chan_buffer()))
+}
+
+fn reset_through_pointer(p: BufferPtr) {
+    p.lock().unwrap_or_else(|e| e.into_inner()).size = 0;
+}
+
+/// Seed 001's channel pool three ways: its example's value `T` (the reset
+/// gets a copy), a pointer `T` (the shape that works in Go), and the fix's
+/// `fn(&mut T)` reset; plus the pool's reuse and its bound, on the port.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValueReset {
-    /// `size` of an object put back with `size == 5`, seed port (`func(T)`).
-    pub seed_size_after_put: usize,
-    /// The same with `fn(&mut T)`.
+    /// The `size` the user sets before putting the object back.
+    pub size_before_put: usize,
+    /// `size` after put + get, seed port with `T = Buffer` (a value).
+    pub seed_value_size_after_put: usize,
+    /// `size` after put + get, seed port with `T = *Buffer` (a pointer).
+    pub seed_pointer_size_after_put: usize,
+    /// `size` after put + get, the fix's pool with `reset: fn(&mut T)`.
     pub fixed_size_after_put: usize,
-    /// Allocations of `get` on an empty pool (makes a new object).
+    /// Allocations of `Get` on the empty port (makes a new object).
     pub allocs_get_empty: u64,
-    /// Allocations of `get` after a `put` (reuses it).
+    /// Allocations of `Get` after a `Put` (reuses it).
     pub allocs_get_reuse: u64,
-    /// Idle objects after putting 3 into a pool bounded at 2.
+    /// The port's channel size ([`OVERFILL_BOUND`]).
+    pub bound: usize,
+    /// Idle objects after putting `bound + 1` into the port.
     pub idle_after_overfill: usize,
-    /// Bytes freed by that third `put` (it is dropped).
+    /// Bytes freed by the `Put` past the bound (the object is dropped).
     pub bytes_freed_by_overfill: u64,
 }
 
-/// Put `size == 5` back, get it again; then overfill a 2-slot pool.
+/// The fill level the user leaves in a buffer before putting it back.
+pub const SIZE_BEFORE_PUT: usize = 5;
+
+/// The channel size of the pool [`value_reset`] overfills.
+pub const OVERFILL_BOUND: usize = 2;
+
+/// Put `size == 5` back and get it again, in each pool; then overfill the port.
 pub fn value_reset() -> ValueReset {
-    let seed = SeedChanPool::new(10, new_chan_buffer, |mut b: ChanBuffer| b.size = 0);
-    let mut b = seed.get();
-    b.size = 5;
-    seed.put(b);
-    let seed_size_after_put = seed.get().size;
+    let by_value = SeedChanPool::new(10, new_chan_buffer, |mut b: ChanBuffer| b.size = 0);
+    let mut b = by_value.get();
+    b.size = SIZE_BEFORE_PUT;
+    by_value.put(b);
+    let seed_value_size_after_put = by_value.get().size;
+
+    let port = SeedChanPool::new(OVERFILL_BOUND, new_buffer_ptr, reset_through_pointer);
+    let size = |p: &BufferPtr| p.lock().unwrap_or_else(|e| e.into_inner()).size;
+    let (p, c_new) = measure(|| port.get());
+    p.lock().unwrap_or_else(|e| e.into_inner()).size = SIZE_BEFORE_PUT;
+    port.put(p);
+    let (p, c_reuse) = measure(|| port.get());
+    let seed_pointer_size_after_put = size(&p);
+    let (p2, p3) = (port.get(), port.get());
+    port.put(p);
+    port.put(p2);
+    let ((), c_over) = measure(|| port.put(p3));
 
     let reset = |b: &mut ChanBuffer| b.size = 0;
-    let pool = Pool::new(QueueStore::with_bound(2), WithFns::new(new_chan_buffer, reset));
-    let (mut b, c_new) = measure(|| pool.take());
-    b.size = 5;
+    let pool = Pool::new(LocalStore::with_bound(4), WithFns::new(new_chan_buffer, reset));
+    let mut b = pool.take();
+    b.size = SIZE_BEFORE_PUT;
     pool.put(b);
-    let (b, c_reuse) = measure(|| pool.take());
-    let fixed_size_after_put = b.size;
-    let (b2, b3) = (pool.take(), pool.take());
-    pool.put(b);
-    pool.put(b2);
-    let ((), c_over) = measure(|| pool.put(b3));
     ValueReset {
-        seed_size_after_put,
-        fixed_size_after_put,
+        size_before_put: SIZE_BEFORE_PUT,
+        seed_value_size_after_put,
+        seed_pointer_size_after_put,
+        fixed_size_after_put: pool.take().size,
         allocs_get_empty: c_new.allocs,
         allocs_get_reuse: c_reuse.allocs,
-        idle_after_overfill: pool.idle(),
+        bound: OVERFILL_BOUND,
+        idle_after_overfill: port.idle(),
         bytes_freed_by_overfill: c_over.bytes_freed,
     }
 }

@@ -2,7 +2,7 @@
 //! of leaking or allocating: a response writer that sends only what the
 //! handler wrote, and a pipeline stage that moves the item it transforms.
 //!
-//! The faithful ports with their defects are in [`super::seed_ports`]
+//! The faithful ports with their defects are in [`super::seed_port`]
 //! (`seed_serve`, `seed_process`).
 
 use super::object_pool::IdleStore;

@@ -1,13 +1,20 @@
-//! Chapter 4, Pools: invariants of the pools, the seeds' defects shown beside
-//! their fixes, and the exercises (`exercise_N_…`).
+//! Chapter 4, Pools: invariants of the pools and the seeds' defects shown
+//! beside their fixes; the exercises are in `exercises.rs`.
 //!
 //! Every assertion is about counts, lengths, pointers or contents; none is
-//! about time. Under Miri the loops are shorter:
-//! `cargo +nightly miri test --test pools`.
+//! about time, and every count is of the test's own thread (the counting
+//! allocator counts per thread), so the tests run in parallel. Under Miri the
+//! loops are shorter, and tests that spawn processes or reserve 64 MiB are
+//! ignored: `cargo +nightly miri test --test pools`.
 
+use perf_workbook::claims::Ctx;
 use perf_workbook::measure::alloc::measure;
-use perf_workbook::pools::demos;
+use perf_workbook::pools::figures;
+use perf_workbook::pools::lifecycle;
+use perf_workbook::pools::seed_port::{SyncPoolModel, process_fresh, process_pooled};
+use perf_workbook::pools::stale_data;
 use perf_workbook::pools::thread_local::{self as tls, OBJ64_POOL};
+use perf_workbook::pools::unused_import;
 use perf_workbook::pools::{
     BoxRecycler, BufferRecycler, IdleStore, LocalStore, MutexStore, Obj64, Pool,
     QueueStore, ShardedStore, SizeClassPool, WithFns,
@@ -19,8 +26,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 perf_workbook::count_allocations!();
 
+mod exercises;
+
 /// Loop counts: long natively, short under Miri.
-fn n(native: u64) -> u64 {
+pub(crate) fn n(native: u64) -> u64 {
     if cfg!(miri) { native.min(50) } else { native }
 }
 
@@ -302,23 +311,24 @@ fn a_sharded_store_recycles_from_one_thread_to_another() {
 
 #[test]
 fn d47_seed_server_leaks_the_previous_response() {
-    let r = demos::stale_response();
+    let r = stale_data::stale_response();
     assert_eq!(r.seed_len, 4096);
     assert!(r.seed_leaks, "bob's response carries alice's token");
-    assert_eq!(r.fixed_len, demos::HELLO.len());
+    assert_eq!(r.fixed_len, stale_data::HELLO.len());
     assert!(!r.fixed_leaks && r.fixed_exact);
 }
 
 #[test]
 fn d38_seed_pool_hands_out_the_class_length() {
-    let l = demos::class_length();
+    let l = stale_data::class_length();
+    assert_eq!(l.requested, 100);
     assert_eq!((l.seed_len, l.seed_stale), (128, 28));
     assert_eq!((l.fixed_len, l.fixed_capacity, l.fixed_stale), (100, 128, 0));
 }
 
 #[test]
 fn d39_seed_pool_drops_a_truncated_buffer() {
-    let t = demos::truncated_reuse();
+    let t = stale_data::truncated_reuse();
     assert_eq!((t.seed_idle_after_free, t.seed_allocs_next), (0, 1));
     assert_eq!((t.fixed_idle_after_put, t.fixed_allocs_next), (1, 0));
     assert!(t.fixed_same_buffer);
@@ -327,16 +337,17 @@ fn d39_seed_pool_drops_a_truncated_buffer() {
 #[test]
 fn d49_seed_pipeline_allocates_per_item_and_pads_the_output() {
     let items = n(300);
-    let p = demos::pipeline(items);
+    let p = stale_data::pipeline(items);
     assert_eq!((p.seed_len_of_100, p.seed_stale_of_100), (128, 28));
     assert!(p.seed_allocs >= items, "at least one allocation per item");
     assert!(p.seed_wrong_len > 0);
     assert_eq!((p.move_allocs, p.move_wrong_len), (0, 0));
+    assert_eq!(p.move_len_of_100, 100);
 }
 
 #[test]
 fn d40_seed_thread_local_pool_is_one_global_map() {
-    let t = demos::thread_locality(n(200), 100);
+    let t = lifecycle::thread_locality(n(200), 100);
     assert!(t.seed_shared, "thread B received thread A's buffer");
     assert_eq!(t.seed_map_entries, 100, "one entry per exact size");
     assert_eq!(t.tls_common_pointers, 0);
@@ -345,18 +356,19 @@ fn d40_seed_thread_local_pool_is_one_global_map() {
 
 #[test]
 fn d31_seed_allocator_double_free_aliases_two_callers() {
-    let d = demos::simple_allocator(n(100), 50);
+    let d = lifecycle::simple_allocator(n(100), 50);
     assert!(d.double_free_aliases && d.alias_reads_other_users_data);
     assert_eq!(d.usage_after_double_free, 0u64.wrapping_sub(100));
     assert_eq!(d.usage_after_resliced_free, 90);
     assert_eq!(d.heap_allocs_during_hits, 0);
     assert_eq!(d.stats_bytes_during_hits, 64 * d.hits);
     assert_eq!((d.pools_after_sizes, d.classes_for_sizes), (50, 4));
+    assert!(!d.fixed_two_gets_alias, "the fix never hands one buffer to two callers");
 }
 
 #[test]
 fn d09_reset_on_get_keeps_the_secret_while_idle() {
-    let d = demos::idle_contents();
+    let d = lifecycle::idle_contents();
     assert!(d.seed_idle_has_secret);
     assert_eq!(d.seed_idle_data_bytes, "alice:token=SECRET".len() + 4096);
     assert!(!d.fixed_idle_has_secret);
@@ -367,126 +379,73 @@ fn d09_reset_on_get_keeps_the_secret_while_idle() {
 #[cfg_attr(miri, ignore = "allocates 64 MiB of address space")]
 fn d08_sync_pool_of_values_boxes_every_put_and_keeps_huge_buffers() {
     let puts = n(500);
-    let d = demos::buffer_pool_costs(puts);
+    let d = lifecycle::buffer_pool_costs(puts);
     assert_eq!(d.seed_allocs, puts, "one box per Put");
     assert_eq!(d.fixed_allocs, 0);
-    assert_eq!(d.seed_retained_after_big, demos::BIG);
-    assert_eq!(d.fixed_freed_on_big_put, demos::BIG as u64);
+    assert_eq!(d.seed_retained_after_big, lifecycle::BIG);
+    assert_eq!(d.fixed_freed_on_big_put, lifecycle::BIG as u64);
     assert_eq!(d.fixed_idle_after_big, 0);
 }
 
 #[test]
 fn d35_value_reset_is_lost_and_mut_reset_works() {
-    let d = demos::value_reset();
-    assert_eq!(d.seed_size_after_put, 5, "the reset changed a copy");
-    assert_eq!(d.fixed_size_after_put, 0);
-    assert_eq!((d.allocs_get_empty, d.allocs_get_reuse), (1, 0));
-    assert_eq!(d.idle_after_overfill, 2);
-    assert!(d.bytes_freed_by_overfill >= 1024);
-}
-
-// ---------------------------------------------------------------- exercises
-
-// ANCHOR: exercise_1_types
-/// A request's working state, pooled between requests.
-#[derive(Debug, Default)]
-struct Request {
-    path: String,
-    /// (start, end) of each query parameter in `path`.
-    params: Vec<(u32, u32)>,
-    body: Vec<u8>,
-}
-// ANCHOR_END: exercise_1_types
-
-// ANCHOR: exercise_1
-/// Cleans a request on its way back into the pool: nothing of the last
-/// user may remain visible, and no buffer may lose its capacity.
-fn reset_request(r: &mut Request) {
-    // ANCHOR_END: exercise_1
-    r.path.clear();
-    r.params.clear();
-    r.body.clear();
-}
-
-fn handle(r: &mut Request, user: &str) {
-    r.path.push_str("/account?user=");
-    r.path.push_str(user);
-    r.params.push((9, r.path.len() as u32));
-    r.body.extend_from_slice(user.as_bytes());
-}
-
-#[test]
-fn exercise_1_reset_a_request_on_return() {
-    let pool = Pool::new(
-        LocalStore::with_bound(4),
-        WithFns::new(Request::default, reset_request),
+    let d = lifecycle::value_reset();
+    assert_eq!(
+        d.seed_value_size_after_put, d.size_before_put,
+        "the reset changed a copy"
     );
-    drop(pool.get()); // warm-up: the first request allocates its buffers
-    {
-        let mut r = pool.get();
-        handle(&mut r, "alice");
-    }
-    let r = pool.get();
-    assert!(r.path.is_empty() && r.params.is_empty() && r.body.is_empty(), "{r:?}");
-    assert!(r.path.capacity() > 0 && r.body.capacity() > 0, "capacity kept");
-    drop(r);
-    let ((), c) = measure(|| {
-        for _ in 0..n(1000) {
-            let mut r = pool.get();
-            handle(&mut r, "bob");
-        }
+    assert_ne!(d.size_before_put, 0);
+    assert_eq!(d.fixed_size_after_put, 0);
+}
+
+#[test]
+fn c001_24_the_channel_pool_works_with_a_pointer_type() {
+    let d = lifecycle::value_reset();
+    assert_eq!(d.seed_pointer_size_after_put, 0, "the reset reached the object");
+    assert!(d.allocs_get_empty >= 1, "an empty pool makes an object");
+    assert_eq!(d.allocs_get_reuse, 0, "a pooled object is reused");
+    assert_eq!(d.idle_after_overfill, d.bound);
+    assert!(d.bytes_freed_by_overfill >= 1024, "the object past the bound is freed");
+}
+
+// ---------------------------------------------------------------- seed 003, D07
+
+#[test]
+#[cfg_attr(miri, ignore = "500 requests of 4 KiB each way: minutes under Miri")]
+fn c003_11_the_pool_removes_every_allocation_it_covers() {
+    let c = figures::allocation_cut(&Ctx { quick: true }).expect("counted");
+    // Written out, a warm pooled buffer allocates nothing; copied out, only
+    // the copy remains: one allocation per request.
+    assert_eq!((c.pooled_written, c.pooled_copied), (0.0, 1.0));
+    // A fresh buffer grows to 4 KiB in several steps, and the copy adds one.
+    assert!(c.fresh_written >= 2.0, "{c:?}");
+    assert_eq!(c.fresh_copied, c.fresh_written + 1.0);
+    assert_eq!(c.cut_written(), 1.0);
+}
+
+#[test]
+fn seed_003_process_resets_and_reuses_its_buffer() {
+    let pool = SyncPoolModel::default();
+    let first = process_pooled(&pool, |b| {
+        b.extend_from_slice(b"alice");
+        b.as_ptr() as usize
     });
-    assert_eq!(c.calls(), 0, "no allocation once warm");
-}
-
-// ANCHOR: exercise_2
-/// Index of the power-of-two class (64, 128, …, 4096) that serves `len`
-/// bytes: the smallest class `>= len`. `None` above 4096.
-fn class_index(len: usize) -> Option<usize> {
-    // ANCHOR_END: exercise_2
-    let class = len.max(64).next_power_of_two();
-    (class <= 4096).then(|| (class.trailing_zeros() - 6) as usize)
+    let (second, len) = process_pooled(&pool, |b| (b.as_ptr() as usize, b.len()));
+    assert_eq!((second, len), (first, 0), "the same buffer, reset");
+    assert_eq!(pool.len(), 1);
+    assert_eq!(process_fresh(|b| b.capacity()), 0, "a fresh buffer starts empty");
 }
 
 #[test]
-fn exercise_2_size_class_of_a_request() {
-    assert_eq!(class_index(0), Some(0));
-    assert_eq!(class_index(64), Some(0));
-    assert_eq!(class_index(65), Some(1));
-    assert_eq!(class_index(100), Some(1)); // 128
-    assert_eq!(class_index(4096), Some(6));
-    assert_eq!(class_index(4097), None);
-    let pool = SizeClassPool::local(64, 4096, 1);
-    for len in 0..=5000 {
-        assert_eq!(class_index(len), pool.class_of(len), "len {len}");
-    }
-}
-
-// ANCHOR: exercise_3
-/// Builds the response for `body` in a pooled buffer and returns exactly
-/// the bytes a client must receive. The buffer goes back to the pool.
-fn respond(pool: &SizeClassPool<LocalStore<Vec<u8>>>, body: &[u8]) -> Vec<u8> {
-    // ANCHOR_END: exercise_3
-    let mut buf = pool.get_empty(4096);
-    buf.extend_from_slice(b"HTTP/1.1 200 OK\r\n\r\n");
-    buf.extend_from_slice(body);
-    let response = buf.clone(); // stands for `client.write_all(&buf)`
-    pool.put(buf);
-    response
+#[cfg_attr(miri, ignore = "runs rustc")]
+fn d07_an_unused_import_is_a_warning_in_rust_and_an_error_under_deny() {
+    let o = unused_import::compile().expect("rustc runs");
+    assert!(o.compiles_by_default && o.warns_unused_import, "{o:?}");
+    assert!(!o.compiles_denying_warnings, "{o:?}");
 }
 
 #[test]
-fn exercise_3_respond_without_leaking_the_last_request() {
-    let pool = SizeClassPool::local(64, 4096, 4);
-    let alice = respond(&pool, demos::SECRET);
-    assert!(alice.ends_with(demos::SECRET));
-    let bob = respond(&pool, demos::HELLO);
-    assert_eq!(bob, b"HTTP/1.1 200 OK\r\n\r\nhello bob");
-    assert_eq!(pool.idle(), 1, "the buffer went back");
-}
-
-#[test]
-fn exercise_4_thread_local_pools_do_not_recycle_across_threads() {
+fn thread_local_pools_do_not_recycle_across_threads() {
     let items = n(100);
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(items as usize);
     let producer_allocs = std::thread::scope(|s| {

@@ -1,124 +1,10 @@
-//! Faithful Rust ports of the seeds' pools, defects included, so the checks
-//! can show each defect happen beside the fix. Nothing here is for use.
-//!
-//! How Go is modelled:
-//! - A Go `[]byte` whose length the seed relies on is a `Vec<u8>` whose
-//!   `len()` is the Go length; a pooled buffer comes back *as it was left*,
-//!   bytes included, which is what `sync.Pool.Get` does.
-//! - Where the seed copies slice headers (a double `Free`), a [`GoSlice`]: a
-//!   shared backing array plus a length, cloned as freely as Go copies them.
-//! - `sync.Pool` is a [`SyncPoolModel`]: `interface{}` values are
-//!   `Box<dyn Any>`, so storing a non-pointer value allocates a box, as Go's
-//!   `Put([]byte)` does (staticcheck SA6002). It does not model per-P caches or
-//!   the clearing at each GC.
-//!
-//! Each port cites its seed section; the Go code itself is not reproduced.
+//! Seed 001 §6.1.1 (L97-962): the channel pool, the tiered `MemoryPool`, the
+//! "TCMalloc" `SimpleAllocator`, the "thread-local" pool and the two case
+//! studies built on them.
 
-use std::any::Any;
+use super::{GoSlice, lock};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// `sync.Pool` as the seeds use it: `interface{}` values in a shared stack.
-#[derive(Default)]
-pub struct SyncPoolModel {
-    items: Mutex<Vec<Box<dyn Any + Send>>>,
-}
-
-impl SyncPoolModel {
-    /// `Put(v)` of a non-pointer value: boxing it into `interface{}` is one
-    /// heap allocation (the 24-byte slice header of a `[]byte`).
-    pub fn put_value<T: Any + Send>(&self, v: T) {
-        lock(&self.items).push(Box::new(v));
-    }
-
-    /// `Put(p)` of a pointer: the interface holds the pointer, no allocation.
-    pub fn put_pointer<T: Any + Send>(&self, p: Box<T>) {
-        lock(&self.items).push(p);
-    }
-
-    /// `Get().(T)` of a value put with [`SyncPoolModel::put_value`].
-    pub fn get_value<T: Any + Send>(&self) -> Option<T> {
-        let b = lock(&self.items).pop()?;
-        b.downcast::<T>().ok().map(|b| *b)
-    }
-
-    /// `Get().(*T)` of a pointer put with [`SyncPoolModel::put_pointer`].
-    pub fn get_pointer<T: Any + Send>(&self) -> Option<Box<T>> {
-        lock(&self.items).pop()?.downcast::<T>().ok()
-    }
-
-    /// Values waiting in the pool.
-    pub fn len(&self) -> usize {
-        lock(&self.items).len()
-    }
-
-    /// True when nothing waits in the pool.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Bytes of `[]byte` capacity the pool keeps alive.
-    pub fn retained_bytes(&self) -> usize {
-        let items = lock(&self.items);
-        items
-            .iter()
-            .filter_map(|b| b.downcast_ref::<Vec<u8>>())
-            .map(|v| v.capacity())
-            .sum()
-    }
-}
-
-/// Seed 000 §1.2.1 L190-213 `BufferPool`: 4 KiB new buffers, `Put` reslices
-/// to length 0 and stores the `[]byte` value in a `sync.Pool`, with no cap.
-#[derive(Default)]
-pub struct SeedBufferPool {
-    /// The `sync.Pool`.
-    pub pool: SyncPoolModel,
-}
-
-impl SeedBufferPool {
-    /// `Get`: a pooled buffer or `make([]byte, 0, 4096)`.
-    pub fn get(&self) -> Vec<u8> {
-        self.pool.get_value::<Vec<u8>>().unwrap_or_else(|| Vec::with_capacity(4096))
-    }
-    /// `Put`: `buf[:0]`, then into the pool, however large it is.
-    pub fn put(&self, mut buf: Vec<u8>) {
-        buf.clear();
-        self.pool.put_value(buf);
-    }
-}
-
-/// Seed 000 §1.2.1 L156-188 `ObjectPool[T]`: reset runs in `Get` (as the
-/// object leaves), not in `Put`, so idle objects keep their last contents.
-pub struct SeedResetOnGetPool<T> {
-    idle: Mutex<Vec<T>>,
-    factory: fn() -> T,
-    reset: fn(T) -> T,
-}
-
-impl<T> SeedResetOnGetPool<T> {
-    /// `NewObjectPool(factory, reset)`.
-    pub fn new(factory: fn() -> T, reset: fn(T) -> T) -> Self {
-        Self { idle: Mutex::new(Vec::new()), factory, reset }
-    }
-    /// `Get`: pooled or new, then `reset`.
-    pub fn get(&self) -> T {
-        let obj = lock(&self.idle).pop().unwrap_or_else(self.factory);
-        (self.reset)(obj)
-    }
-    /// `Put`: stored as it is.
-    pub fn put(&self, obj: T) {
-        lock(&self.idle).push(obj);
-    }
-    /// Looks at the idle objects (what a heap dump would show).
-    pub fn inspect_idle<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
-        f(&lock(&self.idle))
-    }
-}
 
 /// Seed 001 §6.1.1.5.1 L287-321 channel `ObjectPool[T]` with `reset func(T)`:
 /// the reset receives a *copy* of the object, so changes to its fields are
@@ -147,6 +33,10 @@ impl<T: Clone> SeedChanPool<T> {
         if chan.len() < self.size {
             chan.push_back(obj);
         }
+    }
+    /// Objects waiting in the channel (`len(p.pool)`).
+    pub fn idle(&self) -> usize {
+        lock(&self.chan).len()
     }
 }
 
@@ -185,47 +75,6 @@ impl SeedTieredPool {
     /// Idle buffers in all classes.
     pub fn idle(&self) -> usize {
         self.classes.iter().map(|c| lock(c).len()).sum()
-    }
-}
-
-/// A Go slice header: a shared backing array and a length. Cloning copies
-/// the header, not the array, as assigning a slice does in Go.
-#[derive(Clone, Debug)]
-pub struct GoSlice {
-    array: Arc<Mutex<Vec<u8>>>,
-    len: usize,
-}
-
-impl GoSlice {
-    /// `make([]byte, n)`.
-    pub fn make(n: usize) -> Self {
-        Self { array: Arc::new(Mutex::new(vec![0; n])), len: n }
-    }
-    /// `len(s)`.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-    /// `len(s) == 0`.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-    /// `s[:n]`: same array, new length.
-    pub fn reslice(&self, n: usize) -> Self {
-        assert!(n <= lock(&self.array).len(), "slice bounds out of range");
-        Self { array: Arc::clone(&self.array), len: n }
-    }
-    /// `copy(s, src)`.
-    pub fn copy_from(&self, src: &[u8]) {
-        let n = src.len().min(self.len);
-        lock(&self.array)[..n].copy_from_slice(&src[..n]);
-    }
-    /// The bytes `s[:len(s)]`.
-    pub fn bytes(&self) -> Vec<u8> {
-        lock(&self.array)[..self.len].to_vec()
-    }
-    /// True when both headers point at the same array (aliasing).
-    pub fn same_array(&self, other: &GoSlice) -> bool {
-        Arc::ptr_eq(&self.array, &other.array)
     }
 }
 
