@@ -203,11 +203,41 @@ fn resolve(args: &[String], page: &str, src: &Sources<'_>) -> Result<String, Str
 }
 
 /// Replaces every directive of `page`; `Err` lists each one that does not
-/// resolve. Other `{{…}}` (mdBook's own `{{#include}}`) are left alone.
+/// resolve. Fenced code blocks are left as they are (the preprocessor runs
+/// after mdBook's includes, so they hold source code, where `{{` is Rust's
+/// escaped brace), and so are other `{{…}}` (mdBook's own `{{#include}}`).
 pub fn expand(page: &str, src: &Sources<'_>) -> Result<String, Vec<String>> {
     let mut out = String::with_capacity(page.len());
     let mut errors = Vec::new();
-    let mut rest = page;
+    let mut in_fence = false;
+    let mut prose = String::new();
+    for line in page.split_inclusive('\n') {
+        if line.trim_start().starts_with("```") {
+            if !in_fence {
+                out.push_str(&expand_prose(&prose, page, src, &mut errors));
+                prose.clear();
+            }
+            in_fence = !in_fence;
+            out.push_str(line);
+        } else if in_fence {
+            out.push_str(line);
+        } else {
+            prose.push_str(line);
+        }
+    }
+    out.push_str(&expand_prose(&prose, page, src, &mut errors));
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+/// [`expand`] on a stretch of prose (no fences).
+fn expand_prose(
+    text: &str,
+    page: &str,
+    src: &Sources<'_>,
+    errors: &mut Vec<String>,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
@@ -232,7 +262,7 @@ pub fn expand(page: &str, src: &Sources<'_>) -> Result<String, Vec<String>> {
         rest = &after[end + 2..];
     }
     out.push_str(rest);
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    out
 }
 
 fn figure_pattern() -> &'static Regex {
@@ -324,6 +354,16 @@ mod tests {
                     size   alloc\n1 GiB  23.49 µs\n```\n";
         let out = expand(page, &sources(&r)).unwrap();
         assert!(out.starts_with("It took 23.49 µs (refuted, limit 100.00 µs); the table says 23.49 µs. {{#include x.rs}}"), "{out}");
+    }
+
+    #[test]
+    fn code_blocks_are_left_alone() {
+        let r = Reference::parse(REPORT).unwrap();
+        let page = "```rust\nprintln!(\"{{}}\", x); // {{verdict C004-01}}\n```\n\
+                    now {{verdict C004-01}}\n";
+        let out = expand(page, &sources(&r)).unwrap();
+        assert!(out.contains("// {{verdict C004-01}}"), "{out}");
+        assert!(out.ends_with("now refuted\n"), "{out}");
     }
 
     #[test]
