@@ -75,7 +75,7 @@ func compiles(what, src string, marks ...string) func(*ev.Ctx) (*ev.Evidence, er
 				e.B("-m: "+m+" escapes", d[m].Heap)
 			}
 		}
-		return e.Say("Go's type checker: %s (%d errors)", r.First(), r.Errors()), nil
+		return e.Say("Go's type checker: %s (%d error(s))", r.First(), r.Errors()), nil
 	}
 }
 

@@ -230,6 +230,11 @@ func c00317(*ev.Ctx) (*ev.Evidence, error) {
 	return e.Say("the pooled build still makes %.0f allocation per call (%s: string(buf) copies the result), as many as a Builder (%.0f)", p.Allocs, ev.Human(p.Bytes), b.Allocs), nil
 }
 
+var (
+	sinkPoints   []point
+	sinkPointers []*point
+)
+
 // point is seed 003 策略5's value type (L324-328).
 type point struct{ X, Y int }
 
@@ -239,14 +244,14 @@ func c00323(*ev.Ctx) (*ev.Evidence, error) {
 		for i := range ps {
 			ps[i] = point{i, i}
 		}
-		sinkAny = ps
+		sinkPoints = ps
 	})
 	ptrs := alloc.Per(20, func() {
 		ps := make([]*point, items)
 		for i := range ps {
 			ps[i] = &point{i, i}
 		}
-		sinkAny = ps
+		sinkPointers = ps
 	})
 	e := ev.New("1000 points of two ints, as []Point and as []*Point")
 	e.Add("[]Point: allocations", vals.Allocs, ev.Count)

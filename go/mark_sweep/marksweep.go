@@ -134,6 +134,8 @@ func c00405(c *ev.Ctx) (*ev.Evidence, error) {
 	e.Add("GC with the []*byte live", withPtrs, ev.Nanos)
 	e.Add("GC time, []byte live ÷ nothing live", withBytes/base, ev.Ratio)
 	e.Add("GC time, []*byte live ÷ nothing live", withPtrs/base, ev.Ratio)
+	perByte := ((withBytes - base) / float64(size)) / ((withPtrs - base) / float64(ptrBytes))
+	e.Add("GC time added per byte, []byte ÷ []*byte", perByte, ev.Ratio)
 	if has {
 		e.Add("scannable heap added by the []byte", s1-s0, ev.Bytes)
 		e.Add("scannable heap added by the []*byte", s2-s0, ev.Bytes)

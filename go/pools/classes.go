@@ -75,7 +75,7 @@ var classes = ev.Once(func(*ev.Ctx) (*ev.Evidence, error) {
 		e.Add("exact-length Free: allocations per cycle", exact.Allocs, ev.Count)
 		e.Add("resliced Free: allocations per cycle", resliced.Allocs, ev.Count)
 	})
-	return e.Say("Allocate(100) returns len %.0f with %.0f stale bytes; a resliced buffer is dropped (%.0f allocation per cycle) and even exact-length cycles allocate %.0f (Put boxes the []byte)",
+	return e.Say("Allocate(100) returns len %.0f with %.0f stale bytes; a resliced buffer is dropped (%.0f allocations per cycle) and even exact-length cycles allocate %.0f (Put boxes the []byte)",
 		e.Get("Allocate(100): len"), e.Get("Allocate(100): stale bytes past the request"),
 		e.Get("resliced Free: allocations per cycle"), e.Get("exact-length Free: allocations per cycle")), nil
 })

@@ -1,8 +1,11 @@
 // Command gorace is built with `go build -race` by gocheck, and runs one
 // scenario per invocation under the race detector:
 //
-//	gorace ring-1p N one producer and one consumer on the seed's ring
-//	gorace ring-2p N two producers and one consumer on the seed's ring
+//	gorace ring-1p N  one producer and one consumer on the seed's ring
+//	gorace ring-2p N  two producers and one consumer on the seed's ring
+//	gorace ring-step  two producers that both reserve a slot before either
+//	                  writes (a preemption the ring allows), each on its own
+//	                  goroutine
 //	gorace append    goroutines appending to one slice, the way seed 003's
 //	                 HandleRequests does (最佳实践2, L405-441)
 //
@@ -16,6 +19,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"perfworkbook/lock_free_ring/ring"
 )
@@ -41,6 +45,38 @@ func main() {
 	case "ring-2p":
 		lost, dup := ring.Stress(64, 2, per, runtime.Gosched)
 		fmt.Printf("lost %d duplicated %d\n", lost, dup)
+	case "ring-step":
+		r := ring.New[int](8)
+		var reserved int32
+		var wg sync.WaitGroup
+		for p := 1; p <= 2; p++ {
+			wg.Add(1)
+			go func(p int) {
+				defer wg.Done()
+				head, ok := r.Reserve()
+				if !ok {
+					return
+				}
+				// Wait until both have reserved: the barrier orders each
+				// reservation before the other's write, and nothing orders
+				// the two writes.
+				atomic.AddInt32(&reserved, 1)
+				for atomic.LoadInt32(&reserved) < 2 {
+					runtime.Gosched()
+				}
+				r.Write(head, p)
+				r.Publish(head)
+			}(p)
+		}
+		wg.Wait()
+		n := 0
+		for {
+			if _, ok := r.Pop(); !ok {
+				break
+			}
+			n++
+		}
+		fmt.Printf("items popped %d of 2\n", n)
 	case "append":
 		var responses []int
 		var wg sync.WaitGroup
