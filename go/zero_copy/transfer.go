@@ -336,8 +336,8 @@ var throughput = ev.Once(func(c *ev.Ctx) (*ev.Evidence, error) {
 	if err != nil {
 		return nil, err
 	}
-	rounds := c.Pick(7, 3)
-	e := ev.New("a 16 MiB file sent over loopback TCP, %d interleaved rounds per method, median time per transfer; sender and receiver in one process on %d CPUs", rounds, runtime.NumCPU())
+	rounds := c.Pick(9, 5)
+	e := ev.New("a 16 MiB file sent over loopback TCP, %d interleaved rounds per method, the fastest transfer of each (a busy machine only adds time); sender and receiver in one process on %d CPUs", rounds, runtime.NumCPU())
 	times := map[string][]float64{}
 	for r := 0; r < rounds; r++ {
 		for _, i := range []int{0, 1, 3} {
@@ -348,9 +348,9 @@ var throughput = ev.Once(func(c *ev.Ctx) (*ev.Evidence, error) {
 			times[methods[i].name] = append(times[methods[i].name], float64(d.Nanoseconds()))
 		}
 	}
-	sendfile := median(times["io.Copy(conn, file)"])
-	user := median(times["io.Copy through plain Reader/Writer"])
-	explicit := median(times["syscall.Sendfile loop"])
+	sendfile := fastest(times["io.Copy(conn, file)"])
+	user := fastest(times["io.Copy through plain Reader/Writer"])
+	explicit := fastest(times["syscall.Sendfile loop"])
 	e.Add("io.Copy(conn, file): time per transfer", sendfile, ev.Nanos)
 	e.Add("io.Copy through plain Reader/Writer: time per transfer", user, ev.Nanos)
 	e.Add("syscall.Sendfile loop: time per transfer", explicit, ev.Nanos)
@@ -361,10 +361,10 @@ var throughput = ev.Once(func(c *ev.Ctx) (*ev.Evidence, error) {
 		ev.Dur(sendfile), ev.Dur(user), ev.Dur(explicit), sendfile/explicit, user/explicit), nil
 })
 
-func median(xs []float64) float64 {
+func fastest(xs []float64) float64 {
 	s := append([]float64(nil), xs...)
 	sort.Float64s(s)
-	return s[len(s)/2]
+	return s[0]
 }
 
 func fromThroughput(c *ev.Ctx) (*ev.Evidence, error) { return throughput.Get(c) }

@@ -982,11 +982,11 @@ fn go_status_json(report: &Report) -> serde_json::Value {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::claims::{Evidence, Unit, claim};
 
-    fn sample() -> Report {
+    pub(crate) fn sample() -> Report {
         let mut ev = Evidence::new("repr(C), x86-64");
         ev.add("size", 64.0, Unit::Bytes);
         Report {
@@ -1078,5 +1078,101 @@ mod tests {
         assert_eq!(claims[2]["status"], "error");
         assert_eq!(claims[3]["status"], "pending");
         assert!(j["machine"]["cpu_model"].is_string());
+    }
+
+    /// `sample()` with a Go result on C000-08 (Go: confirmed where Rust
+    /// refuted) and on D10 (an error), and the Go side marked as run.
+    pub(crate) fn with_go() -> Report {
+        let mut r = sample();
+        let mut ev = Evidence::new("unsafe.Sizeof");
+        ev.add("OptimizedStruct size", 56.0, Unit::Bytes);
+        let outcomes = &mut r.sections[0].outcomes;
+        outcomes[0].go = Some(GoResult {
+            version: "go1.27.3".into(),
+            result: Ok(Finding::new(Verdict::Confirmed, "56 B against 64 B", ev)),
+            rule: None,
+        });
+        outcomes[1].go = Some(GoResult {
+            version: "go1.27.3".into(),
+            result: Err(CheckError("no race detector".into())),
+            rule: None,
+        });
+        r.go = GoStatus::Ran {
+            version: "go1.27.3".into(),
+            elapsed: Duration::from_millis(700),
+            build: "build cached".into(),
+        };
+        r
+    }
+
+    #[test]
+    fn text_puts_the_go_verdict_under_the_rust_analogue() {
+        let t = text(&with_go(), true);
+        assert!(t.contains("→ Rust analogue: both 64 B | same"), "{t}");
+        assert!(t.contains("Go 1.27.3: confirmed — 56 B against 64 B"), "{t}");
+        assert!(t.contains("OptimizedStruct size = 56 B"), "{t}");
+        assert!(t.contains("Go 1.27.3: could not run: no race detector"), "{t}");
+        assert!(t.contains("Go side: Go 1.27.3 measured 2 claims"), "{t}");
+        assert!(
+            t.contains(
+                "verdicts: Go: 1 confirmed · 1 errors; Rust: 1 refuted · 1 reproduced"
+            ),
+            "{t}"
+        );
+        assert!(
+            t.contains(
+                "Go and the Rust analogue differ: C000-08 (Go confirmed, Rust refuted)"
+            ),
+            "{t}"
+        );
+        // Without the Go side nothing of it shows.
+        let plain = text(&sample(), true);
+        assert!(
+            !plain.contains("Go side") && !plain.contains("Rust analogue"),
+            "{plain}"
+        );
+        assert!(plain.contains("verdicts: 1 refuted · 1 reproduced"), "{plain}");
+    }
+
+    #[test]
+    fn a_skipped_go_side_is_one_line() {
+        let mut r = sample();
+        r.go = GoStatus::Skipped("no `go` command on PATH".into());
+        let with_line = text(&r, false);
+        let without = text(&sample(), false);
+        let extra: Vec<&str> =
+            with_line.lines().filter(|l| !without.lines().any(|w| w == *l)).collect();
+        assert_eq!(
+            extra,
+            vec!["Go side: skipped: no `go` command on PATH"],
+            "{with_line}"
+        );
+    }
+
+    #[test]
+    fn markdown_gains_a_go_column_only_when_the_go_side_ran() {
+        let m = markdown(&with_go(), Only::Claims, "cmd");
+        assert!(m.contains("| verdict | measured | Go |"), "{m}");
+        assert!(m.contains("**confirmed** (Go 1.27.3): 56 B against 64 B |"), "{m}");
+        assert!(m.contains("Go and the Rust analogue differ on: C000-08"), "{m}");
+        let d = markdown(&with_go(), Only::Defects, "cmd");
+        assert!(d.contains("**could not run** (Go 1.27.3): no race detector |"), "{d}");
+        let plain = markdown(&sample(), Only::Claims, "cmd");
+        assert!(!plain.contains("| Go |") && !plain.contains("The Go column"), "{plain}");
+    }
+
+    #[test]
+    fn json_carries_the_go_result_per_claim_and_the_go_status() {
+        let j = json(&with_go());
+        let claims = j["claims"].as_array().unwrap();
+        assert_eq!(claims[0]["go"]["version"], "go1.27.3");
+        assert_eq!(claims[0]["go"]["verdict"]["kind"], "confirmed");
+        assert_eq!(claims[0]["go"]["evidence"]["figures"][0]["value"], 56.0);
+        assert_eq!(claims[1]["go"]["error"], "no race detector");
+        assert!(claims[2]["go"].is_null() && claims[3]["go"].is_null());
+        assert_eq!(j["go"]["status"], "ran");
+        assert_eq!(j["go"]["counts"]["confirmed"], 1);
+        assert_eq!(j["go"]["errors"], 1);
+        assert!(json(&sample())["go"].is_null());
     }
 }

@@ -326,4 +326,35 @@ mod tests {
         let text = comparison_text(&d, "ref.json");
         assert!(text.contains("1 verdicts differ, 1 figures differ"), "{text}");
     }
+
+    #[test]
+    fn go_results_read_back_and_compare() {
+        let r = crate::claims::render::tests::with_go();
+        let text = serde_json::to_string(&json(&r)).unwrap();
+        let back = from_json_with(&text, |_| (false, None), |_| None).unwrap();
+        assert_eq!(back.go, r.go);
+        for (a, b) in r.outcomes().zip(back.outcomes()) {
+            let (ga, gb) = (a.go.as_ref(), b.go.as_ref());
+            assert_eq!(ga.map(|g| &g.result), gb.map(|g| &g.result), "{}", a.claim.id);
+        }
+        // The same report without its Go results: both ran, so C000-08 and
+        // D10 lost theirs.
+        let mut none = crate::claims::render::tests::with_go();
+        for o in none.sections[0].outcomes.iter_mut() {
+            o.go = None;
+        }
+        let d = compare(&none, &back);
+        let go: Vec<&Difference> =
+            d.iter().filter(|d| matches!(d, Difference::GoVerdict { .. })).collect();
+        assert_eq!(go.len(), 2, "{d:?}");
+        assert!(
+            comparison_text(&d, "x")
+                .contains("C000-08  Go verdict: none here, confirmed there")
+        );
+        // A report saved before the Go side existed reads back with it off.
+        let mut old = json(&report(Verdict::Refuted, 1.0));
+        old.as_object_mut().unwrap().remove("go");
+        let back = from_json(&old.to_string(), |_| (false, None)).unwrap();
+        assert_eq!(back.go, GoStatus::Off);
+    }
 }
