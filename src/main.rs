@@ -254,10 +254,17 @@ fn list(sel: &Selection, format: Format) {
                             "thresholds": r.thresholds, "outcomes": r.outcomes(),
                         })
                     });
+                    let go_rule = go_side::rule_for(c.id).map(|r| {
+                        serde_json::json!({
+                            "says": r.says, "inputs": r.inputs,
+                            "thresholds": r.thresholds, "outcomes": r.outcomes(),
+                        })
+                    });
                     serde_json::json!({
                         "id": c.id, "chapter": ch.slug, "status": status(ch, c.id),
                         "static": check.map(|k| k.is_static()),
                         "rule": rule,
+                        "go_rule": go_rule,
                         "seed": c.seed_file(), "location": c.location,
                         "kind": c.kind, "statement": c.statement,
                     })
@@ -267,22 +274,27 @@ fn list(sel: &Selection, format: Format) {
         }
         Format::Markdown => {
             println!(
-                "| id | chapter | status | seed | claim | rule |\n|---|---|---|---|---|---|"
+                "| id | chapter | status | seed | claim | rule | Go rule |\n\
+                 |---|---|---|---|---|---|---|"
             );
             for (ch, c) in rows {
                 let rule =
                     ch.check(c.id).and_then(|k| k.rule()).map_or(String::new(), |r| {
                         format!("{} ({})", r.says, r.threshold_line())
                     });
+                let go_rule = go_side::rule_for(c.id).map_or(String::new(), |r| {
+                    format!("{} ({})", r.says, r.threshold_line())
+                });
                 println!(
-                    "| {} | {} | {} | {} {} | {} | {} |",
+                    "| {} | {} | {} | {} {} | {} | {} | {} |",
                     c.id,
                     ch.slug,
                     status(ch, c.id),
                     c.seed,
                     c.location.replace('|', "\\|"),
                     c.statement.replace('|', "\\|"),
-                    rule.replace('|', "\\|")
+                    rule.replace('|', "\\|"),
+                    go_rule.replace('|', "\\|")
                 );
             }
         }
@@ -299,6 +311,12 @@ fn list(sel: &Selection, format: Format) {
                     println!("           rule: {}", r.says);
                     if !r.thresholds.is_empty() {
                         println!("           thresholds: {}", r.threshold_line());
+                    }
+                }
+                if let Some(r) = go_side::rule_for(c.id) {
+                    println!("           Go rule: {}", r.says);
+                    if !r.thresholds.is_empty() {
+                        println!("           Go thresholds: {}", r.threshold_line());
                     }
                 }
             }

@@ -410,6 +410,7 @@ func init() {
 		}),
 		"C002-02": fromThroughput,
 		"C002-07": fromThroughput,
+		"C002-09": c00212,
 		"C002-12": c00212,
 		"D52":     c00212,
 	})

@@ -303,3 +303,60 @@ pub const D63: Rule = Rule {
         ),
     ],
 };
+
+/// C003-06: `pprof -alloc_space / -inuse_space` is how to profile memory
+/// (seed 003 §2, L104-134).
+pub const C003_06: Rule = Rule {
+    says: "confirmed when the heap profile attributes to the allocating function at least \
+           nearly_all of what it allocated (alloc_space) and of what it kept (inuse_space), and \
+           no more than it allocated plus its slice of headers; refuted otherwise",
+    inputs: &[
+        "profile: alloc_space at the site",
+        "allocated at the site (blocks)",
+        "profile: inuse_space at the site",
+        "kept live at the site (blocks)",
+    ],
+    thresholds: &[Threshold {
+        name: "nearly_all",
+        value: 0.9,
+        unit: Unit::Fraction,
+        source: "within 10%: the site also allocates the slice that holds the blocks",
+    }],
+    decide: |f| {
+        let n = f.limit("nearly_all");
+        let (alloc, made) = (
+            f.get("profile: alloc_space at the site"),
+            f.get("allocated at the site (blocks)"),
+        );
+        let (inuse, kept) = (
+            f.get("profile: inuse_space at the site"),
+            f.get("kept live at the site (blocks)"),
+        );
+        f.confirmed_if(
+            alloc >= n * made
+                && alloc <= made / n
+                && inuse >= n * kept
+                && inuse <= kept / n,
+        )
+    },
+    examples: &[
+        example(
+            &[
+                ("profile: alloc_space at the site", 4196096.0),
+                ("allocated at the site (blocks)", 4194304.0),
+                ("profile: inuse_space at the site", 2098944.0),
+                ("kept live at the site (blocks)", 2097152.0),
+            ],
+            Confirmed,
+        ),
+        example(
+            &[
+                ("profile: alloc_space at the site", 0.0),
+                ("allocated at the site (blocks)", 4194304.0),
+                ("profile: inuse_space at the site", 0.0),
+                ("kept live at the site (blocks)", 2097152.0),
+            ],
+            Refuted,
+        ),
+    ],
+};

@@ -505,3 +505,40 @@ pub const D06: Rule = Rule {
         example(&[("unchecked assertion panics", 0.0)], Refuted),
     ],
 };
+
+/// C002-09: target: memory use −40–80%.
+pub const C002_09: Rule = Rule {
+    says: "confirmed when the sendfile path's heap per transfer is at least min_cut below the \
+           user-space copy's (the buffers a connection needs); refuted when the cut is smaller",
+    inputs: &[
+        "io.Copy(conn, file): heap bytes per transfer",
+        "io.Copy through plain Reader/Writer: heap bytes per transfer",
+    ],
+    thresholds: &[Threshold {
+        name: "min_cut",
+        value: 0.4,
+        unit: Unit::Fraction,
+        source: "seed 002's lowest memory target, −40% (§1.5.1.1.5.1, L111)",
+    }],
+    decide: |f| {
+        let sendfile = f.get("io.Copy(conn, file): heap bytes per transfer");
+        let copy = f.get("io.Copy through plain Reader/Writer: heap bytes per transfer");
+        f.confirmed_if(copy > 0.0 && 1.0 - sendfile / copy >= f.limit("min_cut"))
+    },
+    examples: &[
+        example(
+            &[
+                ("io.Copy(conn, file): heap bytes per transfer", 8.0),
+                ("io.Copy through plain Reader/Writer: heap bytes per transfer", 32800.0),
+            ],
+            Confirmed,
+        ),
+        example(
+            &[
+                ("io.Copy(conn, file): heap bytes per transfer", 30000.0),
+                ("io.Copy through plain Reader/Writer: heap bytes per transfer", 32800.0),
+            ],
+            Refuted,
+        ),
+    ],
+};
