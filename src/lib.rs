@@ -17,6 +17,7 @@ pub mod book;
 pub mod chapters;
 pub mod claims;
 pub mod cli;
+pub mod go_side;
 pub mod measure;
 pub mod runner;
 pub mod table;

@@ -5,6 +5,7 @@ use clap::{Parser, ValueEnum};
 use perf_workbook::chapters::{self, CHAPTERS, Chapter};
 use perf_workbook::claims::render::{self, Only, Report};
 use perf_workbook::claims::{ClaimInfo, Ctx, saved};
+use perf_workbook::go_side::{self, GoRun};
 use perf_workbook::measure::machine::MachineInfo;
 use perf_workbook::runner::{self, Selection};
 use std::io::Write as _;
@@ -52,6 +53,13 @@ struct Args {
     /// are rendered from book/src/reference.json this way).
     #[arg(long, value_name = "FILE", conflicts_with = "list")]
     from: Option<PathBuf>,
+    /// The Go toolchain for the Go side (default: `go` on PATH): the claims
+    /// about Go measured in Go and judged beside the Rust verdict.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_go")]
+    go: Option<PathBuf>,
+    /// Do not run the Go side, even when Go is installed.
+    #[arg(long)]
+    no_go: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -88,9 +96,10 @@ fn main() {
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
             perf_workbook::cli::fail(&format!("cannot read {}: {e}", path.display()))
         });
-        let mut r = saved::from_json(&text, chapters::lookup).unwrap_or_else(|e| {
-            perf_workbook::cli::fail(&format!("{}: {e}", path.display()))
-        });
+        let mut r = saved::from_json_with(&text, chapters::lookup, go_side::rule_for)
+            .unwrap_or_else(|e| {
+                perf_workbook::cli::fail(&format!("{}: {e}", path.display()))
+            });
         for sec in &mut r.sections {
             if let Some(ch) = chapters::chapter(sec.slug) {
                 (sec.number, sec.title) = (ch.number, ch.title);
@@ -103,6 +112,31 @@ fn main() {
     };
     let compare_with = args.compare.as_ref().map(saved);
     let ctx = Ctx { quick: args.quick };
+    let choice = match (&args.go, args.no_go) {
+        (_, true) => go_side::Choice::Off,
+        (Some(p), false) => go_side::Choice::Path(p.clone()),
+        (None, false) => go_side::Choice::Auto,
+    };
+    // The Go side runs first and alone: the two would disturb each other's
+    // timings on a small machine.
+    let go_run = |quiet: bool| -> GoRun {
+        let found = match &choice {
+            go_side::Choice::Off => false,
+            go_side::Choice::Path(_) => true,
+            go_side::Choice::Auto => go_side::toolchain::on_path().is_some(),
+        };
+        if !quiet && found && !go_side::selected(&sel).is_empty() {
+            println!(
+                "Go side: measuring the claims about Go in Go (a first run builds go/ first) …"
+            );
+            let _ = std::io::stdout().flush();
+        }
+        let go = go_side::run(&choice, &sel, args.quick);
+        if !quiet && let Some(line) = go.status.line(go.results.len()) {
+            println!("{line}");
+        }
+        go
+    };
     let report = match (&args.from, args.format) {
         (Some(path), format) => {
             let report = saved(path);
@@ -129,7 +163,8 @@ fn main() {
                 size_word(&ctx)
             );
             println!("machine: {}", MachineInfo::collect());
-            let report = runner::run(&sel, &ctx, |section| {
+            let go = go_run(false);
+            let report = runner::run_with_go(&sel, &ctx, Some(&go), |section| {
                 print!("{}", render::text_section(section, args.verbose));
                 let _ = std::io::stdout().flush();
             });
@@ -139,18 +174,20 @@ fn main() {
                  verdicts: {}",
                 report.outcomes().count(),
                 report.elapsed.as_secs_f64(),
-                report.tally_line()
+                report.verdicts_line()
             );
             print!("{}", render::differences_text(&report));
             report
         }
         (None, Format::Markdown) => {
-            let report = runner::run(&sel, &ctx, |_| {});
+            let go = go_run(true);
+            let report = runner::run_with_go(&sel, &ctx, Some(&go), |_| {});
             print!("{}", render::markdown(&report, only, &command_line(&args, &sel)));
             report
         }
         (None, Format::Json) => {
-            let report = runner::run(&sel, &ctx, |_| {});
+            let go = go_run(true);
+            let report = runner::run_with_go(&sel, &ctx, Some(&go), |_| {});
             println!("{}", serde_json::to_string_pretty(&render::json(&report)).unwrap());
             report
         }
@@ -217,10 +254,17 @@ fn list(sel: &Selection, format: Format) {
                             "thresholds": r.thresholds, "outcomes": r.outcomes(),
                         })
                     });
+                    let go_rule = go_side::rule_for(c.id).map(|r| {
+                        serde_json::json!({
+                            "says": r.says, "inputs": r.inputs,
+                            "thresholds": r.thresholds, "outcomes": r.outcomes(),
+                        })
+                    });
                     serde_json::json!({
                         "id": c.id, "chapter": ch.slug, "status": status(ch, c.id),
                         "static": check.map(|k| k.is_static()),
                         "rule": rule,
+                        "go_rule": go_rule,
                         "seed": c.seed_file(), "location": c.location,
                         "kind": c.kind, "statement": c.statement,
                     })
@@ -230,22 +274,27 @@ fn list(sel: &Selection, format: Format) {
         }
         Format::Markdown => {
             println!(
-                "| id | chapter | status | seed | claim | rule |\n|---|---|---|---|---|---|"
+                "| id | chapter | status | seed | claim | rule | Go rule |\n\
+                 |---|---|---|---|---|---|---|"
             );
             for (ch, c) in rows {
                 let rule =
                     ch.check(c.id).and_then(|k| k.rule()).map_or(String::new(), |r| {
                         format!("{} ({})", r.says, r.threshold_line())
                     });
+                let go_rule = go_side::rule_for(c.id).map_or(String::new(), |r| {
+                    format!("{} ({})", r.says, r.threshold_line())
+                });
                 println!(
-                    "| {} | {} | {} | {} {} | {} | {} |",
+                    "| {} | {} | {} | {} {} | {} | {} | {} |",
                     c.id,
                     ch.slug,
                     status(ch, c.id),
                     c.seed,
                     c.location.replace('|', "\\|"),
                     c.statement.replace('|', "\\|"),
-                    rule.replace('|', "\\|")
+                    rule.replace('|', "\\|"),
+                    go_rule.replace('|', "\\|")
                 );
             }
         }
@@ -262,6 +311,12 @@ fn list(sel: &Selection, format: Format) {
                     println!("           rule: {}", r.says);
                     if !r.thresholds.is_empty() {
                         println!("           thresholds: {}", r.threshold_line());
+                    }
+                }
+                if let Some(r) = go_side::rule_for(c.id) {
+                    println!("           Go rule: {}", r.says);
+                    if !r.thresholds.is_empty() {
+                        println!("           Go thresholds: {}", r.threshold_line());
                     }
                 }
             }

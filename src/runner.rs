@@ -9,8 +9,9 @@
 //! A check that panics is reported as an error, not a crash of the run.
 
 use crate::chapters::{self, CHAPTERS, Chapter};
-use crate::claims::render::{Only, Outcome, Report, Section};
+use crate::claims::render::{GoStatus, Only, Outcome, Report, Section};
 use crate::claims::{self, Check, CheckError, ClaimInfo, Ctx};
+use crate::go_side::GoRun;
 use crate::measure::machine::MachineInfo;
 use std::time::Instant;
 
@@ -98,7 +99,20 @@ pub fn parse_claim(id: &str) -> Result<&'static ClaimInfo, String> {
 
 /// Runs the selected checks in book order. `on_section` sees each chapter's
 /// section as soon as it is complete (the CLI streams the text table).
-pub fn run(sel: &Selection, ctx: &Ctx, mut on_section: impl FnMut(&Section)) -> Report {
+pub fn run(sel: &Selection, ctx: &Ctx, on_section: impl FnMut(&Section)) -> Report {
+    run_with_go(sel, ctx, None, on_section)
+}
+
+/// [`run`], with the Go side's results (see [`crate::go_side::run`])
+/// attached to the claims it measured and its status in the report. The
+/// Go side runs before the Rust checks, never beside them: on a small
+/// machine the two would disturb each other's timings.
+pub fn run_with_go(
+    sel: &Selection,
+    ctx: &Ctx,
+    go: Option<&GoRun>,
+    mut on_section: impl FnMut(&Section),
+) -> Report {
     let start = Instant::now();
     let machine = MachineInfo::collect();
     let mut sections = Vec::new();
@@ -115,6 +129,7 @@ pub fn run(sel: &Selection, ctx: &Ctx, mut on_section: impl FnMut(&Section)) -> 
                         elapsed: t.elapsed(),
                         is_static: check.is_static(),
                         rule: check.rule(),
+                        go: go.and_then(|g| g.results.get(claim.id).cloned()),
                     });
                 }
                 None => section.pending.push(claim),
@@ -126,7 +141,12 @@ pub fn run(sel: &Selection, ctx: &Ctx, mut on_section: impl FnMut(&Section)) -> 
         on_section(&section);
         sections.push(section);
     }
-    Report { machine, quick: ctx.quick, sections, elapsed: start.elapsed() }
+    let go_status = go.map_or(GoStatus::Off, |g| g.status.clone());
+    let mut elapsed = start.elapsed();
+    if let GoStatus::Ran { elapsed: go_time, .. } = &go_status {
+        elapsed += *go_time;
+    }
+    Report { machine, quick: ctx.quick, sections, elapsed, go: go_status }
 }
 
 fn run_one(check: &Check, ctx: &Ctx) -> Result<claims::Finding, CheckError> {

@@ -6,7 +6,7 @@
 //! errors and timings. Which rule decided is looked up in the running
 //! binary's registry by the caller.
 
-use super::render::{Outcome, Report, Section};
+use super::render::{GoResult, GoStatus, Outcome, Report, Section};
 use super::rule::Rule;
 use super::{CheckError, ClaimInfo, Finding, claim};
 use crate::table::{Unit, format_value};
@@ -17,8 +17,23 @@ use std::time::Duration;
 /// its rule. Supplied by the caller, since `claims` knows no chapter.
 pub type Lookup = fn(&str) -> (bool, Option<&'static Rule>);
 
-/// Reads a report from its JSON text.
+/// What the Go side's registry says of a claim id: its Go rule, if any.
+pub type GoLookup = fn(&str) -> Option<&'static Rule>;
+
+/// Reads a report from its JSON text (Go results read back without their
+/// rules; see [`from_json_with`]).
 pub fn from_json(text: &str, lookup: Lookup) -> Result<Report, String> {
+    from_json_with(text, lookup, |_| None)
+}
+
+/// Reads a report from its JSON text, looking up each claim's Rust rule
+/// with `lookup` and its Go rule with `go_lookup`. A report saved before
+/// the Go side existed (no `go` fields) reads back with the Go side off.
+pub fn from_json_with(
+    text: &str,
+    lookup: Lookup,
+    go_lookup: GoLookup,
+) -> Result<Report, String> {
     let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     let machine = serde_json::from_value(v["machine"].clone())
         .map_err(|e| format!("no machine info: {e}"))?;
@@ -37,6 +52,7 @@ pub fn from_json(text: &str, lookup: Lookup) -> Result<Report, String> {
         }
         let sec = sections.last_mut().expect("just pushed");
         let (is_static, rule) = lookup(id);
+        let go = go_result(id, &c["go"], go_lookup)?;
         match c["status"].as_str() {
             Some("pending") => sec.pending.push(info),
             Some("error") => sec.outcomes.push(Outcome {
@@ -45,6 +61,7 @@ pub fn from_json(text: &str, lookup: Lookup) -> Result<Report, String> {
                 elapsed: ms(&c["elapsed_ms"]),
                 is_static,
                 rule,
+                go,
             }),
             _ => {
                 let finding = Finding {
@@ -60,8 +77,22 @@ pub fn from_json(text: &str, lookup: Lookup) -> Result<Report, String> {
                     elapsed: ms(&c["elapsed_ms"]),
                     is_static,
                     rule,
+                    go,
                 });
             }
+        }
+    }
+    let mut go = go_status(&v["go"]);
+    // A report spliced together from runs (scripts/update-reference.py) may
+    // carry Go results without the run's Go status: the Go side ran.
+    if go == GoStatus::Off {
+        let version = sections
+            .iter()
+            .flat_map(|s| s.outcomes.iter())
+            .find_map(|o| o.go.as_ref().map(|g| g.version.clone()));
+        if let Some(version) = version {
+            go =
+                GoStatus::Ran { version, elapsed: Duration::ZERO, build: "saved".into() };
         }
     }
     Ok(Report {
@@ -69,7 +100,48 @@ pub fn from_json(text: &str, lookup: Lookup) -> Result<Report, String> {
         quick: v["quick"].as_bool().unwrap_or(false),
         sections,
         elapsed: Duration::from_secs_f64(v["elapsed_s"].as_f64().unwrap_or(0.0)),
+        go,
     })
+}
+
+/// A claim's `go` object read back; `None` for null or absent.
+fn go_result(
+    id: &str,
+    g: &Value,
+    go_lookup: GoLookup,
+) -> Result<Option<GoResult>, String> {
+    if g.is_null() {
+        return Ok(None);
+    }
+    let version = g["version"].as_str().ok_or_else(|| format!("{id}: go: no version"))?;
+    let result = match g["error"].as_str() {
+        Some(e) => Err(CheckError(e.to_string())),
+        None => Ok(Finding {
+            verdict: serde_json::from_value(g["verdict"].clone())
+                .map_err(|e| format!("{id}: go verdict: {e}"))?,
+            summary: g["summary"].as_str().unwrap_or("").to_string(),
+            evidence: serde_json::from_value(g["evidence"].clone())
+                .map_err(|e| format!("{id}: go evidence: {e}"))?,
+        }),
+    };
+    Ok(Some(GoResult { version: version.to_string(), result, rule: go_lookup(id) }))
+}
+
+/// The report's top-level `go` object read back.
+fn go_status(g: &Value) -> GoStatus {
+    let reason = || g["reason"].as_str().unwrap_or("").to_string();
+    match g["status"].as_str() {
+        Some("ran") => GoStatus::Ran {
+            version: g["version"].as_str().unwrap_or("go").to_string(),
+            elapsed: Duration::from_secs_f64(
+                g["elapsed_s"].as_f64().unwrap_or(0.0).max(0.0),
+            ),
+            build: g["build"].as_str().unwrap_or("").to_string(),
+        },
+        Some("skipped") => GoStatus::Skipped(reason()),
+        Some("failed") => GoStatus::Failed(reason()),
+        _ => GoStatus::Off,
+    }
 }
 
 fn ms(v: &Value) -> Duration {
@@ -84,6 +156,16 @@ pub enum Difference {
         /// Claim id.
         id: &'static str,
         /// Here.
+        here: String,
+        /// In the saved report.
+        saved: String,
+    },
+    /// The Go verdict's label differs (or one report has a Go result and
+    /// the other none).
+    GoVerdict {
+        /// Claim id.
+        id: &'static str,
+        /// Here (`none` without a Go result).
         here: String,
         /// In the saved report.
         saved: String,
@@ -126,6 +208,21 @@ pub fn compare(here: &Report, saved: &Report) -> Vec<Difference> {
                 saved: label(s),
             });
         }
+        let go_label = |o: &Outcome| {
+            o.go.as_ref().map_or("none", |g| g.label(o.claim.is_defect())).to_string()
+        };
+        // A Go verdict only one side has is a difference only when both
+        // reports ran the Go side.
+        let both_ran = matches!(here.go, GoStatus::Ran { .. })
+            && matches!(saved.go, GoStatus::Ran { .. });
+        if go_label(o) != go_label(s) && (both_ran || (o.go.is_some() && s.go.is_some()))
+        {
+            verdicts.push(Difference::GoVerdict {
+                id: o.claim.id,
+                here: go_label(o),
+                saved: go_label(s),
+            });
+        }
         let (Ok(a), Ok(b)) = (&o.result, &s.result) else { continue };
         for fa in &a.evidence.figures {
             let Some(fb) = b.evidence.figures.iter().find(|f| f.name == fa.name) else {
@@ -156,7 +253,12 @@ fn far_apart(a: f64, b: f64) -> bool {
 
 /// The comparison as text, one difference per line.
 pub fn comparison_text(diffs: &[Difference], saved_name: &str) -> String {
-    let nv = diffs.iter().filter(|d| matches!(d, Difference::Verdict { .. })).count();
+    let nv = diffs
+        .iter()
+        .filter(|d| {
+            matches!(d, Difference::Verdict { .. } | Difference::GoVerdict { .. })
+        })
+        .count();
     let nf = diffs.len() - nv;
     let mut s = format!(
         "\ncompared with {saved_name}: {nv} verdicts differ, {nf} figures differ by more \
@@ -166,6 +268,11 @@ pub fn comparison_text(diffs: &[Difference], saved_name: &str) -> String {
         match d {
             Difference::Verdict { id, here, saved } => {
                 s.push_str(&format!("  {id:<8} verdict: {here} here, {saved} there\n"));
+            }
+            Difference::GoVerdict { id, here, saved } => {
+                s.push_str(&format!(
+                    "  {id:<8} Go verdict: {here} here, {saved} there\n"
+                ));
             }
             Difference::Figure { id, name, unit, here, saved } => {
                 s.push_str(&format!(
@@ -197,12 +304,14 @@ mod tests {
             elapsed: Duration::from_millis(2),
             is_static: false,
             rule: None,
+            go: None,
         });
         Report {
             machine: MachineInfo::collect(),
             quick: true,
             sections: vec![sec],
             elapsed: Duration::from_millis(2),
+            go: GoStatus::Off,
         }
     }
 
@@ -229,5 +338,43 @@ mod tests {
         assert!(matches!(&d[1], Difference::Figure { name, .. } if name == "alloc"));
         let text = comparison_text(&d, "ref.json");
         assert!(text.contains("1 verdicts differ, 1 figures differ"), "{text}");
+    }
+
+    #[test]
+    fn go_results_read_back_and_compare() {
+        let r = crate::claims::render::tests::with_go();
+        let text = serde_json::to_string(&json(&r)).unwrap();
+        let back = from_json_with(&text, |_| (false, None), |_| None).unwrap();
+        assert_eq!(back.go, r.go);
+        for (a, b) in r.outcomes().zip(back.outcomes()) {
+            let (ga, gb) = (a.go.as_ref(), b.go.as_ref());
+            assert_eq!(ga.map(|g| &g.result), gb.map(|g| &g.result), "{}", a.claim.id);
+        }
+        // The same report without its Go results: both ran, so C000-08 and
+        // D10 lost theirs.
+        let mut none = crate::claims::render::tests::with_go();
+        for o in none.sections[0].outcomes.iter_mut() {
+            o.go = None;
+        }
+        let d = compare(&none, &back);
+        let go: Vec<&Difference> =
+            d.iter().filter(|d| matches!(d, Difference::GoVerdict { .. })).collect();
+        assert_eq!(go.len(), 2, "{d:?}");
+        assert!(
+            comparison_text(&d, "x")
+                .contains("C000-08  Go verdict: none here, confirmed there")
+        );
+        // Go results without the top-level status still count as a Go run.
+        let mut spliced = json(&r);
+        spliced.as_object_mut().unwrap().remove("go");
+        let back = from_json(&spliced.to_string(), |_| (false, None)).unwrap();
+        assert!(
+            matches!(back.go, GoStatus::Ran { ref version, .. } if version == "go1.27.3")
+        );
+        // A report saved before the Go side existed reads back with it off.
+        let mut old = json(&report(Verdict::Refuted, 1.0));
+        old.as_object_mut().unwrap().remove("go");
+        let back = from_json(&old.to_string(), |_| (false, None)).unwrap();
+        assert_eq!(back.go, GoStatus::Off);
     }
 }

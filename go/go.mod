@@ -1,0 +1,3 @@
+module perfworkbook
+
+go 1.19
