@@ -29,4 +29,5 @@ pub mod measuring;
 pub mod mmap;
 pub mod pools;
 pub mod struct_layout;
+pub mod worker_pools;
 pub mod zero_copy;
