@@ -57,14 +57,8 @@ pub struct Consumers {
 /// Reads the child's output, and runs [`stage`] the same way in this
 /// process (its consumer waits at most 5 s for each item).
 pub fn consumers(o: &ChildOutcome) -> Consumers {
-    let seed_received = o
-        .stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("received "))
-        .filter_map(|v| v.trim().parse().ok())
-        .max()
-        .unwrap_or(0);
-    let seed_finished = o.stdout.lines().any(|l| l == "finished");
+    let seed_received = super::lifecycle::last_value(o, "received").unwrap_or(0);
+    let seed_finished = o.stdout.lines().any(|l| l.trim_end().ends_with("finished"));
     let (in_tx, in_rx) = crossbeam_channel::unbounded::<Vec<u8>>();
     let (out_tx, out_rx) = crossbeam_channel::unbounded();
     let worker = std::thread::spawn(move || stage(in_rx, out_tx, |d| d.to_vec()));

@@ -421,13 +421,8 @@ pub fn child_blocked_reads() {
 
 /// Reads [`child_blocked_reads`]'s output: (reads blocked at once, results).
 pub fn blocked_reads(o: &ChildOutcome) -> Result<(u64, u64), String> {
-    let get = |key: &str| {
-        o.stdout
-            .lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|v| v.trim().parse().ok())
-    };
-    match (get("blocked "), get("results ")) {
+    let get = |key| super::lifecycle::last_value(o, key);
+    match (get("blocked"), get("results")) {
         (Some(b), Some(r)) => Ok((b, r)),
         _ => Err(format!(
             "the FIFO child ended with {}: {}",

@@ -133,7 +133,12 @@ pub struct IdleWakeups {
 /// context switches (each one a wake-up and a sleep).
 pub fn idle_wakeups(idle: Duration) -> io::Result<IdleWakeups> {
     let per_thread = |prefix: &str| -> io::Result<f64> {
-        std::thread::sleep(Duration::from_millis(20)); // let the threads start
+        // A thread names itself once it runs: wait for both.
+        let t = Instant::now();
+        while switches_of(prefix)?.0 < 2 && t.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        std::thread::sleep(Duration::from_millis(5)); // and for them to settle
         let (n0, s0) = switches_of(prefix)?;
         let t = Instant::now();
         std::thread::sleep(idle);
@@ -266,14 +271,8 @@ pub struct Undrained {
 /// 2 workers, queue 8, results channel of 8 never read, then the receiver
 /// dropped; shutdown returns with every job accounted for.
 pub fn undrained(o: &ChildOutcome) -> Undrained {
-    let (mut sent, mut processed) = (0, 0);
-    for line in o.stdout.lines() {
-        let w: Vec<&str> = line.split_whitespace().collect();
-        if let ["sent", s, "processed", p] = w[..] {
-            sent = s.parse().unwrap_or(0);
-            processed = p.parse().unwrap_or(0);
-        }
-    }
+    let sent = last_value(o, "sent").unwrap_or(0);
+    let processed = last_value(o, "processed").unwrap_or(0);
     let (tx, rx) = crossbeam_channel::bounded(UNDRAINED.1);
     let ours = WorkerPool::new(UNDRAINED.0, UNDRAINED.1, tx, |x: u64| x);
     let mut submitted = 0;
@@ -342,22 +341,24 @@ pub struct ThreadsAfterDrop {
 
 /// Parses [`child_threads`]'s output.
 pub fn threads_after_drop(o: &ChildOutcome) -> Result<ThreadsAfterDrop, String> {
-    let mut t = ThreadsAfterDrop::default();
-    let mut seen = 0;
-    for line in o.stdout.lines() {
-        let (k, v) = line.split_once(' ').unwrap_or(("", ""));
-        let v: u64 = v.trim().parse().unwrap_or(0);
-        match k {
-            "start" => t.start = v,
-            "seed" => t.after_seed = v,
-            "ours" => t.after_ours = v,
-            _ => continue,
+    match (last_value(o, "start"), last_value(o, "seed"), last_value(o, "ours")) {
+        (Some(start), Some(after_seed), Some(after_ours)) => {
+            Ok(ThreadsAfterDrop { start, after_seed, after_ours })
         }
-        seen += 1;
+        _ => Err(format!(
+            "the threads child ended with {}: {}",
+            o.describe(),
+            o.stderr.trim()
+        )),
     }
-    if seen == 3 {
-        Ok(t)
-    } else {
-        Err(format!("the threads child ended with {}: {}", o.describe(), o.stderr.trim()))
-    }
+}
+
+/// The number after the last `key` word a child printed. (Under the test
+/// harness the first line a child prints follows `test name ... `.)
+pub fn last_value(o: &ChildOutcome, key: &str) -> Option<u64> {
+    o.stdout.lines().rev().find_map(|line| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let at = words.iter().rposition(|w| *w == key)?;
+        words.get(at + 1)?.parse().ok()
+    })
 }

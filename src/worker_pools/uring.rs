@@ -65,7 +65,7 @@ impl UringReader {
         use io_uring::{opcode, squeue, types};
         use std::os::fd::AsRawFd;
         let fd = types::Fd(file.as_raw_fd());
-        let ts = delay.map(|d| types::Timespec::from(d));
+        let ts = delay.map(types::Timespec::from);
         let mut sum = 0u64;
         for chunk in offsets.chunks(self.depth) {
             let mut entries = 0;

@@ -196,7 +196,7 @@ fn the_batcher_flushes_by_size() {
         }
         assert_eq!(b.pending(), 2);
         assert_eq!(b.flushed(), (2, 8));
-        b.finish().unwrap();
+        let _sink = b.finish().unwrap(); // borrows what it flushed into
     }
     assert_eq!(flushed, vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7], vec![8, 9]]);
 }
@@ -224,7 +224,7 @@ fn the_batcher_flushes_by_deadline_with_an_injected_clock() {
         b.push(3).unwrap();
         clock.advance(delay);
         assert!(b.poll().unwrap());
-        b.finish().unwrap();
+        let _sink = b.finish().unwrap(); // borrows what it flushed into
     }
     assert_eq!(out, vec![2, 1]);
 }
@@ -525,7 +525,13 @@ fn the_seed_pool_as_ported_starts_twice_if_asked() {
     });
     pool.start();
     pool.start(); // nothing stops a second Start(): four workers
-    let (n, _) = lifecycle::switches_of(pool.thread_name_prefix()).unwrap();
+    // A thread names itself once it runs: wait for all four.
+    let t = Instant::now();
+    let mut n = 0;
+    while n < 4 && t.elapsed() < LONG {
+        n = lifecycle::switches_of(pool.thread_name_prefix()).unwrap().0;
+        std::thread::sleep(Duration::from_millis(1));
+    }
     assert_eq!(n, 4);
     pool.cancel();
     pool.wait();
