@@ -114,14 +114,20 @@ impl Sweep {
         Ok(self.at(a, job_ns)?.jobs_per_sec() / self.at(b, job_ns)?.jobs_per_sec())
     }
 
-    /// Idle CPUs: the lower of the readings before and after.
+    /// Idle CPUs when the sweep began (the reading after it counts the
+    /// sweep's own threads).
     pub fn idle_cpus(&self) -> f64 {
-        self.load.0.idle().min(self.load.1.idle())
+        self.load.0.idle()
     }
 }
 
 /// Workers of every pool in the sweep.
 pub const WORKERS: usize = 2;
+
+/// Idle CPUs a speed ratio needs before it is judged: two, within half a
+/// CPU of someone else's load (the 1-minute load average moves slowly, and
+/// counts a process that has just stopped).
+pub const IDLE_FOR_SPEED: f64 = 1.5;
 
 /// The job sizes of the sweep, ns.
 pub fn job_sizes(ctx: &Ctx) -> &'static [f64] {

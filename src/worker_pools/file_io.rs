@@ -142,29 +142,33 @@ pub struct Reads {
 pub fn read_all(f: &BlockFile, way: Way, delay: Option<Duration>) -> io::Result<Reads> {
     let blocks: Vec<u64> = (0..f.blocks).collect();
     let before = crate::measure::os::ThreadCounters::try_now()?;
+    // Each way builds what it needs (threads, a runtime, a ring) before
+    // the clock starts.
     let t = Instant::now();
-    let (sum, enters) = match way {
+    let (sum, enters, elapsed) = match way {
         Way::Sequential => {
             let mut sum = 0;
             for &b in &blocks {
                 sum += read_one(&f.file, b, delay)?;
             }
-            (sum, 0)
+            (sum, 0, t.elapsed())
         }
         Way::Pool => {
             let (tx, rx) = crossbeam_channel::bounded(blocks.len());
             let file = f.file.clone();
             let pool =
                 WorkerPool::new(THREADS, 1024, tx, move |b| read_one(&file, b, delay));
+            let t = Instant::now();
             for &b in &blocks {
                 let _ = pool.submit(b);
             }
             drop(pool); // runs every queued read, then joins
+            let elapsed = t.elapsed();
             let mut sum = 0;
             for r in rx.try_iter() {
                 sum += r.map_err(|p| io::Error::other(p.message))??;
             }
-            (sum, 0)
+            (sum, 0, elapsed)
         }
         Way::SpawnBlocking => {
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -172,6 +176,7 @@ pub fn read_all(f: &BlockFile, way: Way, delay: Option<Duration>) -> io::Result<
                 .max_blocking_threads(THREADS)
                 .build()?;
             let file = f.file.clone();
+            let t = Instant::now();
             let sum = rt.block_on(async move {
                 let handles: Vec<_> = blocks
                     .iter()
@@ -186,15 +191,15 @@ pub fn read_all(f: &BlockFile, way: Way, delay: Option<Duration>) -> io::Result<
                 }
                 Ok::<u64, io::Error>(sum)
             })?;
-            (sum, 0)
+            (sum, 0, t.elapsed())
         }
         Way::Uring => {
             let mut ring = UringReader::new(DEPTH, BLOCK)?;
+            let t = Instant::now();
             let sum = ring.read_blocks(&f.file, &blocks, delay)?;
-            (sum, ring.enters())
+            (sum, ring.enters(), t.elapsed())
         }
     };
-    let elapsed = t.elapsed();
     let d = before.delta(&crate::measure::os::ThreadCounters::try_now()?);
     if sum != f.expected_sum() {
         return Err(io::Error::other(format!(

@@ -29,14 +29,23 @@ pub struct UringReader {
     /// Requests the kernel may still write into `bufs`: when not zero on
     /// drop, the buffers are leaked rather than freed under it.
     in_flight: usize,
+    /// The file registered with the ring (read through `Fixed(0)`).
+    registered: Option<i32>,
 }
 
 #[cfg(target_os = "linux")]
 impl UringReader {
     /// A ring of `depth` entries (twice that with a delay) and `depth`
-    /// buffers of `block` bytes.
+    /// buffers of `block` bytes. The ring is set up for one thread
+    /// (`SINGLE_ISSUER`, `COOP_TASKRUN`) where the kernel knows the flags,
+    /// plainly elsewhere.
     pub fn new(depth: usize, block: usize) -> io::Result<Self> {
-        let ring = io_uring::IoUring::new((2 * depth) as u32)
+        let entries = (2 * depth) as u32;
+        let ring = io_uring::IoUring::builder()
+            .setup_single_issuer()
+            .setup_coop_taskrun()
+            .build(entries)
+            .or_else(|_| io_uring::IoUring::new(entries))
             .map_err(|e| io::Error::new(e.kind(), format!("{REQUIRES}: {e}")))?;
         Ok(Self {
             ring,
@@ -45,6 +54,7 @@ impl UringReader {
             bufs: vec![0; depth * block],
             enters: 0,
             in_flight: 0,
+            registered: None,
         })
     }
 
@@ -64,7 +74,16 @@ impl UringReader {
     ) -> io::Result<u64> {
         use io_uring::{opcode, squeue, types};
         use std::os::fd::AsRawFd;
-        let fd = types::Fd(file.as_raw_fd());
+        let raw = file.as_raw_fd();
+        if self.registered != Some(raw) {
+            if self.registered.is_some() {
+                self.ring.submitter().unregister_files()?;
+            }
+            // One registration per file: no fget/fput per read.
+            self.ring.submitter().register_files(&[raw])?;
+            self.registered = Some(raw);
+        }
+        let fd = types::Fixed(0);
         let ts = delay.map(types::Timespec::from);
         let mut sum = 0u64;
         for chunk in offsets.chunks(self.depth) {
