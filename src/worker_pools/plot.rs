@@ -137,6 +137,7 @@ fn size_label(ns: f64) -> String {
 /// `10^e` per second as `10k/s`, `1M/s`.
 fn per_sec_label(e: i32) -> String {
     let (unit, base) = match e {
+        e if e >= 9 => ("G", 9),
         e if e >= 6 => ("M", 6),
         e if e >= 3 => ("k", 3),
         _ => ("", 0),
@@ -176,6 +177,7 @@ mod tests {
     #[test]
     fn axis_labels_are_round() {
         assert_eq!(per_sec_label(7), "10M/s");
+        assert_eq!(per_sec_label(9), "1G/s");
         assert_eq!(per_sec_label(3), "1k/s");
         assert_eq!(size_label(100.0), "100 ns");
         assert_eq!(size_label(10_000.0), "10 µs");
