@@ -200,8 +200,16 @@ where
 /// The first line of a clap error, without clap's `error: ` prefix.
 pub fn one_line(e: &clap::Error) -> String {
     let rendered = e.render().to_string();
-    let first = rendered.lines().next().unwrap_or("invalid arguments");
-    let first = first.trim_start_matches("error: ").trim();
+    let mut lines = rendered.lines();
+    let first = lines.next().unwrap_or("invalid arguments");
+    let mut first = first.trim_start_matches("error: ").trim().to_string();
+    // "the following required arguments were not provided:" names them on
+    // the next lines: keep the names on the one line.
+    if first.ends_with(':') {
+        let named: Vec<&str> =
+            lines.take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+        first = format!("{} {}", first, named.join(", "));
+    }
     // An invalid value's known values are on a later line: keep them.
     let known = rendered
         .lines()
@@ -287,6 +295,21 @@ mod tests {
         let e = cmd.try_get_matches_from(["x", "--table", "nope"]).unwrap_err();
         let line = one_line(&e);
         assert!(line.contains("nope") && line.contains("sizes"), "{line}");
+        assert!(!line.contains('\n'), "{line}");
+    }
+
+    #[test]
+    fn a_missing_required_argument_is_named_on_the_one_line() {
+        #[derive(clap::Parser, Debug)]
+        struct A {
+            #[arg(long, requires = "svg")]
+            book_set: bool,
+            #[arg(long)]
+            svg: Option<String>,
+        }
+        let e = <A as clap::Parser>::try_parse_from(["x", "--book-set"]).unwrap_err();
+        let line = one_line(&e);
+        assert!(line.contains("--svg"), "{line}");
         assert!(!line.contains('\n'), "{line}");
     }
 

@@ -426,10 +426,7 @@ impl Check {
                     Some(measure) => measure(ctx)?,
                     None => Measured::new(
                         Evidence::new("nothing measured: the verdict is static"),
-                        match &verdict {
-                            Verdict::NotApplicable { analogue, .. } => analogue.clone(),
-                            other => other.detail(),
-                        },
+                        "nothing on this machine can measure it (the reason follows)",
                     ),
                 };
                 Ok(Finding::new(verdict, m.summary, m.evidence))

@@ -56,7 +56,7 @@ pub fn timed<R>(f: impl FnOnce() -> R) -> (R, Duration) {
 }
 
 /// Median nanoseconds per call of `a` and of `b`, timed by the wall clock in
-/// `rounds` alternating batches of `iters` calls each (A B A B …, see
+/// `rounds` alternating batches of `iters` calls each (A B, B A, A B …, see
 /// [`stats::interleave`]). For costs of a few nanoseconds, where one call is
 /// below the clock's resolution; keep the calls' results alive with
 /// `black_box`, or the optimiser may time an empty loop.
@@ -91,7 +91,7 @@ mod tests {
             || log.borrow_mut().push('a'),
             || log.borrow_mut().push('b'),
         );
-        assert_eq!(log.into_inner().iter().collect::<String>(), "aabbaabbaabb");
+        assert_eq!(log.into_inner().iter().collect::<String>(), "aabbbbaaaabb");
         assert!(a.is_finite() && a >= 0.0 && b.is_finite() && b >= 0.0, "{a} {b}");
     }
 
