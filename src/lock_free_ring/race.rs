@@ -76,7 +76,7 @@ fn race<Q: Sync>(
     pop: impl Fn(&Q, bool) -> Option<u64> + Sync,
     head: impl Fn(&Q) -> Option<u64> + Sync,
 ) -> RaceCount {
-    let cue = |op: u64| preempt_every != 0 && op % preempt_every == 0;
+    let cue = |op: u64| preempt_every != 0 && op.is_multiple_of(preempt_every);
     let done = AtomicBool::new(false);
     // A consumer of a broken ring could in principle chase stale positions
     // for ever; cap its pops well above anything a correct run needs.
