@@ -48,7 +48,6 @@ pub const CONVERTING: &[&str] = &[
     "measuring",
     "zero_copy",
     "struct_layout",
-    "escape_heap",
     "pools",
     "mark_sweep",
     "lock_free_ring",

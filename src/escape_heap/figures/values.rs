@@ -8,6 +8,7 @@ use crate::measure::alloc::{AllocCounts, measure};
 use crate::measure::child::{self, ChildOutcome};
 use crate::measure::ns_per_call;
 use crate::measure::rng::SplitMix64;
+use crate::measure::stats::median;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -131,11 +132,35 @@ pub fn points(ctx: &Ctx) -> Figure<Points> {
     })
 }
 
-/// Passing `[u8; N]` by value and by reference (C003-24).
+/// One size of `[u8; N]`, passed three ways (median time per call).
+#[derive(Debug)]
+pub struct Passed {
+    /// N.
+    pub bytes: usize,
+    /// By value.
+    pub by_value: f64,
+    /// By reference.
+    pub by_ref: f64,
+    /// A heap allocation of N bytes plus a call by reference.
+    pub via_heap: f64,
+}
+
+impl Passed {
+    /// The copy a by-value call makes: by value − by reference.
+    pub fn copy(&self) -> f64 {
+        self.by_value - self.by_ref
+    }
+    /// By value over a pointer to a heap target, side by side.
+    pub fn vs_heap(&self) -> f64 {
+        self.by_value / self.via_heap
+    }
+}
+
+/// Passing `[u8; N]` by value, by reference and through a heap target (C003-24).
 #[derive(Debug)]
 pub struct PassLarge {
-    /// (bytes, by value, by reference) median time per call.
-    pub sizes: Vec<(usize, f64, f64)>,
+    /// One entry per size of [`PASS_SIZES`].
+    pub sizes: Vec<Passed>,
     /// A by-value call of 4 KiB sees a copy when the caller keeps the array …
     pub copied_kept: bool,
     /// … and when it moves it.
@@ -147,19 +172,35 @@ pub struct PassLarge {
 }
 
 impl PassLarge {
-    /// The copy a by-value call costs at `bytes`: by value − by reference.
-    pub fn copy_ns(&self, bytes: usize) -> f64 {
-        self.sizes
-            .iter()
-            .find(|s| s.0 == bytes)
-            .map_or(f64::NAN, |&(_, val, refr)| val - refr)
+    /// The figures at `bytes`.
+    pub fn at(&self, bytes: usize) -> Option<&Passed> {
+        self.sizes.iter().find(|s| s.bytes == bytes)
     }
 }
 
-/// Sizes passed by value and by reference.
+/// Median nanoseconds per call of three functions timed in `rounds`
+/// alternating batches of `iters` calls (A B C A B C …), so a drift of the
+/// machine's speed spreads over all three. `measure::ns_per_call` for three.
+fn ns_per_call_3(rounds: usize, iters: usize, fs: [&mut dyn FnMut(); 3]) -> [f64; 3] {
+    let mut times: [Vec<f64>; 3] = Default::default();
+    let mut fs = fs;
+    for _ in 0..rounds {
+        for (f, t) in fs.iter_mut().zip(&mut times) {
+            let start = Instant::now();
+            for _ in 0..iters {
+                f();
+            }
+            t.push(start.elapsed().as_nanos() as f64);
+        }
+    }
+    times.map(|t| median(&t).unwrap_or(f64::NAN) / iters as f64)
+}
+
+/// Sizes passed.
 pub const PASS_SIZES: [usize; 5] = [64, 256, 1024, 4096, 65536];
 
-/// By value against by reference, side by side, at [`PASS_SIZES`].
+/// By value against by reference, and by value against a heap target, side
+/// by side, at [`PASS_SIZES`].
 pub fn pass_large(ctx: &Ctx) -> Figure<PassLarge> {
     static CELL: PerRun<Result<PassLarge, CheckError>> = PerRun::new();
     once(&CELL, ctx, || {
@@ -170,17 +211,22 @@ pub fn pass_large(ctx: &Ctx) -> Figure<PassLarge> {
                 let a = black_box([1u8; $n]);
                 // About 1 MiB copied per batch (fewer calls for larger arrays).
                 let iters = ctx.pick((1 << 20) / $n, (1 << 18) / $n).max(2000);
-                let (val, refr) = ns_per_call(
+                let [by_value, by_ref, via_heap] = ns_per_call_3(
                     rounds,
                     iters,
-                    || {
-                        black_box(v::first_byte_by_value(a));
-                    },
-                    || {
-                        black_box(v::first_byte_by_ref(black_box(&a)));
-                    },
+                    [
+                        &mut || {
+                            black_box(v::first_byte_by_value(a));
+                        },
+                        &mut || {
+                            black_box(v::first_byte_by_ref(black_box(&a)));
+                        },
+                        &mut || {
+                            black_box(v::first_byte_via_heap(black_box(&a)));
+                        },
+                    ],
                 );
-                sizes.push(($n, val, refr));
+                sizes.push(Passed { bytes: $n, by_value, by_ref, via_heap });
             }};
         }
         time_size!(64);
@@ -188,7 +234,7 @@ pub fn pass_large(ctx: &Ctx) -> Figure<PassLarge> {
         time_size!(1024);
         time_size!(4096);
         time_size!(65536);
-        debug_assert_eq!(sizes.iter().map(|s| s.0).collect::<Vec<_>>(), PASS_SIZES);
+        debug_assert_eq!(sizes.iter().map(|s| s.bytes).collect::<Vec<_>>(), PASS_SIZES);
         let (copied_kept, copied_moved) = v::by_value_makes_a_copy::<4096>();
         let [via_stack, via_heap] = run_children([
             "escape_heap::large_value_via_stack",
