@@ -108,9 +108,7 @@ pub fn growth(ctx: &Ctx) -> Tables {
             format_ratio(f.vs_collect()),
         ]);
     }
-    t.note(
-        "time / collect: median per fill over collect's, timed in alternating batches",
-    );
+    t.note("time / collect: median per fill over collect's, the four alternating");
     let mut first =
         Table::new(["push 1000 from empty", "first capacity", "reallocs", "bound"])
             .titled("The first capacity depends on the element size");
@@ -147,7 +145,8 @@ pub fn strings(ctx: &Ctx) -> Tables {
         build_row(&mut t, b);
     }
     t.note(format!(
-        "Rust's += bound: {} allocator calls (first capacity 9 B, doubling to 9000 B)",
+        "Rust's += bound: {} allocator calls (first capacity 9 B, doubling to 9000 B); \
+         time / concat: every builder timed in the same alternating batches",
         s.plus_assign_bound
     ));
     let mut cut = Table::new([

@@ -37,3 +37,26 @@ pub const ESTIMATE: usize = 10;
 pub const MIB: usize = 1 << 20;
 /// The head seed 003 keeps (`data[:10]`).
 pub const HEAD: usize = 10;
+
+/// Median nanoseconds per call of each of `fs`, timed in `rounds` rounds of
+/// one batch of `iters` calls each, in turn (A B C … A B C …), so that a drift
+/// of the machine's speed spreads over all of them and every ratio between
+/// two of them is taken side by side. `measure::ns_per_call` for any number
+/// of functions; keep results alive with `black_box`.
+pub fn ns_per_call_each<const N: usize>(
+    rounds: usize,
+    iters: usize,
+    mut fs: [&mut dyn FnMut(); N],
+) -> [f64; N] {
+    let mut times: [Vec<f64>; N] = std::array::from_fn(|_| Vec::with_capacity(rounds));
+    for _ in 0..rounds {
+        for (f, t) in fs.iter_mut().zip(&mut times) {
+            let start = std::time::Instant::now();
+            for _ in 0..iters {
+                f();
+            }
+            t.push(start.elapsed().as_nanos() as f64);
+        }
+    }
+    times.map(|t| crate::measure::stats::median(&t).unwrap_or(f64::NAN) / iters as f64)
+}

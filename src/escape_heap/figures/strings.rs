@@ -1,13 +1,14 @@
 //! Filling a `Vec` and building a `String` (seed 003 策略2-3, seed 001
 //! §6.1.1.9.1), and the seed's pooled build with its `defer`.
 
-use super::common::{ESTIMATE, Figure, ITEM_LEN, ITEMS, SEED_LEN, count, once};
+use super::common::{
+    ESTIMATE, Figure, ITEM_LEN, ITEMS, SEED_LEN, count, ns_per_call_each, once,
+};
 use crate::claims::{CheckError, Ctx, PerRun};
 use crate::escape_heap::bytepool;
 use crate::escape_heap::growth::{self as g, max_reallocs, min_non_zero_cap};
 use crate::escape_heap::seed_port::{self, GoBytePool};
 use crate::measure::alloc::AllocCounts;
-use crate::measure::ns_per_call;
 use std::hint::black_box;
 
 /// One way of filling a `Vec` of [`SEED_LEN`] `i64`.
@@ -17,9 +18,9 @@ pub struct Fill {
     pub name: &'static str,
     /// Its allocations.
     pub counts: AllocCounts,
-    /// Median time per fill …
+    /// Median time per fill (the four fills timed in alternating batches) …
     pub ns: f64,
-    /// … and of `collect` in the same interleaved batches.
+    /// … and of `collect`, in the same batches.
     pub collect_ns: f64,
 }
 
@@ -65,15 +66,20 @@ pub fn growth(ctx: &Ctx) -> Figure<Growth> {
     once(&CELL, ctx, || {
         let n = black_box(SEED_LEN);
         let (rounds, iters) = ctx.pick((9, 2000), (5, 500));
-        let fill = |name, f: fn(usize) -> Vec<i64>| {
-            let (ns, collect_ns) = ns_per_call(
-                rounds,
-                iters,
-                || drop(black_box(f(black_box(n)))),
-                || drop(black_box(g::collect_range(black_box(n)))),
-            );
-            Fill { name, counts: count(|| f(n)), ns, collect_ns }
-        };
+        type FillFn = fn(usize) -> Vec<i64>;
+        let fills: [(&'static str, FillFn); 4] = [
+            ("push from empty", g::push_from_empty),
+            ("with_capacity + push", g::push_with_capacity),
+            ("vec![0; n] + index (\"even better\")", g::zeroed_then_index),
+            ("collect()", g::collect_range),
+        ];
+        let mut run = fills.map(|(_, f)| move || drop(black_box(f(black_box(n)))));
+        let [a, b, c, d] = &mut run;
+        let ns = ns_per_call_each(rounds, iters, [a, b, c, d]);
+        let [push, with_capacity, index, collect] = std::array::from_fn(|i| {
+            let (name, f) = fills[i];
+            Fill { name, counts: count(|| f(n)), ns: ns[i], collect_ns: ns[3] }
+        });
         let first_capacity = [
             ("u8", 1, pushes(1u8, n)),
             ("i64", 8, pushes(1i64, n)),
@@ -86,10 +92,10 @@ pub fn growth(ctx: &Ctx) -> Figure<Growth> {
         })
         .collect();
         Ok(Growth {
-            push: fill("push from empty", g::push_from_empty),
-            with_capacity: fill("with_capacity + push", g::push_with_capacity),
-            index: fill("vec![0; n] + index (\"even better\")", g::zeroed_then_index),
-            collect: fill("collect()", g::collect_range),
+            push,
+            with_capacity,
+            index,
+            collect,
             bound: max_reallocs(min_non_zero_cap(size_of::<i64>()), n),
             first_capacity,
         })
@@ -171,18 +177,55 @@ pub fn strings(ctx: &Ctx) -> Figure<Strings> {
         let mixed_owned = g::items_of_lengths(ITEMS, 1..=19, MIXED_SEED);
         let mixed = g::as_strs(&mixed_owned);
         let (rounds, batch) = ctx.pick((9, 5), (5, 2));
-        let timed = |name, f: &dyn Fn() -> String| Build {
-            name,
-            counts: count(f),
-            ns: Some(ns_per_call(
-                rounds,
-                batch,
-                || drop(black_box(f())),
-                || drop(black_box(g::concat(black_box(&items)))),
-            )),
-        };
-        let go = timed("Go's `result += item`, ported (seed: bad)", &|| {
-            seed_port::go_plus_assign(black_box(&items)).as_str().to_owned()
+        type Builder<'a> = (&'static str, Box<dyn Fn() -> String + 'a>);
+        let builders: [Builder; 9] = [
+            (
+                "Go's `result += item`, ported (seed: bad)",
+                Box::new(|| {
+                    seed_port::go_plus_assign(black_box(&items)).as_str().to_owned()
+                }),
+            ),
+            ("Rust's s += item", Box::new(|| g::plus_assign(black_box(&items)))),
+            ("s = s + item", Box::new(|| g::plus(black_box(&items)))),
+            (
+                "s = format!(\"{s}{item}\")",
+                Box::new(|| g::format_loop(black_box(&items))),
+            ),
+            (
+                "with_capacity(n × 10) (seed: good)",
+                Box::new(|| g::with_estimate(black_box(&items), ESTIMATE)),
+            ),
+            (
+                "with_capacity(n × 10), 15 B items",
+                Box::new(|| g::with_estimate(black_box(&long), ESTIMATE)),
+            ),
+            (
+                "with_capacity(n × 10), 1–19 B items",
+                Box::new(|| g::with_estimate(black_box(&mixed), ESTIMATE)),
+            ),
+            ("concat()", Box::new(|| g::concat(black_box(&items)))),
+            ("join(\"\")", Box::new(|| g::join(black_box(&items)))),
+        ];
+        const CONCAT: usize = 7;
+        // Every builder in the same alternating batches, so each time over
+        // concat's is taken side by side.
+        let mut runs = builders.each_ref().map(|(_, f)| move || drop(black_box(f())));
+        let [r0, r1, r2, r3, r4, r5, r6, r7, r8] = &mut runs;
+        let ns = ns_per_call_each(rounds, batch, [r0, r1, r2, r3, r4, r5, r6, r7, r8]);
+        let [
+            go,
+            plus_assign,
+            plus,
+            format_loop,
+            builder,
+            builder_long,
+            builder_mixed,
+            concat,
+            join,
+        ] = std::array::from_fn(|i| Build {
+            name: builders[i].0,
+            counts: count(&builders[i].1),
+            ns: Some((ns[i], ns[CONCAT])),
         });
         // The port's own allocations, without the final copy out.
         let go_counts = count(|| seed_port::go_plus_assign(black_box(&items)));
@@ -192,22 +235,14 @@ pub fn strings(ctx: &Ctx) -> Figure<Strings> {
             count(|| bytepool::build_string_pooled(&mut pool, black_box(&items)));
         Ok(Strings {
             go_plus_assign: Build { counts: go_counts, ..go },
-            plus_assign: timed("Rust's s += item", &|| g::plus_assign(black_box(&items))),
-            plus: timed("s = s + item", &|| g::plus(black_box(&items))),
-            format_loop: timed("s = format!(\"{s}{item}\")", &|| {
-                g::format_loop(black_box(&items))
-            }),
-            builder: timed("with_capacity(n × 10) (seed: good)", &|| {
-                g::with_estimate(black_box(&items), ESTIMATE)
-            }),
-            builder_long: timed("with_capacity(n × 10), 15 B items", &|| {
-                g::with_estimate(black_box(&long), ESTIMATE)
-            }),
-            builder_mixed: timed("with_capacity(n × 10), 1–19 B items", &|| {
-                g::with_estimate(black_box(&mixed), ESTIMATE)
-            }),
-            concat: timed("concat()", &|| g::concat(black_box(&items))),
-            join: timed("join(\"\")", &|| g::join(black_box(&items))),
+            plus_assign,
+            plus,
+            format_loop,
+            builder,
+            builder_long,
+            builder_mixed,
+            concat,
+            join,
             pooled: Build {
                 name: "pooled buffer, after warm-up",
                 counts: pooled,

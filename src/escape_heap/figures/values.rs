@@ -1,14 +1,13 @@
 //! Freeing a long list, values against boxes, and large values (seed 001
 //! §6.1.1.4.2, seed 003 策略5).
 
-use super::common::{Figure, SEED_LEN, count, once};
+use super::common::{Figure, SEED_LEN, count, ns_per_call_each, once};
 use crate::claims::{CheckError, Ctx, PerRun};
 use crate::escape_heap::{drop_list, values as v};
 use crate::measure::alloc::{AllocCounts, measure};
 use crate::measure::child::{self, ChildOutcome};
 use crate::measure::ns_per_call;
 use crate::measure::rng::SplitMix64;
-use crate::measure::stats::median;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -178,24 +177,6 @@ impl PassLarge {
     }
 }
 
-/// Median nanoseconds per call of three functions timed in `rounds`
-/// alternating batches of `iters` calls (A B C A B C …), so a drift of the
-/// machine's speed spreads over all three. `measure::ns_per_call` for three.
-fn ns_per_call_3(rounds: usize, iters: usize, fs: [&mut dyn FnMut(); 3]) -> [f64; 3] {
-    let mut times: [Vec<f64>; 3] = Default::default();
-    let mut fs = fs;
-    for _ in 0..rounds {
-        for (f, t) in fs.iter_mut().zip(&mut times) {
-            let start = Instant::now();
-            for _ in 0..iters {
-                f();
-            }
-            t.push(start.elapsed().as_nanos() as f64);
-        }
-    }
-    times.map(|t| median(&t).unwrap_or(f64::NAN) / iters as f64)
-}
-
 /// Sizes passed.
 pub const PASS_SIZES: [usize; 5] = [64, 256, 1024, 4096, 65536];
 
@@ -211,7 +192,7 @@ pub fn pass_large(ctx: &Ctx) -> Figure<PassLarge> {
                 let a = black_box([1u8; $n]);
                 // About 1 MiB copied per batch (fewer calls for larger arrays).
                 let iters = ctx.pick((1 << 20) / $n, (1 << 18) / $n).max(2000);
-                let [by_value, by_ref, via_heap] = ns_per_call_3(
+                let [by_value, by_ref, via_heap] = ns_per_call_each(
                     rounds,
                     iters,
                     [
