@@ -92,6 +92,7 @@ pub fn growth(ctx: &Ctx) -> Tables {
         "reallocs",
         "bytes requested",
         "realloc bound",
+        "time",
         "time / collect",
     ])
     .titled("Filling a Vec (bound = doublings from the first capacity)");
@@ -105,6 +106,7 @@ pub fn growth(ctx: &Ctx) -> Tables {
             n(c.reallocs),
             bytes(c.bytes_requested),
             n(bound),
+            format_nanos(f.ns),
             format_ratio(f.vs_collect()),
         ]);
     }
