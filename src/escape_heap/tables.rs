@@ -15,17 +15,13 @@ fn n(v: u64) -> String {
     format_value(v as f64, Unit::Count)
 }
 
-fn bytes(v: u64) -> String {
-    format_value(v as f64, Unit::Count)
-}
-
 fn yes(b: bool) -> String {
     format_value(f64::from(b), Unit::Bool)
 }
 
 fn counted(t: &mut Table, first: &[&str], c: &AllocCounts) {
     let mut cells: Vec<String> = first.iter().map(|s| s.to_string()).collect();
-    cells.extend([n(c.allocs), n(c.reallocs), bytes(c.bytes_requested)]);
+    cells.extend([n(c.allocs), n(c.reallocs), n(c.bytes_requested)]);
     t.row(cells);
 }
 
@@ -104,7 +100,7 @@ pub fn growth(ctx: &Ctx) -> Tables {
             f.name.to_string(),
             n(c.allocs),
             n(c.reallocs),
-            bytes(c.bytes_requested),
+            n(c.bytes_requested),
             n(bound),
             format_nanos(f.ns),
             format_ratio(f.vs_collect()),
@@ -123,13 +119,7 @@ pub fn growth(ctx: &Ctx) -> Tables {
 fn build_row(t: &mut Table, b: &Build) {
     let c = &b.counts;
     let time = b.ns.map_or("-".to_string(), |(ns, concat)| format_ratio(ns / concat));
-    t.row([
-        b.name.to_string(),
-        n(c.allocs),
-        n(c.reallocs),
-        bytes(c.bytes_requested),
-        time,
-    ]);
+    t.row([b.name.to_string(), n(c.allocs), n(c.reallocs), n(c.bytes_requested), time]);
 }
 
 /// Building a `String` (C001-37, C003-15 … C003-18).
@@ -234,9 +224,9 @@ pub fn retention(ctx: &Ctx) -> Tables {
     }
     let mut d = Table::new(["release", "bytes freed at that line"])
         .titled("Releasing a 1 MiB buffer (seed 001 §6.1.1.9.2)");
-    d.row(["drop(vec)".to_string(), bytes(r.drop_freed)]).row([
+    d.row(["drop(vec)".to_string(), n(r.drop_freed)]).row([
         "large_data = Vec::new() (the port of D46)".to_string(),
-        bytes(r.reassign_freed),
+        n(r.reassign_freed),
     ]);
     let mut tables = vec![t, d];
     if !r.rss.is_empty() {
@@ -287,7 +277,7 @@ pub fn values(ctx: &Ctx) -> Tables {
         .into_iter()
         .zip(&p.counts)
     {
-        t.row([name.to_string(), n(c.allocs), bytes(c.bytes_requested)]);
+        t.row([name.to_string(), n(c.allocs), n(c.bytes_requested)]);
     }
     let mut time =
         Table::new(["timed work", "Vec<Point>", "Vec<Box<Point>>", "boxed / by value"])
@@ -364,7 +354,7 @@ pub fn context(ctx: &Ctx) -> Tables {
         ("an id", &c.by_id),
         ("DataStore::get (an Arc clone)", &c.store_get),
     ] {
-        t.row([name.to_string(), n(counts.allocs), bytes(counts.bytes_requested)]);
+        t.row([name.to_string(), n(counts.allocs), n(counts.bytes_requested)]);
     }
     let mut keys = Table::new([
         "users stores \"alice\", then traces stores \"trace-42\"",
