@@ -6,8 +6,12 @@
 //! doctests in this module tree, but on stable Rust rustdoc does **not**
 //! check the error code written after `compile_fail` (it parses it only on
 //! nightly), so a port that failed for another reason would still pass. The
-//! claim checks and `tests/escape_heap.rs` compile the same files with
+//! claim checks and `tests/escape_heap/` compile the same files with
 //! `rustc --error-format=json` and compare the codes, on every toolchain.
+//!
+//! The API other chapters use: [`snippet`] (a port and what rustc must say),
+//! [`check_source`] (compile any source), [`diagnostics`] and
+//! [`error_codes`] (what rustc said about a port, compiled once per process).
 //!
 //! Not for: anything that needs dependencies. A snippet is one std-only file
 //! with its own `fn main`, compiled with `--emit=metadata` (type and borrow
@@ -186,28 +190,15 @@ fn scratch_dir(name: &str) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-/// The snippets the claim checks compile (the two race ports are checked by
-/// the tests and the example only).
-pub const CHECKED: &[&str] = &[
-    "return_ref_to_local",
-    "undefined_size",
-    "unused_locals",
-    "buffer_reset",
-    "reassign_large",
-    "slice_outlives_data",
-];
-
-/// The snippets in [`CHECKED`], compiled once per process: one rustc process
-/// per snippet, all started together.
-pub fn checked() -> &'static HashMap<&'static str, Result<Diagnostics, String>> {
-    static CHECKED_DIAGNOSTICS: OnceLock<
-        HashMap<&'static str, Result<Diagnostics, String>>,
-    > = OnceLock::new();
-    CHECKED_DIAGNOSTICS.get_or_init(|| {
+/// Every snippet, compiled once per process: one rustc process per snippet,
+/// all started together (each takes a few tens of milliseconds).
+pub fn all() -> &'static HashMap<&'static str, Result<Diagnostics, String>> {
+    static DIAGNOSTICS: OnceLock<HashMap<&'static str, Result<Diagnostics, String>>> =
+        OnceLock::new();
+    DIAGNOSTICS.get_or_init(|| {
         std::thread::scope(|s| {
             let handles: Vec<_> = SNIPPETS
                 .iter()
-                .filter(|sn| CHECKED.contains(&sn.name))
                 .map(|sn| (sn.name, s.spawn(|| check_source(sn.name, sn.source))))
                 .collect();
             handles
@@ -223,11 +214,29 @@ pub fn checked() -> &'static HashMap<&'static str, Result<Diagnostics, String>> 
     })
 }
 
-/// The diagnostics for snippet `name`: from [`checked`] for the snippets it
-/// holds (compiling them all on first use), else compiled now.
+/// What rustc says about snippet `name` (from [`all`], compiling every
+/// snippet on first use). Later chapters call this with their own snippet
+/// names once they add them to [`SNIPPETS`].
 pub fn diagnostics(name: &str) -> Result<Diagnostics, String> {
-    match checked().get(name) {
-        Some(d) => d.clone(),
-        None => check_source(name, snippet(name).source),
+    all().get(name).cloned().unwrap_or_else(|| Err(format!("no snippet {name:?}")))
+}
+
+/// The error codes rustc reports for snippet `name` (empty when it compiles).
+pub fn error_codes(name: &str) -> Result<Vec<String>, String> {
+    diagnostics(name).map(|d| d.errors)
+}
+
+/// What rustc says about snippet `name`, or an error when it does not say
+/// what [`Snippet::expect`] records (the port would no longer show its point).
+pub fn expected(name: &str) -> Result<Diagnostics, String> {
+    let d = diagnostics(name)?;
+    let expect = snippet(name).expect;
+    if d.meets(expect) {
+        Ok(d)
+    } else {
+        Err(format!(
+            "rustc did not report {expect:?} for the port {name}.rs: {}",
+            d.describe()
+        ))
     }
 }
