@@ -22,6 +22,7 @@
 //! Not for: the open internet (no TLS, no rate limits, no access log).
 
 pub mod client;
+pub mod command;
 pub mod http;
 mod workers;
 
