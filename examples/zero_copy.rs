@@ -59,19 +59,35 @@ fn main() {
         table("unpinned", "1 MiB, threads unpinned", tables::unpinned),
         // A pacing congestion control (BBR) shapes loopback transfers more
         // than the copy method does; the checks use Reno.
-        table("congestion", "a large file, Reno and the system default", tables::congestion),
+        table(
+            "congestion",
+            "a large file, Reno and the system default",
+            tables::congestion,
+        ),
         // With both threads on one CPU, how much one sendfile call queues
         // before the receiver runs decides the machine's CPU at 16 MiB.
-        table("sndbuf", "16 MiB on one CPU, send buffer fixed or not", tables::send_buffers),
+        table(
+            "sndbuf",
+            "16 MiB on one CPU, send buffer fixed or not",
+            tables::send_buffers,
+        ),
         // C000-04, D03: the seed's `rootDir + "/" + filename` and Path::join
         // leak a secret beside the root; the server refuses every request.
-        table("confinement", "hostile requests against three openers", tables::confinement),
+        table(
+            "confinement",
+            "hostile requests against three openers",
+            tables::confinement,
+        ),
         // C002-09, C002-10, D52: sendfile needs no buffer per request; the
         // kernel's socket buffers are the same for both methods, and larger.
         table("memory", "what a connection of the server costs", tables::memory),
         // C002-12: a pool removes the copy loop's allocation per request;
         // whether that saves CPU depends on the file's size.
-        table("pooling", "pooled buffers against a new one per response", tables::pooling),
+        table(
+            "pooling",
+            "pooled buffers against a new one per response",
+            tables::pooling,
+        ),
     ];
 
     perf_workbook::chapters::dispatch_child();

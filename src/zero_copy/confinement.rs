@@ -1,6 +1,7 @@
-//! Every hostile request of the fixture against the seed's `rootDir + "/"
-//! + filename`, against `Path::join`, and against the chapter's server, with
-//! a secret file beside the root: who leaked it (C000-04, D03).
+//! Every hostile request of the fixture against the seed's
+//! `rootDir + "/" + filename`, against `Path::join`, and against the
+//! chapter's server, with a secret file beside the root: who leaked it
+//! (C000-04, D03).
 //!
 //! Not for: how the server confines (see `confine.rs`).
 

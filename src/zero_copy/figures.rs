@@ -123,7 +123,9 @@ pub fn connection_kinds(
 /// scratch directory it ran in.
 pub fn file_copy(ctx: &Ctx) -> Result<&'static (FileCopy, String), CheckError> {
     static CELL: Cached<(FileCopy, String)> = PerRun::new();
-    cached(&CELL, ctx, "file copy", || ports_vs_fixes::file_copy(ctx.pick(16 << 20, 4 << 20)))
+    cached(&CELL, ctx, "file copy", || {
+        ports_vs_fixes::file_copy(ctx.pick(16 << 20, 4 << 20))
+    })
 }
 
 /// Seed 001's in-memory `io.Copy`, in Rust.
@@ -215,8 +217,12 @@ pub fn page_sharing(
 ) -> Result<&'static (Vec<LaterWrite>, Result<Offloads, String>), CheckError> {
     static CELL: Cached<(Vec<LaterWrite>, Result<Offloads, String>)> = PerRun::new();
     cached(&CELL, ctx, "page sharing", || {
-        let methods = [Method::ReadWrite(64 << 10), Method::Sendfile, Method::Splice(64 << 10)];
-        let writes = methods.into_iter().map(page_sharing::later_write).collect::<Result<_, _>>()?;
+        let methods =
+            [Method::ReadWrite(64 << 10), Method::Sendfile, Method::Splice(64 << 10)];
+        let writes = methods
+            .into_iter()
+            .map(page_sharing::later_write)
+            .collect::<Result<_, _>>()?;
         Ok((writes, page_sharing::offloads("lo").map_err(|e| e.to_string())))
     })
 }
@@ -273,9 +279,16 @@ fn variant(
 pub fn unpinned(ctx: &Ctx) -> Result<&'static Vec<Variant>, CheckError> {
     static CELL: Cached<Vec<Variant>> = PerRun::new();
     cached(&CELL, ctx, "unpinned comparison", || {
-        let setup = Setup { placement: Placement::Unpinned, congestion: None, send_buffer: None };
+        let setup =
+            Setup { placement: Placement::Unpinned, congestion: None, send_buffer: None };
         let (bytes, rounds) = ctx.pick((64 << 20, 9), (16 << 20, 5));
-        Ok(vec![variant("threads unpinned, system congestion control", setup, 1 << 20, bytes, rounds)?])
+        Ok(vec![variant(
+            "threads unpinned, system congestion control",
+            setup,
+            1 << 20,
+            bytes,
+            rounds,
+        )?])
     })
 }
 
@@ -304,13 +317,17 @@ pub fn send_buffers(ctx: &Ctx) -> Result<&'static Vec<Variant>, CheckError> {
     static CELL: Cached<Vec<Variant>> = PerRun::new();
     cached(&CELL, ctx, "send buffer comparison", || {
         let (bytes, rounds) = ctx.pick((64 << 20, 7), (16 << 20, 5));
-        [(None, "send buffer sized by the kernel"), (Some(1 << 20), "SO_SNDBUF 1 MiB"), (Some(256 << 10), "SO_SNDBUF 256 KiB")]
-            .into_iter()
-            .map(|(send_buffer, label)| {
-                let setup = Setup { send_buffer, ..Setup::pinned(Placement::OneCpu) };
-                variant(label, setup, 16 << 20, bytes, rounds)
-            })
-            .collect()
+        [
+            (None, "send buffer sized by the kernel"),
+            (Some(1 << 20), "SO_SNDBUF 1 MiB"),
+            (Some(256 << 10), "SO_SNDBUF 256 KiB"),
+        ]
+        .into_iter()
+        .map(|(send_buffer, label)| {
+            let setup = Setup { send_buffer, ..Setup::pinned(Placement::OneCpu) };
+            variant(label, setup, 16 << 20, bytes, rounds)
+        })
+        .collect()
     })
 }
 
@@ -330,7 +347,8 @@ pub fn wakeups(ctx: &Ctx) -> Result<&'static Vec<(Placement, MethodRuns)>, Check
                 continue;
             }
             let setup = Setup::pinned(placement);
-            let mut runs = loopback::compare(setup, &[Method::FromMemory], &file, 1, reps, rounds)?;
+            let mut runs =
+                loopback::compare(setup, &[Method::FromMemory], &file, 1, reps, rounds)?;
             out.push((placement, runs.remove(0)));
         }
         Ok(out)

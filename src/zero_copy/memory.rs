@@ -14,9 +14,9 @@
 use super::files::{Scratch, write_pattern_file};
 use super::loopback::tcp_pair;
 use super::method::Method;
+use super::paired::Paired;
 use super::read_write::read_write_loop;
 use super::sendfile::sendfile_all_with;
-use super::paired::Paired;
 use super::server::client::Client;
 use super::server::{Config, Site, Transfer};
 use crate::measure::{alloc, os};
@@ -93,7 +93,10 @@ pub fn socket_buffers(method: Method) -> io::Result<u64> {
         Method::Sendfile => sendfile_all_with(server.as_fd(), &file, 0, size, full),
         Method::ReadWrite(buf) => read_write_loop(&file, 0, size, &mut &server, buf),
         other => {
-            return Err(io::Error::other(format!("{} is not measured here", other.label())));
+            return Err(io::Error::other(format!(
+                "{} is not measured here",
+                other.label()
+            )));
         }
     };
     match sent {
@@ -136,13 +139,18 @@ pub struct PoolTiming {
 /// thread, alternately from a server with [`Transfer::CopyLoop`] and one
 /// with [`Transfer::PooledCopyLoop`] (64 KiB buffers), for `rounds` rounds,
 /// and compares the serving thread's CPU time per request.
-pub fn pool_timing(file_size: u64, requests: u32, rounds: usize) -> io::Result<PoolTiming> {
+pub fn pool_timing(
+    file_size: u64,
+    requests: u32,
+    rounds: usize,
+) -> io::Result<PoolTiming> {
     let dir = Scratch::new("pool-timing")?;
     let root = dir.join("www");
     std::fs::create_dir_all(&root)?;
     let sum = write_pattern_file(&root.join("file.bin"), file_size, 29)?;
     let site = |transfer| Site::new(Config { transfer, ..Config::new(&root) });
-    let sites = [site(Transfer::CopyLoop(64 << 10))?, site(Transfer::PooledCopyLoop(64 << 10))?];
+    let sites =
+        [site(Transfer::CopyLoop(64 << 10))?, site(Transfer::PooledCopyLoop(64 << 10))?];
     // One untimed connection each: the pool holds its buffer from here on.
     for s in &sites {
         serve_on_this_thread(s, 1, sum)?;

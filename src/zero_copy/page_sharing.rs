@@ -113,4 +113,3 @@ pub fn offloads(device: &str) -> io::Result<Offloads> {
     Ok(Offloads { scatter_gather: get(ETHTOOL_GSG)?, tx_checksum: get(ETHTOOL_GTXCSUM)? })
 }
 // ANCHOR_END: offloads
-

@@ -73,12 +73,15 @@ pub fn short_write(size: u64) -> io::Result<ShortWrite> {
     let file = File::open(&path)?;
     let (server, _client) = tcp_pair()?;
     server.set_nonblocking(true)?;
-    let (one_shot_bytes, one_shot_failed) = match seed_send_file_once(&server, &file, size) {
-        Ok(()) => (size, false),
-        Err(SeedError::Incomplete { written, .. }) => (written, true),
-        Err(SeedError::Syscall(e)) if e.kind() == io::ErrorKind::WouldBlock => (0, true),
-        Err(SeedError::Syscall(e)) => return Err(e),
-    };
+    let (one_shot_bytes, one_shot_failed) =
+        match seed_send_file_once(&server, &file, size) {
+            Ok(()) => (size, false),
+            Err(SeedError::Incomplete { written, .. }) => (written, true),
+            Err(SeedError::Syscall(e)) if e.kind() == io::ErrorKind::WouldBlock => {
+                (0, true)
+            }
+            Err(SeedError::Syscall(e)) => return Err(e),
+        };
     let (server, client) = tcp_pair()?;
     server.set_nonblocking(true)?;
     let reader = spawn_reader(client);
@@ -266,7 +269,9 @@ pub fn file_copy(size: u64) -> io::Result<(FileCopy, String)> {
     let (copied, d) = os::measure(|| io::copy(&mut &src, &mut &dst));
     copied?;
     if checksum_file(&dir.join("std.bin"))? != sum {
-        return Err(io::Error::other("std::io::copy File → File produced a different file"));
+        return Err(io::Error::other(
+            "std::io::copy File → File produced a different file",
+        ));
     }
     let (std_reads, std_writes) = (d.syscr, d.syscw);
     let dst = File::create(dir.join("cfr.bin"))?;

@@ -87,7 +87,8 @@ pub fn errors() -> io::Result<Errors> {
     std::fs::create_dir_all(&root)?;
     let size: u64 = 1 << 20;
     let sum = write_pattern_file(&root.join("f.bin"), size, 19)?;
-    let handle = server::spawn("127.0.0.1:0".parse().expect("address"), Config::new(&root))?;
+    let handle =
+        server::spawn("127.0.0.1:0".parse().expect("address"), Config::new(&root))?;
     let missing_status = Client::connect(handle.addr())?.get("/no-such-file")?.status;
     let (closed_peer, _) = sendfile_into_closed_peer()?;
     let timeout = Duration::from_secs(30);

@@ -6,7 +6,7 @@ use super::loopback::{MethodRuns, Sample};
 use super::matrix::{Cell, LOOP};
 use super::method::Method;
 use crate::claims::{CheckError, Ctx};
-use crate::table::{Table, format_bytes, format_nanos, format_ratio, format_value, Unit};
+use crate::table::{Table, Unit, format_bytes, format_nanos, format_ratio, format_value};
 
 type Tables = Result<Vec<Table>, CheckError>;
 
@@ -60,7 +60,8 @@ fn per_round_note(runs: &[MethodRuns]) -> String {
     let (Some(sf), Some(base)) = (of(Method::Sendfile), of(LOOP)) else {
         return String::new();
     };
-    let pair = |f: fn(&Sample) -> f64| sf.paired(base, f).map_or("?".into(), |p| p.describe());
+    let pair =
+        |f: fn(&Sample) -> f64| sf.paired(base, f).map_or("?".into(), |p| p.describe());
     format!(
         "sendfile ÷ loop, per round, median (interquartile range): throughput {}, sender \
          CPU {}, machine CPU {}",
@@ -145,10 +146,15 @@ pub fn counts(ctx: &Ctx) -> Tables {
 /// C002-03: what a receiver read after the file changed under bytes sent.
 pub fn sharing(ctx: &Ctx) -> Tables {
     let (writes, offloads) = figures::page_sharing(ctx)?;
-    let mut t = Table::new(["method", "sent", "read with the new content"])
-        .titled("bytes sent, then the file overwritten in place, then read by the receiver");
+    let mut t = Table::new(["method", "sent", "read with the new content"]).titled(
+        "bytes sent, then the file overwritten in place, then read by the receiver",
+    );
     for w in writes {
-        t.row([w.method.label(), format_bytes(w.sent as f64), format_bytes(w.changed as f64)]);
+        t.row([
+            w.method.label(),
+            format_bytes(w.sent as f64),
+            format_bytes(w.changed as f64),
+        ]);
     }
     t.note(match offloads {
         Ok(o) => format!(
@@ -165,8 +171,15 @@ pub fn sharing(ctx: &Ctx) -> Tables {
 /// the price of the wake-ups the methods table counts.
 pub fn wakeups(ctx: &Ctx) -> Tables {
     let runs = figures::wakeups(ctx)?;
-    let mut t = Table::new(["placement", "threads", "wall", "sender CPU", "receiver CPU", "wake-ups"])
-        .titled("one round trip on 127.0.0.1: 1 byte there, 1 byte back, medians per trip");
+    let mut t = Table::new([
+        "placement",
+        "threads",
+        "wall",
+        "sender CPU",
+        "receiver CPU",
+        "wake-ups",
+    ])
+    .titled("one round trip on 127.0.0.1: 1 byte there, 1 byte back, medians per trip");
     for (placement, r) in runs {
         let per_trip = |f: fn(&Sample) -> std::time::Duration| {
             let v: Vec<f64> = r
@@ -238,10 +251,12 @@ pub fn confinement(ctx: &Ctx) -> Tables {
         Some(Outcome::OpenedDirectory) => "opens dir",
         Some(Outcome::Refused) => "refused",
     };
-    let mut t = Table::new(["request", "seed concat", "Path::join", "server"])
-        .titled("hostile requests (a secret file beside the root; LEAK = its bytes came back)");
+    let mut t = Table::new(["request", "seed concat", "Path::join", "server"]).titled(
+        "hostile requests (a secret file beside the root; LEAK = its bytes came back)",
+    );
     for r in &c.rows {
-        let server = if r.server_leaked { "LEAK".to_string() } else { r.status.to_string() };
+        let server =
+            if r.server_leaked { "LEAK".to_string() } else { r.status.to_string() };
         t.row([r.what.to_string(), show(r.seed).into(), show(r.join).into(), server]);
     }
     Ok(vec![t])
@@ -283,8 +298,14 @@ pub fn memory(ctx: &Ctx) -> Tables {
 /// new buffer per response.
 pub fn pooling(ctx: &Ctx) -> Tables {
     let timings = figures::pool_timing(ctx)?;
-    let mut t = Table::new(["file", "requests per sample", "new buffer", "pooled", "pooled ÷ new, per round"])
-        .titled("serving CPU per request on the copy-loop path, medians");
+    let mut t = Table::new([
+        "file",
+        "requests per sample",
+        "new buffer",
+        "pooled",
+        "pooled ÷ new, per round",
+    ])
+    .titled("serving CPU per request on the copy-loop path, medians");
     for p in timings {
         t.row([
             format_bytes(p.file_size as f64),

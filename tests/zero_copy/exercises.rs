@@ -30,7 +30,11 @@ fn exercise_1_predict_the_syscalls() {
         let (moved, d) =
             os::measure(|| read_write_loop(&file, 0, size, &mut sink, buf as usize));
         assert_eq!(moved.unwrap().bytes, size);
-        assert_eq!(d.syscr, answer::predicted_reads(size, buf), "size {size}, buffer {buf}");
+        assert_eq!(
+            d.syscr,
+            answer::predicted_reads(size, buf),
+            "size {size}, buffer {buf}"
+        );
     }
 }
 
@@ -113,9 +117,11 @@ fn exercise_4_resume_a_dropped_download() {
     let sum = write_pattern_file(&dir.join("f.bin"), size, 23).unwrap();
     let h = serve(dir.path(), 2);
     // The first attempt stops after 1,234,567 bytes.
-    let first = Client::connect(h.addr()).unwrap().get_prefix("/f.bin", 1_234_567).unwrap();
+    let first =
+        Client::connect(h.addr()).unwrap().get_prefix("/f.bin", 1_234_567).unwrap();
     let mut c = Client::connect(h.addr()).unwrap();
-    let rest = answer::resume_download(&mut c, "/f.bin", first.body.len() as u64).unwrap();
+    let rest =
+        answer::resume_download(&mut c, "/f.bin", first.body.len() as u64).unwrap();
     assert_eq!(rest.status, 206);
     assert_eq!(first.body.len() + rest.body.len(), size as usize);
     let mut whole = Checksum::default();

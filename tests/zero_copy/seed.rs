@@ -9,7 +9,9 @@ use perf_workbook::zero_copy::files::{Checksum, Scratch, sparse_file};
 use perf_workbook::zero_copy::loopback::{Loopback, tcp_pair};
 use perf_workbook::zero_copy::method::{Method, Sender};
 use perf_workbook::zero_copy::ports_vs_fixes::{Compiled, type_check};
-use perf_workbook::zero_copy::seed_port::{self, SEED_SEND_FILE_STUB, SEND_FILE_WITH_A_BODY, SeedError};
+use perf_workbook::zero_copy::seed_port::{
+    self, SEED_SEND_FILE_STUB, SEND_FILE_WITH_A_BODY, SeedError,
+};
 use perf_workbook::zero_copy::sendfile::{sendfile_all, sendfile_all_with};
 use perf_workbook::zero_copy::splice::{SplicePipe, splice_all};
 use perf_workbook::zero_copy::transfer::wait_writable;
@@ -172,7 +174,10 @@ fn the_unchecked_assertion_panics_where_impl_asfd_just_works() {
 /// signature with a body does.
 #[test]
 fn the_stub_send_file_does_not_compile_and_a_body_does() {
-    assert_eq!(type_check(SEED_SEND_FILE_STUB).unwrap(), Compiled::Failed(Some("E0308".into())));
+    assert_eq!(
+        type_check(SEED_SEND_FILE_STUB).unwrap(),
+        Compiled::Failed(Some("E0308".into()))
+    );
     assert_eq!(type_check(SEND_FILE_WITH_A_BODY).unwrap(), Compiled::Ok);
 }
 

@@ -5,7 +5,9 @@ use super::{local, serve};
 use perf_workbook::measure::child;
 use perf_workbook::zero_copy::closed_peer::sendfile_into_closed_peer;
 use perf_workbook::zero_copy::confine::{Root, Strategy};
-use perf_workbook::zero_copy::files::{Checksum, Scratch, sparse_file, write_pattern_file};
+use perf_workbook::zero_copy::files::{
+    Checksum, Scratch, sparse_file, write_pattern_file,
+};
 use perf_workbook::zero_copy::fixture::{OK_TEXT, SECRET, SiteFixture, port_name};
 use perf_workbook::zero_copy::memory::{connection_heap, socket_buffers};
 use perf_workbook::zero_copy::method::Method;

@@ -63,7 +63,11 @@ pub fn confined_join(root: &Path, name: &str) -> Option<PathBuf> {
 // ANCHOR: exercise_4
 /// Exercise 4: a download of `path` stopped after `have` bytes. Ask the
 /// server for the rest only, on `client`, and return its response.
-pub fn resume_download(client: &mut Client, path: &str, have: u64) -> io::Result<Response> {
+pub fn resume_download(
+    client: &mut Client,
+    path: &str,
+    have: u64,
+) -> io::Result<Response> {
     // RFC 9110 §14.1.2: `bytes=N-` is everything from offset N to the end.
     client.request("GET", path, &format!("Range: bytes={have}-\r\n"))
 }

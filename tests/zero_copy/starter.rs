@@ -49,7 +49,11 @@ pub fn confined_join(root: &Path, name: &str) -> Option<PathBuf> {
 // ANCHOR: exercise_4
 /// Exercise 4: a download of `path` stopped after `have` bytes. Ask the
 /// server for the rest only, on `client`, and return its response.
-pub fn resume_download(client: &mut Client, path: &str, have: u64) -> io::Result<Response> {
+pub fn resume_download(
+    client: &mut Client,
+    path: &str,
+    have: u64,
+) -> io::Result<Response> {
     // TODO: `client.request(verb, path, extra_headers)` sends extra header
     // lines as given (each ends in "\r\n"); HTTP's `Range` header asks for
     // part of a file.

@@ -5,7 +5,8 @@
 
 use super::flag;
 use crate::claims::{
-    CheckError, Ctx, Evidence, Measured, Outcome::*, Rule, Threshold, Unit, Verdict, example,
+    CheckError, Ctx, Evidence, Measured, Outcome::*, Rule, Threshold, Unit, Verdict,
+    example,
 };
 use crate::table::format_bytes;
 use crate::zero_copy::figures::{self, Counts};
@@ -105,7 +106,10 @@ pub const C000_01: Rule = Rule {
         )
     },
     examples: &[
-        example(&[("CPU copies per byte through user space, 64 KiB loop", 2.0)], Confirmed),
+        example(
+            &[("CPU copies per byte through user space, 64 KiB loop", 2.0)],
+            Confirmed,
+        ),
         example(&[("CPU copies per byte through user space, 64 KiB loop", 1.0)], Refuted),
     ],
 };
@@ -168,8 +172,14 @@ pub const C000_02: Rule = Rule {
     },
     examples: &[
         example(&[(SENDER_BYTES, 4096.0)], Refuted),
-        example(&[(SENDER_BYTES, 0.0), (RECEIVER_BYTES, 1e6), ("file size", 1e6)], HoldsOnlyWhen),
-        example(&[(SENDER_BYTES, 0.0), (RECEIVER_BYTES, 0.0), ("file size", 1e6)], Confirmed),
+        example(
+            &[(SENDER_BYTES, 0.0), (RECEIVER_BYTES, 1e6), ("file size", 1e6)],
+            HoldsOnlyWhen,
+        ),
+        example(
+            &[(SENDER_BYTES, 0.0), (RECEIVER_BYTES, 0.0), ("file size", 1e6)],
+            Confirmed,
+        ),
     ],
 };
 
@@ -214,7 +224,10 @@ pub const C002_01: Rule = Rule {
         )
     },
     examples: &[
-        example(&[(SENDER_BYTES, 0.0), (SF_CALLS, 1.0), (SF_SYSCR, 1.0), (SF_HEAP, 0.0)], Confirmed),
+        example(
+            &[(SENDER_BYTES, 0.0), (SF_CALLS, 1.0), (SF_SYSCR, 1.0), (SF_HEAP, 0.0)],
+            Confirmed,
+        ),
         example(&[(SENDER_BYTES, 0.0), (SF_CALLS, 1.0), (SF_SYSCR, 1.0)], Confirmed),
         example(&[(SENDER_BYTES, 0.0), (SF_CALLS, 1.0), (SF_SYSCR, 2049.0)], Refuted),
         example(&[(SENDER_BYTES, 1e6), (SF_CALLS, 1.0), (SF_SYSCR, 1.0)], Refuted),
@@ -234,7 +247,11 @@ pub fn c002_03_page_cache_to_socket(ctx: &Ctx) -> Result<Measured, CheckError> {
     );
     for w in writes {
         let name = w.method.label();
-        ev.add(format!("bytes sent before the file changed, {name}"), w.sent as f64, Unit::Bytes);
+        ev.add(
+            format!("bytes sent before the file changed, {name}"),
+            w.sent as f64,
+            Unit::Bytes,
+        );
         ev.add(
             format!("of those, bytes the receiver read with the new content, {name}"),
             w.changed as f64,
@@ -263,7 +280,8 @@ pub fn c002_03_page_cache_to_socket(ctx: &Ctx) -> Result<Measured, CheckError> {
 }
 
 const SF_SENT: &str = "bytes sent before the file changed, sendfile";
-const SF_CHANGED: &str = "of those, bytes the receiver read with the new content, sendfile";
+const SF_CHANGED: &str =
+    "of those, bytes the receiver read with the new content, sendfile";
 const LOOP_CHANGED: &str =
     "of those, bytes the receiver read with the new content, read/write 64 KiB";
 
@@ -293,10 +311,19 @@ pub const C002_03: Rule = Rule {
         }
     },
     examples: &[
-        example(&[(LOOP_CHANGED, 0.0), (SF_SENT, 16384.0), (SF_CHANGED, 16384.0)], Confirmed),
+        example(
+            &[(LOOP_CHANGED, 0.0), (SF_SENT, 16384.0), (SF_CHANGED, 16384.0)],
+            Confirmed,
+        ),
         example(&[(LOOP_CHANGED, 0.0), (SF_SENT, 16384.0), (SF_CHANGED, 0.0)], Refuted),
-        example(&[(LOOP_CHANGED, 16384.0), (SF_SENT, 16384.0), (SF_CHANGED, 16384.0)], Unverifiable),
-        example(&[(LOOP_CHANGED, 0.0), (SF_SENT, 16384.0), (SF_CHANGED, 4096.0)], Unverifiable),
+        example(
+            &[(LOOP_CHANGED, 16384.0), (SF_SENT, 16384.0), (SF_CHANGED, 16384.0)],
+            Unverifiable,
+        ),
+        example(
+            &[(LOOP_CHANGED, 0.0), (SF_SENT, 16384.0), (SF_CHANGED, 4096.0)],
+            Unverifiable,
+        ),
     ],
 };
 
@@ -350,7 +377,11 @@ pub fn c000_22_file_to_file(ctx: &Ctx) -> Result<Measured, CheckError> {
         flag(fc.cfr_fell_back),
         Unit::Bool,
     );
-    ev.add("64 KiB read/write loop: read-family syscalls", fc.loop_reads as f64, Unit::Count);
+    ev.add(
+        "64 KiB read/write loop: read-family syscalls",
+        fc.loop_reads as f64,
+        Unit::Count,
+    );
     let summary = format!(
         "std::io::copy File → File made {} read-family syscall(s) for {} (copy_file_range \
          makes {}), a 64 KiB loop {}",
@@ -379,7 +410,9 @@ pub const C000_22: Rule = Rule {
         source: "std's copy_file_range loop ends with one more call, which returns 0 at end \
                  of file",
     }],
-    decide: |f| f.confirmed_if(f.get(STD_READS) <= f.get(CFR_CALLS) + f.limit("probe_calls")),
+    decide: |f| {
+        f.confirmed_if(f.get(STD_READS) <= f.get(CFR_CALLS) + f.limit("probe_calls"))
+    },
     examples: &[
         example(&[(STD_READS, 1.0), (CFR_CALLS, 1.0)], Confirmed),
         example(&[(STD_READS, 2.0), (CFR_CALLS, 1.0)], Confirmed),
@@ -433,7 +466,10 @@ pub const C001_26: Rule = Rule {
     thresholds: &[],
     decide: |f| f.confirmed_if(!copied_into_new_memory(f)),
     examples: &[
-        example(&[(DIFFERENT, 1.0), (COPY_HEAP, 1048576.0), (COPIED, 1048576.0)], Refuted),
+        example(
+            &[(DIFFERENT, 1.0), (COPY_HEAP, 1048576.0), (COPIED, 1048576.0)],
+            Refuted,
+        ),
         example(&[(DIFFERENT, 0.0), (COPY_HEAP, 0.0), (COPIED, 1048576.0)], Confirmed),
     ],
 };
@@ -447,7 +483,10 @@ pub const D36: Rule = Rule {
     thresholds: &[],
     decide: |f| f.confirmed_if(copied_into_new_memory(f)),
     examples: &[
-        example(&[(DIFFERENT, 1.0), (COPY_HEAP, 1048576.0), (COPIED, 1048576.0)], Confirmed),
+        example(
+            &[(DIFFERENT, 1.0), (COPY_HEAP, 1048576.0), (COPIED, 1048576.0)],
+            Confirmed,
+        ),
         example(&[(DIFFERENT, 1.0), (COPY_HEAP, 0.0), (COPIED, 1048576.0)], Refuted),
     ],
 };

@@ -171,9 +171,7 @@ impl Ratio {
 /// out; a cell with a median but no quartile is an error of the rule.
 pub fn read(f: &Facts<'_>, metric: &'static str, placement: Placement) -> Vec<Ratio> {
     let mut out = Vec::new();
-    for (index, &(p, size)) in
-        CELLS.iter().filter(|(p, _)| *p == placement).enumerate()
-    {
+    for (index, &(p, size)) in CELLS.iter().filter(|(p, _)| *p == placement).enumerate() {
         let median = figure(metric, size, p, "median");
         if !f.has(&median) {
             continue;
@@ -238,7 +236,11 @@ pub fn sizes_text(cells: &[Ratio]) -> String {
     let names: Vec<String> = runs
         .iter()
         .map(|&(a, b)| {
-            if a == b { name(a).to_string() } else { format!("{}–{}", name(a), name(b)) }
+            if a == b {
+                name(a).to_string()
+            } else {
+                format!("{}–{}", name(a), name(b))
+            }
         })
         .collect();
     match names.as_slice() {

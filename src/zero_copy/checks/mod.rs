@@ -45,11 +45,7 @@ pub const CHECKS: &[Check] = &[
     Check::measured("C002-08", timing::c002_08_cpu_target, &timing::C002_08),
     Check::measured("C002-09", server::c002_09_memory, &server::C002_09),
     Check::measured("C002-10", server::c002_10_more_connections, &server::C002_10),
-    Check::measured(
-        "C002-11",
-        server::c002_11_where_sendfile_applies,
-        &server::C002_11,
-    ),
+    Check::measured("C002-11", server::c002_11_where_sendfile_applies, &server::C002_11),
     Check::measured("C002-12", server::c002_12_buffer_pools, &server::C002_12),
     Check::measured("C002-13", server::c002_13_errors, &server::C002_13),
     Check::measured("D01", seed::d01_short_count_is_an_error, &seed::D01),

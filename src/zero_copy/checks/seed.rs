@@ -86,7 +86,10 @@ pub const D01: Rule = Rule {
     examples: &[
         example(&[(ONE_SHOT_FAILED, 1.0), (LOOP_DELIVERED, 1e6), (SIZE, 1e6)], Confirmed),
         example(&[(ONE_SHOT_FAILED, 0.0)], Refuted),
-        example(&[(ONE_SHOT_FAILED, 1.0), (LOOP_DELIVERED, 0.0), (SIZE, 1e6)], Unverifiable),
+        example(
+            &[(ONE_SHOT_FAILED, 1.0), (LOOP_DELIVERED, 0.0), (SIZE, 1e6)],
+            Unverifiable,
+        ),
     ],
 };
 
@@ -105,7 +108,11 @@ pub fn c000_05_two_splices(ctx: &Ctx) -> Result<Measured, CheckError> {
     ev.add("pipe capacity (F_GETPIPE_SZ)", t.pipe_capacity as f64, Unit::Bytes);
     ev.add(SEED_OK, flag(t.seed_ok), Unit::Bool);
     ev.add(SEED_RECEIVED, t.seed_received as f64, Unit::Bytes);
-    ev.add(SPLICE_ALL, if t.intact { t.looped_received as f64 } else { 0.0 }, Unit::Bytes);
+    ev.add(
+        SPLICE_ALL,
+        if t.intact { t.looped_received as f64 } else { 0.0 },
+        Unit::Bytes,
+    );
     ev.add("splice calls made by splice_all", t.looped_calls as f64, Unit::Count);
     let summary = format!(
         "the seed's splice pair delivered {} of {} and returned {}; splice_all delivered {} \
@@ -156,10 +163,16 @@ pub const D04: Rule = Rule {
         }
     },
     examples: &[
-        example(&[(SIZE, 1e6), (SEED_OK, 1.0), (SEED_RECEIVED, 65536.0), (SPLICE_ALL, 1e6)], Confirmed),
+        example(
+            &[(SIZE, 1e6), (SEED_OK, 1.0), (SEED_RECEIVED, 65536.0), (SPLICE_ALL, 1e6)],
+            Confirmed,
+        ),
         example(&[(SIZE, 1e6), (SEED_OK, 0.0)], Refuted),
         example(&[(SIZE, 1e6), (SEED_OK, 1.0), (SEED_RECEIVED, 1e6)], Refuted),
-        example(&[(SIZE, 1e6), (SEED_OK, 1.0), (SEED_RECEIVED, 65536.0), (SPLICE_ALL, 0.0)], Unverifiable),
+        example(
+            &[(SIZE, 1e6), (SEED_OK, 1.0), (SEED_RECEIVED, 65536.0), (SPLICE_ALL, 0.0)],
+            Unverifiable,
+        ),
     ],
 };
 
@@ -216,7 +229,8 @@ pub const D05: Rule = Rule {
 const TCP_PANICKED: &str = "the seed's assertion panicked on a TCP connection";
 const UNIX_PANICKED: &str = "the seed's assertion panicked on a Unix-domain connection";
 const TCP_DELIVERED: &str = "sendfile_all<impl AsFd> delivered intact over TCP";
-const UNIX_DELIVERED: &str = "sendfile_all<impl AsFd> delivered intact over a Unix-domain socket";
+const UNIX_DELIVERED: &str =
+    "sendfile_all<impl AsFd> delivered intact over a Unix-domain socket";
 
 /// D06: seed 000 L137's unchecked `conn.(*net.TCPConn)` on the two kinds of
 /// stream connection a Go server's `net.Conn` can be, beside the fix.
@@ -229,7 +243,8 @@ pub fn d06_unchecked_assertion(ctx: &Ctx) -> Result<Measured, CheckError> {
         format_bytes(*size as f64)
     ));
     ev.add(SIZE, *size as f64, Unit::Bytes);
-    let kind = |name| kinds.iter().find(|k| k.name == name).ok_or("connection kind missing");
+    let kind =
+        |name| kinds.iter().find(|k| k.name == name).ok_or("connection kind missing");
     let (tcp, unix) = (kind("TCP")?, kind("Unix-domain")?);
     ev.add(TCP_PANICKED, flag(tcp.port_panicked), Unit::Bool);
     ev.add(UNIX_PANICKED, flag(unix.port_panicked), Unit::Bool);
@@ -261,7 +276,9 @@ pub const D06: Rule = Rule {
         if f.get(UNIX_PANICKED) == 0.0 {
             Verdict::Refuted
         } else if f.get(TCP_PANICKED) != 0.0 {
-            Verdict::unverifiable("the port panicked on TCP too: it is broken, not the seed")
+            Verdict::unverifiable(
+                "the port panicked on TCP too: it is broken, not the seed",
+            )
         } else if f.get(UNIX_DELIVERED) >= size && f.get(TCP_DELIVERED) >= size {
             Verdict::Confirmed
         } else {
@@ -269,10 +286,28 @@ pub const D06: Rule = Rule {
         }
     },
     examples: &[
-        example(&[(SIZE, 1e6), (UNIX_PANICKED, 1.0), (TCP_PANICKED, 0.0), (UNIX_DELIVERED, 1e6), (TCP_DELIVERED, 1e6)], Confirmed),
+        example(
+            &[
+                (SIZE, 1e6),
+                (UNIX_PANICKED, 1.0),
+                (TCP_PANICKED, 0.0),
+                (UNIX_DELIVERED, 1e6),
+                (TCP_DELIVERED, 1e6),
+            ],
+            Confirmed,
+        ),
         example(&[(SIZE, 1e6), (UNIX_PANICKED, 0.0)], Refuted),
         example(&[(SIZE, 1e6), (UNIX_PANICKED, 1.0), (TCP_PANICKED, 1.0)], Unverifiable),
-        example(&[(SIZE, 1e6), (UNIX_PANICKED, 1.0), (TCP_PANICKED, 0.0), (UNIX_DELIVERED, 0.0), (TCP_DELIVERED, 1e6)], Unverifiable),
+        example(
+            &[
+                (SIZE, 1e6),
+                (UNIX_PANICKED, 1.0),
+                (TCP_PANICKED, 0.0),
+                (UNIX_DELIVERED, 0.0),
+                (TCP_DELIVERED, 1e6),
+            ],
+            Unverifiable,
+        ),
     ],
 };
 
@@ -289,7 +324,8 @@ pub fn d51_stub_send_file(ctx: &Ctx) -> Result<Measured, CheckError> {
          and a comment for a body) ported to Rust as written, and the same signature with a \
          body; each type-checked by rustc as a library (--emit metadata)",
     );
-    let ran = !matches!(stub, Compiled::NoCompiler(_)) && !matches!(body, Compiled::NoCompiler(_));
+    let ran = !matches!(stub, Compiled::NoCompiler(_))
+        && !matches!(body, Compiled::NoCompiler(_));
     ev.add(RUSTC, flag(ran), Unit::Bool);
     ev.add(STUB_CHECKS, flag(*stub == Compiled::Ok), Unit::Bool);
     ev.add(BODY_CHECKS, flag(*body == Compiled::Ok), Unit::Bool);

@@ -6,8 +6,8 @@
 
 use super::flag;
 use crate::claims::{
-    CheckError, Ctx, Evidence, Facts, Measured, Outcome::*, Rule, Threshold, Unit, Verdict,
-    example,
+    CheckError, Ctx, Evidence, Facts, Measured, Outcome::*, Rule, Threshold, Unit,
+    Verdict, example,
 };
 use crate::table::{format_bytes, format_nanos};
 use crate::zero_copy::confinement::{Confinement, Outcome};
@@ -108,8 +108,10 @@ pub const D03: Rule = Rule {
 };
 
 const USER_SAVED: &str = "memory per connection saved by sendfile, user space only";
-const ALL_SAVED: &str = "memory per connection saved by sendfile, socket buffers included";
-const MORE_USER: &str = "connections in the same memory, sendfile ÷ loop, user space only";
+const ALL_SAVED: &str =
+    "memory per connection saved by sendfile, socket buffers included";
+const MORE_USER: &str =
+    "connections in the same memory, sendfile ÷ loop, user space only";
 const MORE_ALL: &str =
     "connections in the same memory, sendfile ÷ loop, socket buffers included";
 
@@ -133,8 +135,16 @@ fn memory_evidence(h: &Heaps, (sf_q, cl_q): (u64, u64)) -> (Evidence, [f64; 4]) 
         (h.copy_loop.per_connection + h.copy_loop.per_request) as f64,
         Unit::Bytes,
     );
-    let sf_q = ev.add("kernel socket buffers per connection, sendfile", sf_q as f64, Unit::Bytes);
-    let cl_q = ev.add("kernel socket buffers per connection, 64 KiB loop", cl_q as f64, Unit::Bytes);
+    let sf_q = ev.add(
+        "kernel socket buffers per connection, sendfile",
+        sf_q as f64,
+        Unit::Bytes,
+    );
+    let cl_q = ev.add(
+        "kernel socket buffers per connection, 64 KiB loop",
+        cl_q as f64,
+        Unit::Bytes,
+    );
     ev.add(
         "kernel send buffer per socket, at most (tcp_wmem)",
         crate::measure::procfs::read_sys_numbers("/proc/sys/net/ipv4/tcp_wmem")
@@ -267,7 +277,11 @@ pub fn c002_11_where_sendfile_applies(ctx: &Ctx) -> Result<Measured, CheckError>
     ev.add(FROM_FILE, s.from_file as f64, Unit::Bytes);
     ev.add(FROM_PIPE, s.from_pipe as f64, Unit::Bytes);
     ev.add(FROM_SOCKET, s.from_socket as f64, Unit::Bytes);
-    ev.add("the pipe and the socket were refused with EINVAL", flag(s.refused_with_einval), Unit::Bool);
+    ev.add(
+        "the pipe and the socket were refused with EINVAL",
+        flag(s.refused_with_einval),
+        Unit::Bool,
+    );
     let summary = format!(
         "sendfile moved all {} of a regular file, {} from a pipe and {} from a socket{}",
         format_bytes(s.from_file as f64),
@@ -304,12 +318,21 @@ pub const C002_11: Rule = Rule {
     },
     examples: &[
         example(&[(FROM_FILE, 0.0), (SOURCE_SIZE, 1e6)], Refuted),
-        example(&[(FROM_FILE, 1e6), (SOURCE_SIZE, 1e6), (FROM_PIPE, 21.0), (FROM_SOCKET, 19.0)], Confirmed),
+        example(
+            &[
+                (FROM_FILE, 1e6),
+                (SOURCE_SIZE, 1e6),
+                (FROM_PIPE, 21.0),
+                (FROM_SOCKET, 19.0),
+            ],
+            Confirmed,
+        ),
         example(&[(FROM_FILE, 1e6), (SOURCE_SIZE, 1e6), (FROM_PIPE, 0.0)], HoldsOnlyWhen),
     ],
 };
 
-const FRESH_HEAP: &str = "copy-loop server: heap bytes per request, a new buffer per response";
+const FRESH_HEAP: &str =
+    "copy-loop server: heap bytes per request, a new buffer per response";
 const POOLED_HEAP: &str = "copy-loop server: heap bytes per request, pooled buffers";
 
 /// `serving CPU per request, pooled ÷ new buffer, 64 KiB file: median`.
@@ -334,13 +357,29 @@ pub fn c002_12_buffer_pools(ctx: &Ctx) -> Result<Measured, CheckError> {
     ));
     ev.add(FRESH_HEAP, h.copy_loop.per_request as f64, Unit::Bytes);
     ev.add(POOLED_HEAP, h.pooled.per_request as f64, Unit::Bytes);
-    ev.add("sendfile server: heap bytes per request", h.sendfile.per_request as f64, Unit::Bytes);
+    ev.add(
+        "sendfile server: heap bytes per request",
+        h.sendfile.per_request as f64,
+        Unit::Bytes,
+    );
     let mut parts = Vec::new();
     for t in timings {
         let size = format_bytes(t.file_size as f64);
-        ev.add(format!("serving CPU per request, new buffer, {size} file"), t.fresh_ns, Unit::Nanos);
-        ev.add(format!("serving CPU per request, pooled, {size} file"), t.pooled_ns, Unit::Nanos);
-        for (stat, v) in [("first quartile", t.ratio.q1), ("median", t.ratio.median), ("third quartile", t.ratio.q3)] {
+        ev.add(
+            format!("serving CPU per request, new buffer, {size} file"),
+            t.fresh_ns,
+            Unit::Nanos,
+        );
+        ev.add(
+            format!("serving CPU per request, pooled, {size} file"),
+            t.pooled_ns,
+            Unit::Nanos,
+        );
+        for (stat, v) in [
+            ("first quartile", t.ratio.q1),
+            ("median", t.ratio.median),
+            ("third quartile", t.ratio.q3),
+        ] {
             ev.add(pool_figure(&size, stat), v, Unit::Ratio);
         }
         parts.push(format!(
@@ -429,12 +468,27 @@ pub const C002_12: Rule = Rule {
             &[
                 (FRESH_HEAP, 65536.0),
                 (POOLED_HEAP, 0.0),
-                ("serving CPU per request, pooled ÷ new buffer, 64 KiB file: first quartile", 0.8),
-                ("serving CPU per request, pooled ÷ new buffer, 64 KiB file: median", 0.85),
-                ("serving CPU per request, pooled ÷ new buffer, 64 KiB file: third quartile", 0.9),
-                ("serving CPU per request, pooled ÷ new buffer, 1 MiB file: first quartile", 0.85),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 64 KiB file: first quartile",
+                    0.8,
+                ),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 64 KiB file: median",
+                    0.85,
+                ),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 64 KiB file: third quartile",
+                    0.9,
+                ),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 1 MiB file: first quartile",
+                    0.85,
+                ),
                 ("serving CPU per request, pooled ÷ new buffer, 1 MiB file: median", 0.9),
-                ("serving CPU per request, pooled ÷ new buffer, 1 MiB file: third quartile", 0.93),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 1 MiB file: third quartile",
+                    0.93,
+                ),
             ],
             Confirmed,
         ),
@@ -442,12 +496,27 @@ pub const C002_12: Rule = Rule {
             &[
                 (FRESH_HEAP, 65536.0),
                 (POOLED_HEAP, 0.0),
-                ("serving CPU per request, pooled ÷ new buffer, 64 KiB file: first quartile", 0.8),
-                ("serving CPU per request, pooled ÷ new buffer, 64 KiB file: median", 0.85),
-                ("serving CPU per request, pooled ÷ new buffer, 64 KiB file: third quartile", 0.9),
-                ("serving CPU per request, pooled ÷ new buffer, 1 MiB file: first quartile", 0.95),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 64 KiB file: first quartile",
+                    0.8,
+                ),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 64 KiB file: median",
+                    0.85,
+                ),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 64 KiB file: third quartile",
+                    0.9,
+                ),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 1 MiB file: first quartile",
+                    0.95,
+                ),
                 ("serving CPU per request, pooled ÷ new buffer, 1 MiB file: median", 1.0),
-                ("serving CPU per request, pooled ÷ new buffer, 1 MiB file: third quartile", 1.05),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 1 MiB file: third quartile",
+                    1.05,
+                ),
             ],
             HoldsOnlyWhen,
         ),
@@ -455,12 +524,27 @@ pub const C002_12: Rule = Rule {
             &[
                 (FRESH_HEAP, 65536.0),
                 (POOLED_HEAP, 0.0),
-                ("serving CPU per request, pooled ÷ new buffer, 64 KiB file: first quartile", 0.95),
-                ("serving CPU per request, pooled ÷ new buffer, 64 KiB file: median", 1.0),
-                ("serving CPU per request, pooled ÷ new buffer, 64 KiB file: third quartile", 1.05),
-                ("serving CPU per request, pooled ÷ new buffer, 1 MiB file: first quartile", 0.95),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 64 KiB file: first quartile",
+                    0.95,
+                ),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 64 KiB file: median",
+                    1.0,
+                ),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 64 KiB file: third quartile",
+                    1.05,
+                ),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 1 MiB file: first quartile",
+                    0.95,
+                ),
                 ("serving CPU per request, pooled ÷ new buffer, 1 MiB file: median", 1.0),
-                ("serving CPU per request, pooled ÷ new buffer, 1 MiB file: third quartile", 1.05),
+                (
+                    "serving CPU per request, pooled ÷ new buffer, 1 MiB file: third quartile",
+                    1.05,
+                ),
             ],
             HoldsOnlyWhen,
         ),
@@ -476,9 +560,21 @@ pub fn d52_pool_for_sendfile(ctx: &Ctx) -> Result<Measured, CheckError> {
         "one keep-alive connection to the chapter's server; heap per request on each path",
     );
     ev.add(SF_PER_REQUEST, h.sendfile.per_request as f64, Unit::Bytes);
-    ev.add("server, sendfile: allocations per request", h.sendfile.allocs_per_request as f64, Unit::Count);
-    ev.add("server, 64 KiB loop: heap bytes per request", h.copy_loop.per_request as f64, Unit::Bytes);
-    ev.add("server, 64 KiB loop: allocations per request", h.copy_loop.allocs_per_request as f64, Unit::Count);
+    ev.add(
+        "server, sendfile: allocations per request",
+        h.sendfile.allocs_per_request as f64,
+        Unit::Count,
+    );
+    ev.add(
+        "server, 64 KiB loop: heap bytes per request",
+        h.copy_loop.per_request as f64,
+        Unit::Bytes,
+    );
+    ev.add(
+        "server, 64 KiB loop: allocations per request",
+        h.copy_loop.allocs_per_request as f64,
+        Unit::Count,
+    );
     let summary = format!(
         "the sendfile path allocates {} per request, so a buffer pool would hold buffers \
          nothing uses; only the fallback loop ({} per request) could use one",
@@ -556,8 +652,26 @@ pub const C002_13: Rule = Rule {
         )
     },
     examples: &[
-        example(&[(MISSING, 404.0), (CLEAN, 1.0), (KILLED, 1.0), (SURVIVES, 1.0), (RESUMED, 1.0)], Confirmed),
-        example(&[(MISSING, 404.0), (CLEAN, 1.0), (KILLED, 1.0), (SURVIVES, 1.0), (RESUMED, 0.0)], Refuted),
+        example(
+            &[
+                (MISSING, 404.0),
+                (CLEAN, 1.0),
+                (KILLED, 1.0),
+                (SURVIVES, 1.0),
+                (RESUMED, 1.0),
+            ],
+            Confirmed,
+        ),
+        example(
+            &[
+                (MISSING, 404.0),
+                (CLEAN, 1.0),
+                (KILLED, 1.0),
+                (SURVIVES, 1.0),
+                (RESUMED, 0.0),
+            ],
+            Refuted,
+        ),
         example(&[(MISSING, 500.0)], Refuted),
     ],
 };

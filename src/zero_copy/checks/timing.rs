@@ -10,8 +10,8 @@ use super::grid::{
     grid_inputs,
 };
 use crate::claims::{
-    CheckError, Ctx, Evidence, Facts, Measured, Outcome::*, Rule, Threshold, Unit, Verdict,
-    example,
+    CheckError, Ctx, Evidence, Facts, Measured, Outcome::*, Rule, Threshold, Unit,
+    Verdict, example,
 };
 use crate::table::{format_bytes, format_nanos};
 use crate::zero_copy::figures;
@@ -62,7 +62,13 @@ fn record(ev: &mut Evidence, m: &Matrix, metric: &str, f: fn(&Cell) -> Paired) {
     }
 }
 
-fn record_medians(ev: &mut Evidence, m: &Matrix, what: &str, unit: Unit, f: fn(&MethodRuns) -> f64) {
+fn record_medians(
+    ev: &mut Evidence,
+    m: &Matrix,
+    what: &str,
+    unit: Unit,
+    f: fn(&MethodRuns) -> f64,
+) {
     for c in &m.cells {
         let name = c.name();
         ev.add(format!("{what}, 64 KiB loop, {name}"), f(c.looped()), unit);
@@ -126,7 +132,12 @@ pub fn c002_02_significantly_faster(ctx: &Ctx) -> Result<Measured, CheckError> {
 }
 
 /// "Holds only when" citing the first cell of `holds` and of `fails`.
-fn where_it_holds(f: &Facts<'_>, condition: String, holds: &[Ratio], fails: &[Ratio]) -> Verdict {
+fn where_it_holds(
+    f: &Facts<'_>,
+    condition: String,
+    holds: &[Ratio],
+    fails: &[Ratio],
+) -> Verdict {
     f.holds_only_when(condition, &holds[0].median_name(), &fails[0].median_name())
 }
 
@@ -146,7 +157,8 @@ pub const C002_05: Rule = Rule {
         let cells = grid::read_all(f, THROUGHPUT);
         let min = min_effect(f);
         let rose = grid::with(&cells, Effect::Higher, min);
-        let not: Vec<Ratio> = cells.iter().copied().filter(|c| !rose.contains(c)).collect();
+        let not: Vec<Ratio> =
+            cells.iter().copied().filter(|c| !rose.contains(c)).collect();
         if rose.is_empty() {
             Verdict::Refuted
         } else if not.is_empty() {
@@ -158,8 +170,14 @@ pub const C002_05: Rule = Rule {
     },
     examples: &[
         example(grid!(all "throughput": [UP, UP, UP, UP; UP, UP, UP, UP]), Confirmed),
-        example(grid!(all "throughput": [FLAT, NOISY, DOWN, FLAT; FLAT, FLAT, FLAT, FLAT]), Refuted),
-        example(grid!(all "throughput": [FLAT, UP, UP, DOWN; FLAT, FLAT, UP, NOISY]), HoldsOnlyWhen),
+        example(
+            grid!(all "throughput": [FLAT, NOISY, DOWN, FLAT; FLAT, FLAT, FLAT, FLAT]),
+            Refuted,
+        ),
+        example(
+            grid!(all "throughput": [FLAT, UP, UP, DOWN; FLAT, FLAT, UP, NOISY]),
+            HoldsOnlyWhen,
+        ),
         example(grid!(one "throughput": [UP, UP, UP, UP]), Confirmed),
     ],
 };
@@ -202,10 +220,22 @@ pub const C002_02: Rule = Rule {
         }
     },
     examples: &[
-        example(grid!(all "throughput": [UP, UP, UP, UP; UP, UP, UP, UP], two "sender CPU per GiB": [FLAT, FLAT, FLAT, FLAT]), Confirmed),
-        example(grid!(all "throughput": [FLAT, FLAT, FLAT, FLAT; FLAT, FLAT, FLAT, FLAT], two "sender CPU per GiB": [FLAT, FLAT, NOISY, FLAT]), Refuted),
-        example(grid!(all "throughput": [FLAT, UP, UP, DOWN; FLAT, FLAT, UP, FLAT], two "sender CPU per GiB": [FLAT, DOWN, DOWN, FLAT]), HoldsOnlyWhen),
-        example(grid!(all "throughput": [FLAT, FLAT, FLAT, FLAT; FLAT, FLAT, FLAT, FLAT], two "sender CPU per GiB": [FLAT, DOWN, DOWN, FLAT]), HoldsOnlyWhen),
+        example(
+            grid!(all "throughput": [UP, UP, UP, UP; UP, UP, UP, UP], two "sender CPU per GiB": [FLAT, FLAT, FLAT, FLAT]),
+            Confirmed,
+        ),
+        example(
+            grid!(all "throughput": [FLAT, FLAT, FLAT, FLAT; FLAT, FLAT, FLAT, FLAT], two "sender CPU per GiB": [FLAT, FLAT, NOISY, FLAT]),
+            Refuted,
+        ),
+        example(
+            grid!(all "throughput": [FLAT, UP, UP, DOWN; FLAT, FLAT, UP, FLAT], two "sender CPU per GiB": [FLAT, DOWN, DOWN, FLAT]),
+            HoldsOnlyWhen,
+        ),
+        example(
+            grid!(all "throughput": [FLAT, FLAT, FLAT, FLAT; FLAT, FLAT, FLAT, FLAT], two "sender CPU per GiB": [FLAT, DOWN, DOWN, FLAT]),
+            HoldsOnlyWhen,
+        ),
         example(grid!(one "throughput": [FLAT, UP, UP, DOWN]), HoldsOnlyWhen),
     ],
 };
@@ -218,13 +248,19 @@ pub fn c002_04_cpu(ctx: &Ctx) -> Result<Measured, CheckError> {
     record(&mut ev, m, SENDER_CPU, |c| c.sender_cpu);
     record(&mut ev, m, TOTAL_CPU, |c| c.total_cpu);
     let ns = |secs: f64| secs * 1e9;
-    record_medians(&mut ev, m, "sender CPU per GiB", Unit::Nanos, |r| r.sender_cpu_per_gib() * 1e9);
+    record_medians(&mut ev, m, "sender CPU per GiB", Unit::Nanos, |r| {
+        r.sender_cpu_per_gib() * 1e9
+    });
     record_medians(&mut ev, m, "receiver CPU per GiB", Unit::Nanos, |r| {
         r.receiver_cpu_per_gib() * 1e9
     });
-    record_medians(&mut ev, m, "sender + receiver + softirq CPU per GiB", Unit::Nanos, |r| {
-        r.total_cpu_per_gib() * 1e9
-    });
+    record_medians(
+        &mut ev,
+        m,
+        "sender + receiver + softirq CPU per GiB",
+        Unit::Nanos,
+        |r| r.total_cpu_per_gib() * 1e9,
+    );
     let largest_one = m.cells_in(Placement::OneCpu).last();
     let detail = largest_one.map_or(String::new(), |c| {
         format!(
@@ -299,12 +335,30 @@ pub const C002_04: Rule = Rule {
         }
     },
     examples: &[
-        example(grid!(two "sender CPU per GiB": [DOWN, DOWN, DOWN, DOWN], one "sender + receiver + softirq CPU per GiB": [FLAT, DOWN, DOWN, FLAT]), Confirmed),
-        example(grid!(two "sender CPU per GiB": [FLAT, FLAT, NOISY, FLAT], one "sender + receiver + softirq CPU per GiB": [FLAT, FLAT, FLAT, UP]), Refuted),
-        example(grid!(two "sender CPU per GiB": [FLAT, DOWN, DOWN, DOWN], one "sender + receiver + softirq CPU per GiB": [FLAT, DOWN, DOWN, FLAT]), HoldsOnlyWhen),
-        example(grid!(two "sender CPU per GiB": [DOWN, DOWN, DOWN, DOWN], one "sender + receiver + softirq CPU per GiB": [FLAT, DOWN, DOWN, UP]), HoldsOnlyWhen),
-        example(grid!(two "sender CPU per GiB": [FLAT, FLAT, FLAT, FLAT], one "sender + receiver + softirq CPU per GiB": [FLAT, DOWN, DOWN, UP]), HoldsOnlyWhen),
-        example(grid!(one "sender + receiver + softirq CPU per GiB": [FLAT, DOWN, DOWN, UP]), Unverifiable),
+        example(
+            grid!(two "sender CPU per GiB": [DOWN, DOWN, DOWN, DOWN], one "sender + receiver + softirq CPU per GiB": [FLAT, DOWN, DOWN, FLAT]),
+            Confirmed,
+        ),
+        example(
+            grid!(two "sender CPU per GiB": [FLAT, FLAT, NOISY, FLAT], one "sender + receiver + softirq CPU per GiB": [FLAT, FLAT, FLAT, UP]),
+            Refuted,
+        ),
+        example(
+            grid!(two "sender CPU per GiB": [FLAT, DOWN, DOWN, DOWN], one "sender + receiver + softirq CPU per GiB": [FLAT, DOWN, DOWN, FLAT]),
+            HoldsOnlyWhen,
+        ),
+        example(
+            grid!(two "sender CPU per GiB": [DOWN, DOWN, DOWN, DOWN], one "sender + receiver + softirq CPU per GiB": [FLAT, DOWN, DOWN, UP]),
+            HoldsOnlyWhen,
+        ),
+        example(
+            grid!(two "sender CPU per GiB": [FLAT, FLAT, FLAT, FLAT], one "sender + receiver + softirq CPU per GiB": [FLAT, DOWN, DOWN, UP]),
+            HoldsOnlyWhen,
+        ),
+        example(
+            grid!(one "sender + receiver + softirq CPU per GiB": [FLAT, DOWN, DOWN, UP]),
+            Unverifiable,
+        ),
     ],
 };
 
@@ -346,7 +400,8 @@ pub const C002_06: Rule = Rule {
         let min = min_effect(f);
         let cells = grid::read_all(f, LATENCY);
         let fell = grid::with(&cells, Effect::Lower, min);
-        let not: Vec<Ratio> = cells.iter().copied().filter(|c| !fell.contains(c)).collect();
+        let not: Vec<Ratio> =
+            cells.iter().copied().filter(|c| !fell.contains(c)).collect();
         if fell.is_empty() {
             Verdict::Refuted
         } else if not.is_empty() {
@@ -360,9 +415,18 @@ pub const C002_06: Rule = Rule {
         }
     },
     examples: &[
-        example(grid!(all "time per transfer": [DOWN, DOWN, DOWN, DOWN; DOWN, DOWN, DOWN, DOWN]), Confirmed),
-        example(grid!(all "time per transfer": [FLAT, FLAT, UP, UP; FLAT, NOISY, FLAT, FLAT]), Refuted),
-        example(grid!(all "time per transfer": [FLAT, DOWN, DOWN, UP; FLAT, FLAT, DOWN, FLAT]), HoldsOnlyWhen),
+        example(
+            grid!(all "time per transfer": [DOWN, DOWN, DOWN, DOWN; DOWN, DOWN, DOWN, DOWN]),
+            Confirmed,
+        ),
+        example(
+            grid!(all "time per transfer": [FLAT, FLAT, UP, UP; FLAT, NOISY, FLAT, FLAT]),
+            Refuted,
+        ),
+        example(
+            grid!(all "time per transfer": [FLAT, DOWN, DOWN, UP; FLAT, FLAT, DOWN, FLAT]),
+            HoldsOnlyWhen,
+        ),
     ],
 };
 
@@ -415,8 +479,14 @@ pub const C002_07: Rule = Rule {
     },
     examples: &[
         example(grid!(all "throughput": [UP, UP, UP, UP; UP, UP, UP, UP]), Confirmed),
-        example(grid!(all "throughput": [FLAT, NOISY, (1.3, 1.45, 1.6), FLAT; FLAT, FLAT, FLAT, FLAT]), Refuted),
-        example(grid!(all "throughput": [FLAT, NOISY, UP, FLAT; FLAT, FLAT, UP, FLAT]), HoldsOnlyWhen),
+        example(
+            grid!(all "throughput": [FLAT, NOISY, (1.3, 1.45, 1.6), FLAT; FLAT, FLAT, FLAT, FLAT]),
+            Refuted,
+        ),
+        example(
+            grid!(all "throughput": [FLAT, NOISY, UP, FLAT; FLAT, FLAT, UP, FLAT]),
+            HoldsOnlyWhen,
+        ),
     ],
 };
 
@@ -463,11 +533,26 @@ pub const C002_08: Rule = Rule {
         }
     },
     examples: &[
-        example(grid!(two "sender CPU per GiB": [DOWN, DOWN, DOWN, DOWN], one "sender + receiver + softirq CPU per GiB": [FLAT, FLAT, FLAT, FLAT]), Confirmed),
-        example(grid!(two "sender CPU per GiB": [FLAT, (0.7, 0.8, 0.9), FLAT, FLAT], one "sender + receiver + softirq CPU per GiB": [FLAT, FLAT, FLAT, UP]), Refuted),
-        example(grid!(two "sender CPU per GiB": [FLAT, FLAT, DOWN, FLAT], one "sender + receiver + softirq CPU per GiB": [FLAT, FLAT, DOWN, UP]), HoldsOnlyWhen),
-        example(grid!(two "sender CPU per GiB": [FLAT, FLAT, FLAT, FLAT], one "sender + receiver + softirq CPU per GiB": [FLAT, DOWN, FLAT, UP]), HoldsOnlyWhen),
-        example(grid!(one "sender + receiver + softirq CPU per GiB": [FLAT, DOWN, DOWN, UP]), Unverifiable),
+        example(
+            grid!(two "sender CPU per GiB": [DOWN, DOWN, DOWN, DOWN], one "sender + receiver + softirq CPU per GiB": [FLAT, FLAT, FLAT, FLAT]),
+            Confirmed,
+        ),
+        example(
+            grid!(two "sender CPU per GiB": [FLAT, (0.7, 0.8, 0.9), FLAT, FLAT], one "sender + receiver + softirq CPU per GiB": [FLAT, FLAT, FLAT, UP]),
+            Refuted,
+        ),
+        example(
+            grid!(two "sender CPU per GiB": [FLAT, FLAT, DOWN, FLAT], one "sender + receiver + softirq CPU per GiB": [FLAT, FLAT, DOWN, UP]),
+            HoldsOnlyWhen,
+        ),
+        example(
+            grid!(two "sender CPU per GiB": [FLAT, FLAT, FLAT, FLAT], one "sender + receiver + softirq CPU per GiB": [FLAT, DOWN, FLAT, UP]),
+            HoldsOnlyWhen,
+        ),
+        example(
+            grid!(one "sender + receiver + softirq CPU per GiB": [FLAT, DOWN, DOWN, UP]),
+            Unverifiable,
+        ),
     ],
 };
 

@@ -13,7 +13,7 @@ use super::client::load;
 use super::{Config, Transfer, spawn};
 use crate::cli::fail;
 use crate::measure::stats;
-use crate::table::{Table, format_bytes, format_value, Unit};
+use crate::table::{Table, Unit, format_bytes, format_value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -70,7 +70,8 @@ pub fn run(cmd: Command) {
 }
 
 fn serve(root: PathBuf, addr: SocketAddr, copy_loop: bool, workers: usize) {
-    let transfer = if copy_loop { Transfer::CopyLoop(64 << 10) } else { Transfer::Sendfile };
+    let transfer =
+        if copy_loop { Transfer::CopyLoop(64 << 10) } else { Transfer::Sendfile };
     let config = Config { workers, transfer, ..Config::new(&root) };
     let handle = spawn(addr, config).unwrap_or_else(|e| {
         fail(&format!("cannot serve {} on {addr}: {e}", root.display()))
@@ -90,13 +91,17 @@ fn get(addrs: &[SocketAddr], path: &str, clients: usize, repeat: usize, rounds: 
         fail("--clients, --repeat and --rounds must be at least 1");
     }
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); addrs.len()];
-    let mut t = Table::new(["round", "server", "responses", "bytes", "seconds", "throughput"]);
+    let mut t =
+        Table::new(["round", "server", "responses", "bytes", "seconds", "throughput"]);
     for round in 0..rounds {
         for (i, addr) in addrs.iter().enumerate() {
             let l = load(*addr, path, clients, repeat)
                 .unwrap_or_else(|e| fail(&format!("{addr}: {e}")));
             if l.failures > 0 {
-                fail(&format!("{addr}: {} of {} responses failed", l.failures, l.responses));
+                fail(&format!(
+                    "{addr}: {} of {} responses failed",
+                    l.failures, l.responses
+                ));
             }
             t.row([
                 round.to_string(),

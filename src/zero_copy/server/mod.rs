@@ -345,8 +345,13 @@ impl Site {
                 }
                 Transfer::PooledCopyLoop(size) => {
                     let mut buf = self.pool.take(size.max(1));
-                    let sent =
-                        read_write_through(&file, start, body_len, &mut &*stream, &mut buf);
+                    let sent = read_write_through(
+                        &file,
+                        start,
+                        body_len,
+                        &mut &*stream,
+                        &mut buf,
+                    );
                     self.pool.put(buf, self.config.workers);
                     sent
                 }
