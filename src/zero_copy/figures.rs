@@ -202,7 +202,7 @@ pub fn pool_timing(ctx: &Ctx) -> Result<&'static Vec<PoolTiming>, CheckError> {
         POOL_FILE_SIZES
             .iter()
             .map(|&size| {
-                let requests = ctx.pick(16 << 20, 4 << 20) / size;
+                let requests = ctx.pick(32 << 20, 8 << 20) / size;
                 memory::pool_timing(size, requests as u32, rounds)
             })
             .collect()
@@ -318,7 +318,7 @@ pub fn send_buffers(ctx: &Ctx) -> Result<&'static Vec<Variant>, CheckError> {
     cached(&CELL, ctx, "send buffer comparison", || {
         let (bytes, rounds) = ctx.pick((64 << 20, 7), (16 << 20, 5));
         [
-            (None, "send buffer sized by the kernel"),
+            (None, "SO_SNDBUF not set (the kernel sizes it)"),
             (Some(1 << 20), "SO_SNDBUF 1 MiB"),
             (Some(256 << 10), "SO_SNDBUF 256 KiB"),
         ]

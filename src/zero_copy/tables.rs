@@ -206,10 +206,10 @@ fn variant_tables(variants: &[Variant]) -> Vec<Table> {
         .iter()
         .map(|v| {
             let title = format!(
-                "{} file, {}, {} ({}), TCP {}, {} transfers per sample, {:.0}% in the page \
+                "{}: {} file, {} ({}), TCP {}, {} transfers per sample, {:.0}% in the page \
                  cache after",
-                format_bytes(v.size as f64),
                 v.label,
+                format_bytes(v.size as f64),
                 v.setup.placement.label(),
                 v.setup.placement.describe(),
                 v.runs.first().map_or("?", |r| r.congestion.as_str()),
