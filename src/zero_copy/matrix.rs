@@ -140,9 +140,10 @@ impl Matrix {
 
 /// Measures the matrix (`--quick`: fewer rounds, smaller samples).
 pub fn measure(ctx: &Ctx) -> Result<Matrix, String> {
-    // Full: 15 rounds of ≥ 32 MiB samples (at most 400 transfers, so a
-    // 4 KiB sample stays short); quick: 9 rounds of ≥ 8 MiB, at most 100.
-    let (rounds, sample_bytes, cap) = ctx.pick((15, 32 << 20, 400), (9, 8 << 20, 100));
+    // Full: 11 rounds of ≥ 32 MiB samples (at most 200 transfers, so a
+    // 4 KiB sample, one round trip per transfer, stays short); quick: 7
+    // rounds of ≥ 8 MiB, at most 60 transfers.
+    let (rounds, sample_bytes, cap) = ctx.pick((11, 32 << 20, 200), (7, 8 << 20, 60));
     let largest = *SIZES.iter().max().expect("sizes");
     let io = |e: std::io::Error| e.to_string();
     let dir = Scratch::new("matrix").map_err(io)?;
