@@ -13,7 +13,7 @@ use super::client::load;
 use super::{Config, Transfer, spawn};
 use crate::cli::fail;
 use crate::measure::stats;
-use crate::table::{Table, Unit, format_bytes, format_value};
+use crate::table::format_bytes;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -86,13 +86,14 @@ fn serve(root: PathBuf, addr: SocketAddr, copy_loop: bool, workers: usize) {
     handle.wait();
 }
 
+/// Bytes in a MiB, for throughputs printed in MiB/s.
+const MIB: f64 = (1u64 << 20) as f64;
+
 fn get(addrs: &[SocketAddr], path: &str, clients: usize, repeat: usize, rounds: usize) {
     if clients == 0 || repeat == 0 || rounds == 0 {
         fail("--clients, --repeat and --rounds must be at least 1");
     }
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); addrs.len()];
-    let mut t =
-        Table::new(["round", "server", "responses", "bytes", "seconds", "throughput"]);
     for round in 0..rounds {
         for (i, addr) in addrs.iter().enumerate() {
             let l = load(*addr, path, clients, repeat)
@@ -103,24 +104,22 @@ fn get(addrs: &[SocketAddr], path: &str, clients: usize, repeat: usize, rounds: 
                     l.failures, l.responses
                 ));
             }
-            t.row([
-                round.to_string(),
-                addr.to_string(),
-                l.responses.to_string(),
+            println!(
+                "round {round} {addr}: {} responses, {} in {:.3} s, {:.0} MiB/s",
+                l.responses,
                 format_bytes(l.bytes as f64),
-                format!("{:.3}", l.wall.as_secs_f64()),
-                format_value(l.throughput(), Unit::BytesPerSec),
-            ]);
+                l.wall.as_secs_f64(),
+                l.throughput() / MIB
+            );
             rates[i].push(l.throughput());
         }
     }
     for (addr, r) in addrs.iter().zip(&rates) {
         let m = stats::median(r).unwrap_or(f64::NAN);
-        t.note(format!("median {addr}: {}", format_value(m, Unit::BytesPerSec)));
+        println!("median {addr}: {:.0} MiB/s", m / MIB);
     }
     if let [a, b] = addrs {
         let ratio = stats::ratio_of_medians(&rates[0], &rates[1]).unwrap_or(f64::NAN);
-        t.note(format!("ratio {a} / {b}: {ratio:.2}"));
+        println!("ratio {a} / {b}: {ratio:.2}");
     }
-    print!("{t}");
 }

@@ -4,7 +4,7 @@
 //! [`sendfile_all`](super::sendfile::sendfile_all) (or, for comparison, a
 //! read/write loop), so a request on the sendfile path allocates nothing.
 //!
-//! Its safety story, each part tested in `tests/zero_copy.rs`:
+//! Its safety story, each part tested in `tests/zero_copy/`:
 //!
 //! - **confined**: every path goes through [`Root::open_target`]; nothing
 //!   outside the root is ever opened (see `confine.rs`);
