@@ -46,7 +46,6 @@ impl Chapter {
 #[doc(hidden)]
 pub const CONVERTING: &[&str] = &[
     "measuring",
-    "zero_copy",
     "struct_layout",
     "escape_heap",
     "pools",
