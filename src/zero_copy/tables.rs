@@ -289,7 +289,8 @@ pub fn memory(ctx: &Ctx) -> Tables {
     }
     t.note(
         "socket buffers: bytes the kernel held for a client that stopped reading (the \
-         sender's send queue + the receiver's receive queue)",
+         sender's send queue + the receiver's receive queue); pooled buffers: the pool's \
+         buffer is allocated by the first connection and kept by the server for the next",
     );
     Ok(vec![t])
 }
