@@ -47,7 +47,6 @@ impl Chapter {
 pub const CONVERTING: &[&str] = &[
     "measuring",
     "zero_copy",
-    "struct_layout",
     "escape_heap",
     "pools",
     "mark_sweep",
