@@ -1,10 +1,10 @@
 //! D75: seed 000's pool uses `Job[T]`, `Result[T]`, `processJob` and
 //! `updateMetrics` and defines none of them (§1.3.1 L282-283, L368-369), so
 //! the section does not compile. Its Rust port, with the same four holes,
-//! is compiled with `rustc` (through the shared snippet compiler of chapter
-//! 3, `escape_heap::rustc`), beside the same port with the four defined.
+//! is compiled with `rustc` (the shared instrument [`crate::measure::rustc`]),
+//! beside the same port with the four defined.
 
-use crate::escape_heap::rustc::{Diagnostics, check_source};
+use crate::measure::rustc::{Diagnostics, Options, check};
 
 /// The port as written.
 pub const PORT: &str = include_str!("snippets/undefined_job.rs");
@@ -36,7 +36,7 @@ impl Undefined {
 /// Compiles both (`--emit=metadata`, tens of milliseconds each).
 pub fn compile() -> Result<Undefined, String> {
     Ok(Undefined {
-        port: check_source("wp_undefined_job", PORT)?,
-        defined: check_source("wp_defined_job", DEFINED)?,
+        port: check("wp_undefined_job", PORT, Options::BIN)?,
+        defined: check("wp_defined_job", DEFINED, Options::BIN)?,
     })
 }
