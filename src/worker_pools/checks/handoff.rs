@@ -15,7 +15,11 @@ const YES_T: Threshold = Threshold {
     source: "a yes/no figure (1 = yes)",
 };
 
-fn requests_evidence(ctx: &Ctx, what: &str) -> Result<Measured, CheckError> {
+fn requests_evidence(
+    ctx: &Ctx,
+    what: &str,
+    semaphore: bool,
+) -> Result<Measured, CheckError> {
     let r = figures::requests(ctx)?;
     let d = figures::shared_append(ctx)?;
     let mut ev = evidence(
@@ -60,22 +64,34 @@ fn requests_evidence(ctx: &Ctx, what: &str) -> Result<Measured, CheckError> {
         r.fix_most_in_flight as f64,
         Unit::Count,
     );
-    let summary = format!(
-        "the port to a Vec: rustc says {}; modelled with Go's lost update, two appends that \
-         both read the length first keep {} response of 2, and {} requests free-running kept \
-         {}; the fix answered every request once, in order: {}",
-        d.describe(),
-        r.interleaved_len,
-        r.requests,
-        r.seed_responses,
-        if r.fix_in_order { "yes" } else { "no" }
-    );
+    let summary = if semaphore {
+        format!(
+            "of {} requests taking {} ms each, at most {} were in process at once in the \
+             port (a {LIMIT}-slot channel used as a semaphore) and {} in the fix (Bounded, \
+             {LIMIT} permits)",
+            r.requests,
+            PROCESS_TIME.as_millis(),
+            r.seed_most_in_flight,
+            r.fix_most_in_flight
+        )
+    } else {
+        format!(
+            "the port to a Vec: rustc says {}; modelled with Go's lost update, two appends \
+             that both read the length first keep {} response of 2, and {} requests \
+             free-running kept {}; the fix answered every request once, in order: {}",
+            d.describe(),
+            r.interleaved_len,
+            r.requests,
+            r.seed_responses,
+            if r.fix_in_order { "yes" } else { "no" }
+        )
+    };
     Ok(Measured::new(ev, summary))
 }
 
 /// C003-30: "`HandleRequests` is memory-friendly".
 pub fn c003_30_handle_requests(ctx: &Ctx) -> Result<Measured, CheckError> {
-    requests_evidence(ctx, "seed 003's HandleRequests")
+    requests_evidence(ctx, "seed 003's HandleRequests", false)
 }
 
 /// Refuted when the port's shared append races.
@@ -112,7 +128,7 @@ pub const C003_30: Rule = Rule {
 
 /// D57: many goroutines `append` to one slice with no lock.
 pub fn d57_append_race(ctx: &Ctx) -> Result<Measured, CheckError> {
-    requests_evidence(ctx, "the shared append")
+    requests_evidence(ctx, "the shared append", false)
 }
 
 /// Reproduced when the port races and the fix answers each request once.
@@ -155,7 +171,7 @@ pub const D57: Rule = Rule {
 
 /// C003-31: "a 100-slot semaphore channel caps concurrency at 100".
 pub fn c003_31_semaphore(ctx: &Ctx) -> Result<Measured, CheckError> {
-    requests_evidence(ctx, "the seed's semaphore channel")
+    requests_evidence(ctx, "the seed's semaphore channel", true)
 }
 
 /// Confirmed when the most in process at once is the cap; refuted above it;

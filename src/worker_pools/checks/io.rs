@@ -507,9 +507,14 @@ pub fn d21_no_stop(ctx: &Ctx) -> Result<Measured, CheckError> {
         Unit::Count,
     );
     let summary = format!(
-        "threads: {} at start, {} after the port's handle was dropped (its workers live on, \
-         blocked), {} after WorkerPool was dropped (closed and joined)",
-        t.start, t.after_seed, t.after_ours
+        "threads: {} at start, {} after the port's handle was dropped (its {} workers live \
+         on, blocked), {} after a WorkerPool of 4 was started and dropped ({} of its threads \
+         left: closed and joined)",
+        t.start,
+        t.after_seed,
+        t.after_seed.saturating_sub(t.start),
+        t.after_ours,
+        t.after_ours.saturating_sub(t.after_seed)
     );
     Ok(Measured::new(ev, summary))
 }
