@@ -121,12 +121,6 @@ pub fn lookup(id: &str) -> (bool, Option<&'static claims::Rule>) {
         .map_or((false, None), |c| (c.is_static(), c.rule()))
 }
 
-/// The chapter called `slug`, or a one-line error and exit code 2: for
-/// examples and tools that name their chapter in code.
-pub fn named(slug: &str) -> &'static Chapter {
-    crate::runner::parse_chapter(slug).unwrap_or_else(|e| crate::cli::fail(&e))
-}
-
 /// Every child mode of every chapter.
 pub fn child_modes() -> Vec<ChildMode> {
     CHAPTERS.iter().flat_map(|c| c.child_modes.iter().copied()).collect()

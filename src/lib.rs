@@ -20,6 +20,7 @@ pub mod cli;
 pub mod go_side;
 pub mod measure;
 pub mod runner;
+pub mod selection;
 pub mod table;
 
 pub mod escape_heap;
