@@ -129,8 +129,8 @@ impl Sizes {
     };
     /// Smaller and shorter, for `--quick`.
     pub const QUICK: Sizes = Sizes {
-        seconds: 0.5,
-        rounds: 1,
+        seconds: 0.3,
+        rounds: 3,
         big_file: 32 << 20,
         idle: 200,
         stalled: 20,
@@ -159,7 +159,8 @@ pub struct Summary {
     pub connections: usize,
     /// Fewest and most responses of one connection.
     pub per_connection: (u64, u64),
-    /// Jain's fairness index of the responses per connection.
+    /// Jain's fairness index of the responses per connection, within a
+    /// client thread (the lowest).
     pub fairness: f64,
 }
 

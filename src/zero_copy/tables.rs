@@ -467,9 +467,10 @@ pub fn servers(ctx: &Ctx) -> Tables {
         ]);
     }
     t.note(
-        "× nginx: the median of the per-round ratios (first–third quartile); the clients, the \
-         servers and the kernel share this machine's CPUs, so every figure is a ratio here, \
-         not a capacity",
+        "× nginx: the median of the per-round ratios (first–third quartile); fairness: Jain's \
+         index of the responses per connection among the connections of one client thread \
+         (1: all alike), the lowest; the clients, the servers and the kernel share this \
+         machine's CPUs, so every figure is a ratio here, not a capacity",
     );
     out.push(t);
     Ok(out)

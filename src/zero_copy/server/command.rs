@@ -246,7 +246,8 @@ fn load_rounds(
             println!(
                 "round {round} {addr}: {:.0} req/s, latency p50 {} p99 {} max {}, \
                  {} errors, {} non-2xx, {}/{connections} connections served, \
-                 responses per connection {min}..{max} (fairness {:.3}), {}",
+                 responses per connection {min}..{max} (fairness {:.3}), per client thread \
+                 {:?}, {}",
                 r.rate(),
                 us(0.5),
                 us(0.99),
@@ -255,6 +256,7 @@ fn load_rounds(
                 r.non_2xx,
                 r.served(),
                 r.fairness(),
+                r.per_thread,
                 format_bytes(r.body_bytes as f64),
             );
             rates[i].push(r.rate());

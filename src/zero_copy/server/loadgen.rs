@@ -61,6 +61,20 @@ pub struct LoadResult {
     pub latencies_us: Vec<u32>,
     /// Complete responses per connection.
     pub per_connection: Vec<u64>,
+    /// Complete responses per client thread: when these differ as much as
+    /// the connections do, the client, not the server, was the limit.
+    pub per_thread: Vec<u64>,
+    /// Connections of each client thread (`per_connection` is in thread
+    /// order).
+    pub thread_connections: Vec<usize>,
+}
+
+/// Jain's fairness index of `counts`.
+fn jain(counts: &[u64]) -> f64 {
+    let n = counts.len() as f64;
+    let sum: f64 = counts.iter().map(|&x| x as f64).sum();
+    let squares: f64 = counts.iter().map(|&x| (x as f64).powi(2)).sum();
+    if squares == 0.0 { f64::NAN } else { sum * sum / (n * squares) }
 }
 
 impl LoadResult {
@@ -101,13 +115,26 @@ impl LoadResult {
         (min, max)
     }
 
-    /// Jain's fairness index of the responses per connection: 1 when every
-    /// connection got as many, 1/n when one got them all.
+    /// How evenly the server shared itself among connections: Jain's
+    /// fairness index of the responses per connection (1 when every
+    /// connection got as many, 1/n when one got them all), computed among
+    /// the connections of each client thread, the lowest of them. Within a
+    /// thread every connection asks again as soon as it is answered, so a
+    /// difference there is the server's; between threads it can be the
+    /// client's (one thread getting less CPU than the other).
     pub fn fairness(&self) -> f64 {
-        let n = self.per_connection.len() as f64;
-        let sum: f64 = self.per_connection.iter().map(|&x| x as f64).sum();
-        let squares: f64 = self.per_connection.iter().map(|&x| (x as f64).powi(2)).sum();
-        if squares == 0.0 { f64::NAN } else { sum * sum / (n * squares) }
+        let mut at = 0;
+        let mut lowest = f64::NAN;
+        for &n in &self.thread_connections {
+            let f = jain(&self.per_connection[at..at + n]);
+            lowest = lowest.min(f);
+            at += n;
+        }
+        if self.thread_connections.is_empty() {
+            jain(&self.per_connection)
+        } else {
+            lowest
+        }
     }
 
     fn absorb(&mut self, other: LoadResult) {
@@ -117,6 +144,8 @@ impl LoadResult {
         self.errors += other.errors;
         self.latencies_us.extend(other.latencies_us);
         self.per_connection.extend(other.per_connection);
+        self.per_thread.extend(other.per_thread);
+        self.thread_connections.extend(other.thread_connections);
     }
 }
 
@@ -278,6 +307,8 @@ fn drive_connections(
     }
     out.wall = t0.elapsed();
     out.per_connection = clients.iter().map(|c| c.responses).collect();
+    out.per_thread = vec![out.per_connection.iter().sum()];
+    out.thread_connections = vec![clients.len()];
     out.body_bytes = clients.iter().map(|c| c.body).sum();
     Ok(out)
 }
@@ -441,5 +472,12 @@ mod tests {
         );
         let r = LoadResult { per_connection: vec![20, 0, 0, 0], ..Default::default() };
         assert_eq!((r.fairness(), r.served()), (0.25, 1));
+        // Two client threads, one slower than the other: within each, fair.
+        let r = LoadResult {
+            per_connection: vec![5, 5, 20, 20],
+            thread_connections: vec![2, 2],
+            ..Default::default()
+        };
+        assert_eq!(r.fairness(), 1.0);
     }
 }
