@@ -13,7 +13,7 @@
 #      the example's `load` command for the responses each connection got
 #      (wrk reports only totals: a server that starves some connections
 #      looks fine in its summary);
-#   2. 4 clients downloading a 256 MiB file at once (the example's `get`):
+#   2. 4 clients downloading a 256 MiB file at once (the example's `load`):
 #      throughput, and the server's CPU per GiB from /proc/<pid>/stat (ours:
 #      the server process; nginx: its worker processes);
 #   3. 1,000 idle keep-alive connections held open (the example's `hold`):
@@ -194,16 +194,16 @@ for conns in 64 256; do
 done
 
 echo
-echo "== 2. 4 clients downloading $SIZE at once (the example's get)"
-for s in $SERVERS; do "$EXAMPLE" get --addr "${ADDR[$s]}" --path /big.bin --clients 1 > /dev/null; done
+echo "== 2. 4 clients downloading $SIZE at once (the example's load, bytes counted, not checksummed)"
+for s in $SERVERS; do "$EXAMPLE" load --addr "${ADDR[$s]}" --path /big.bin --connections 1 --responses 1 > /dev/null; done
 for round in $(seq 0 $((ROUNDS - 1))); do
     for k in $(seq 0 $((N - 1))); do
         idx=$(( (k + round) % N + 1 ))
         s=${!idx}
         t0=$(ticks ${CPU_PIDS[$s]})
-        line=$("$EXAMPLE" get --addr "${ADDR[$s]}" --path /big.bin --clients 4 | head -1)
+        line=$("$EXAMPLE" load --addr "${ADDR[$s]}" --path /big.bin --connections 4 --responses 1 | grep '^round')
         t1=$(ticks ${CPU_PIDS[$s]})
-        mibs=$(sed -E 's/.* ([0-9.]+) MiB\/s$/\1/' <<<"$line")
+        mibs=$(sed -E 's/.*\(([0-9.]+) MiB\/s\)$/\1/' <<<"$line")
         cpu=$(awk -v d=$((t1 - t0)) -v hz="$HZ" -v b="$BYTES" 'BEGIN { printf "%.3f", d / hz / (4 * b / 1073741824) }')
         echo "round $round $s: $mibs MiB/s, server CPU $cpu s per GiB"
         echo "$round $mibs" >> "$R/big-$s"

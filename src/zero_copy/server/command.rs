@@ -120,6 +120,10 @@ pub enum Command {
         /// Seconds per round.
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
+        /// Instead of --seconds: stop when every connection has had this
+        /// many responses (for large files: a throughput).
+        #[arg(long)]
+        responses: Option<u64>,
         /// Rounds (A B A B … when comparing).
         #[arg(long, default_value_t = 1)]
         rounds: usize,
@@ -135,8 +139,22 @@ pub fn run(cmd: Command) {
         Command::Get { addr, path, clients, repeat, rounds } => {
             get(&addr, &path, clients, repeat, rounds)
         }
-        Command::Load { addr, path, connections, threads, seconds, rounds } => {
-            load_rounds(&addr, &path, connections, threads, seconds, rounds)
+        Command::Load {
+            addr,
+            path,
+            connections,
+            threads,
+            seconds,
+            responses,
+            rounds,
+        } => {
+            let until = match responses {
+                Some(n) if n > 0 => Until::Responses(n),
+                Some(_) => fail("--responses must be at least 1"),
+                None if seconds > 0.0 => Until::Time(Duration::from_secs_f64(seconds)),
+                None => fail("--seconds must be positive"),
+            };
+            load_rounds(&addr, &path, connections, threads, until, rounds)
         }
         Command::Hold { addr, idle, stalled, stall_path, probes, pid } => {
             hold(addr, idle, stalled, &stall_path, probes, &pid)
@@ -224,11 +242,11 @@ fn load_rounds(
     path: &str,
     connections: usize,
     threads: usize,
-    seconds: f64,
+    until: Until,
     rounds: usize,
 ) {
-    if connections == 0 || threads == 0 || rounds == 0 || !(seconds > 0.0) {
-        fail("--connections, --threads, --rounds and --seconds must be positive");
+    if connections == 0 || threads == 0 || rounds == 0 {
+        fail("--connections, --threads and --rounds must be at least 1");
     }
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); addrs.len()];
     for round in 0..rounds {
@@ -238,7 +256,7 @@ fn load_rounds(
                 path: path.to_string(),
                 connections,
                 threads,
-                until: Until::Time(Duration::from_secs_f64(seconds)),
+                until,
             };
             let r = loadgen::run(&spec).unwrap_or_else(|e| fail(&format!("{addr}: {e}")));
             let (min, max) = r.per_connection_range();
@@ -247,7 +265,7 @@ fn load_rounds(
                 "round {round} {addr}: {:.0} req/s, latency p50 {} p99 {} max {}, \
                  {} errors, {} non-2xx, {}/{connections} connections served, \
                  responses per connection {min}..{max} (fairness {:.3}), per client thread \
-                 {:?}, {}",
+                 {:?}, {} ({:.0} MiB/s)",
                 r.rate(),
                 us(0.5),
                 us(0.99),
@@ -258,6 +276,7 @@ fn load_rounds(
                 r.fairness(),
                 r.per_thread,
                 format_bytes(r.body_bytes as f64),
+                r.throughput() / MIB,
             );
             rates[i].push(r.rate());
         }
