@@ -10,7 +10,6 @@
 //! | [`ablation`] | the SPSC ring with padding, caching and Go's SeqCst stores as switches | D18, C000-20 |
 //! | [`harness`] | the two-thread workloads every queue is timed with | |
 //! | [`adapters`] | the queues of this crate, std and crossbeam, fitted to the harness | |
-//! | [`paired`] | per-round ratios and their noise band | |
 //! | [`figures`] | every measurement, once per run | |
 //! | [`tables`] | what the example prints | |
 //! | [`checks`] | the claim checks and their rules | all |
@@ -23,7 +22,6 @@ pub mod checks;
 pub mod figures;
 pub mod harness;
 pub mod mpmc;
-pub mod paired;
 pub mod race;
 pub mod seed_port;
 pub mod spsc;

@@ -24,7 +24,7 @@
 use super::files::{Scratch, sparse_file, write_pattern_file};
 use super::fixture::OK_TEXT;
 use super::nginx::{Nginx, resident_bytes};
-use super::paired::Paired;
+use crate::measure::paired::Paired;
 use super::server::loadgen::{self, LoadResult, LoadSpec, Until};
 use super::server::{self, Config, Model, ServerHandle};
 use crate::measure::stats;
