@@ -24,9 +24,9 @@
 use super::files::{Scratch, sparse_file, write_pattern_file};
 use super::fixture::OK_TEXT;
 use super::nginx::{Nginx, resident_bytes};
-use crate::measure::paired::Paired;
 use super::server::loadgen::{self, LoadResult, LoadSpec, Until};
 use super::server::{self, Config, Model, ServerHandle};
+use crate::measure::paired::Paired;
 use crate::measure::stats;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};

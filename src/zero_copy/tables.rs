@@ -5,9 +5,9 @@ use super::figures::{self, POOL_FILE_SIZES, Variant};
 use super::loopback::{MethodRuns, Sample};
 use super::matrix::{Cell, LOOP};
 use super::method::Method;
-use crate::measure::paired::Paired;
 use super::serving::{Peer, Summary, TARGETS, median_of};
 use crate::claims::{CheckError, Ctx};
+use crate::measure::paired::Paired;
 use crate::table::{Table, Unit, format_bytes, format_nanos, format_ratio, format_value};
 
 type Tables = Result<Vec<Table>, CheckError>;
