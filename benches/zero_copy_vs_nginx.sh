@@ -8,14 +8,17 @@
 #   benches/zero_copy_vs_nginx.sh                 # 256 MiB, 4 clients, 5 rounds
 #   SIZE=64MiB CLIENTS=8 ROUNDS=9 benches/zero_copy_vs_nginx.sh
 #
+# The wider comparison (small files, many connections, idle and slow
+# clients, CPU per GiB) is benches/zero_copy_load.sh.
+#
 # Not part of `cargo test`. Installs nginx with apt-get if it is missing
 # (as root, or through sudo). Everything else lives in a temp directory that
 # is removed at exit, and both servers are stopped by their process ids.
 #
 # Conditions, so the comparison is fair and stated:
 # - both serve the same file from the page cache (one warm-up download each);
-# - ours runs CLIENTS worker threads (one per client), nginx
-#   `worker_processes auto` (one per CPU, each serving many connections);
+# - ours runs one event loop per CPU, nginx `worker_processes auto` (one
+#   worker per CPU), each serving many connections with epoll;
 # - nginx: sendfile on, tcp_nopush on, tcp_nodelay on, access_log off, and
 #   its default sendfile_max_chunk (2 MiB since 1.21.4);
 # - client and servers share the machine's CPUs: a ratio, not an absolute.
@@ -90,7 +93,7 @@ EOF
 
 "$NGINX" -p "$WORK" -c "$WORK/nginx.conf" &
 NGINX_PID=$!
-"$EXAMPLE" serve --root "$WORK/www" --addr "127.0.0.1:$OUR_PORT" --workers "$CLIENTS" \
+"$EXAMPLE" serve --root "$WORK/www" --addr "127.0.0.1:$OUR_PORT" \
     > "$WORK/ours.log" 2>&1 &
 OUR_PID=$!
 
@@ -106,7 +109,7 @@ done
 
 echo "machine: $(nproc) CPUs, $(uname -sr), $("$NGINX" -v 2>&1)"
 echo "file: $SIZE ($BYTES bytes) in the page cache; $CLIENTS clients; $ROUNDS rounds"
-echo "A = ours (127.0.0.1:$OUR_PORT, sendfile, $CLIENTS workers)"
+echo "A = ours (127.0.0.1:$OUR_PORT, sendfile, event loops, one per CPU)"
 echo "B = nginx (127.0.0.1:$NGINX_PORT, sendfile on, worker_processes auto)"
 # Warm-up: the file is read into the page cache and both servers are hot.
 "$EXAMPLE" get --addr "127.0.0.1:$OUR_PORT" --addr "127.0.0.1:$NGINX_PORT" \

@@ -1,12 +1,14 @@
 //! Chapter 1, zero-copy I/O: every way to send a file to a socket, side by
 //! side on 127.0.0.1, what they copy, the seed's code beside the fixes, what
-//! a connection of the file server costs, and the chapter's claim table.
+//! a connection of the file servers costs, both servers and nginx under load,
+//! and the chapter's claim table.
 //!
 //! ```text
 //! cargo run --release --example zero_copy                     # every table
 //! cargo run --release --example zero_copy -- --table methods  # one table
 //! cargo run --release --example zero_copy -- serve --root DIR --addr 127.0.0.1:8080
 //! cargo run --release --example zero_copy -- get --addr 127.0.0.1:8080 --path /f
+//! cargo run --release --example zero_copy -- load --addr 127.0.0.1:8080 --path /f
 //! ```
 
 #[cfg(target_os = "linux")]
@@ -29,8 +31,8 @@ fn main() {
     struct Args {
         #[command(flatten)]
         chapter: ChapterArgs,
-        /// Run the chapter's file server (`serve`) or its client (`get`)
-        /// instead of printing the tables.
+        /// Run the chapter's file server (`serve`) or its clients (`get`,
+        /// `load`) instead of printing the tables.
         #[command(subcommand)]
         command: Option<Command>,
     }
@@ -80,7 +82,9 @@ fn main() {
         ),
         // C002-09, C002-10, D52: sendfile needs no buffer per request; the
         // kernel's socket buffers are the same for both methods, and larger.
-        table("memory", "what a connection of the server costs", tables::memory),
+        // With a thread per connection each connection owns its copy
+        // buffer; an event loop owns one, whatever it serves.
+        table("memory", "what a connection of each server costs", tables::memory),
         // C002-12: a pool removes the copy loop's allocation per request;
         // whether that saves CPU depends on the file's size.
         table(
@@ -88,6 +92,10 @@ fn main() {
             "pooled buffers against a new one per response",
             tables::pooling,
         ),
+        // Issue 17: a thread per connection, event loops and nginx under
+        // load (small files, large files, idle connections, clients that
+        // never read), and how the event loops fare against its targets.
+        table("servers", "both servers and nginx under load", tables::servers),
     ];
 
     perf_workbook::chapters::dispatch_child();

@@ -143,6 +143,8 @@ pub struct Opened {
     pub file: File,
     /// Its size when opened.
     pub len: u64,
+    /// When it was last modified, in seconds since the Unix epoch.
+    pub modified: i64,
 }
 
 #[cfg(target_os = "linux")]
@@ -202,9 +204,11 @@ mod linux {
             };
             let st = fstat(&fd).map_err(deny)?;
             match SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT {
-                SFlag::S_IFREG => {
-                    Ok(Opened { file: File::from(fd), len: st.st_size as u64 })
-                }
+                SFlag::S_IFREG => Ok(Opened {
+                    file: File::from(fd),
+                    len: st.st_size as u64,
+                    modified: st.st_mtime,
+                }),
                 SFlag::S_IFDIR => Err(Denied::Forbidden("a directory")),
                 _ => Err(Denied::Forbidden("not a regular file")),
             }

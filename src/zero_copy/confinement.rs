@@ -68,7 +68,7 @@ impl Confinement {
         let fx = SiteFixture::new()?;
         let handle = server::spawn(
             "127.0.0.1:0".parse().expect("address"),
-            Config { workers: 2, ..Config::new(fx.root()) },
+            Config::new(fx.root()),
         )?;
         let root =
             fx.root().to_str().ok_or_else(|| io::Error::other("non-UTF-8 root"))?;

@@ -18,7 +18,8 @@ use super::ports_vs_fixes::{
 };
 use super::robustness::{self, Errors, Sources};
 use super::seed_port::{SEED_SEND_FILE_STUB, SEND_FILE_WITH_A_BODY};
-use super::server::Transfer;
+use super::server::{Model, Transfer};
+use super::serving::{self, Serving, Sizes};
 use crate::claims::{CheckError, Ctx, PerRun};
 use crate::measure::alloc;
 use std::io;
@@ -153,27 +154,43 @@ pub fn confinement(ctx: &Ctx) -> Result<&'static Confinement, CheckError> {
     cached(&CELL, ctx, "confinement", Confinement::run)
 }
 
-/// Heap per connection and per request of the server's three transfers.
+/// Heap per server, per connection and per request of one server's three
+/// transfers.
 #[derive(Clone, Copy, Debug)]
-pub struct Heaps {
+pub struct ServerHeaps {
     /// `sendfile`.
     pub sendfile: ConnectionHeap,
     /// A 64 KiB read/write loop, a new buffer per response.
     pub copy_loop: ConnectionHeap,
-    /// The same loop with pooled buffers.
+    /// The same loop with pooled buffers (for the event loop: its own one).
     pub pooled: ConnectionHeap,
 }
 
-/// The server's heap per connection and per request, three ways.
+/// Both servers' heaps.
+#[derive(Clone, Copy, Debug)]
+pub struct Heaps {
+    /// A thread per connection.
+    pub threads: ServerHeaps,
+    /// Event loops.
+    pub events: ServerHeaps,
+}
+
+/// The servers' heap per connection and per request, three ways each.
 pub fn heaps(ctx: &Ctx) -> Result<&'static Heaps, CheckError> {
     static CELL: Cached<Heaps> = PerRun::new();
     cached(&CELL, ctx, "connection heap", || {
         needs_counting_allocator()?;
-        Ok(Heaps {
-            sendfile: memory::connection_heap(Transfer::Sendfile)?,
-            copy_loop: memory::connection_heap(Transfer::CopyLoop(64 << 10))?,
-            pooled: memory::connection_heap(Transfer::PooledCopyLoop(64 << 10))?,
-        })
+        let of = |model| -> io::Result<ServerHeaps> {
+            Ok(ServerHeaps {
+                sendfile: memory::connection_heap(model, Transfer::Sendfile)?,
+                copy_loop: memory::connection_heap(model, Transfer::CopyLoop(64 << 10))?,
+                pooled: memory::connection_heap(
+                    model,
+                    Transfer::PooledCopyLoop(64 << 10),
+                )?,
+            })
+        };
+        Ok(Heaps { threads: of(Model::Threads)?, events: of(Model::EventLoop)? })
     })
 }
 
@@ -352,5 +369,15 @@ pub fn wakeups(ctx: &Ctx) -> Result<&'static Vec<(Placement, MethodRuns)>, Check
             out.push((placement, runs.remove(0)));
         }
         Ok(out)
+    })
+}
+
+/// The servers under load: both of ours and nginx (if installed), side by
+/// side (issue 17's targets).
+pub fn serving(ctx: &Ctx) -> Result<&'static Serving, CheckError> {
+    static CELL: Cached<Serving> = PerRun::new();
+    cached(&CELL, ctx, "servers under load", || {
+        let threads = crate::measure::cpu::allowed_cpus().map_or(1, |c| c.len().max(1));
+        serving::measure(ctx.pick(Sizes::FULL, Sizes::QUICK), threads)
     })
 }

@@ -1,7 +1,8 @@
 //! What a connection costs in memory, and what a buffer pool changes:
 //!
-//! - [`connection_heap`]: heap allocated by one keep-alive connection of the
-//!   chapter's server, split into per-connection and per-request parts;
+//! - [`connection_heap`]: heap allocated by keep-alive connections of
+//!   either server, split into per-thread, per-connection and per-request
+//!   parts;
 //! - [`socket_buffers`]: bytes the kernel holds for one connection whose
 //!   client has stopped reading (the sender's send queue and the receiver's
 //!   receive queue), the same whichever method filled them;
@@ -17,17 +18,22 @@ use super::method::Method;
 use super::read_write::read_write_loop;
 use super::sendfile::sendfile_all_with;
 use super::server::client::Client;
-use super::server::{Config, Site, Transfer};
+use super::server::{Config, Model, Site, Transfer, serve_here};
 use crate::measure::paired::Paired;
 use crate::measure::{alloc, os};
 use std::io;
 use std::net::TcpListener;
 use std::os::fd::{AsFd, AsRawFd};
+use std::sync::Arc;
 use std::time::Duration;
 
-/// Heap allocated by one server connection, on the thread that serves it.
+/// Heap allocated by a server's connections, on the thread that serves
+/// them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConnectionHeap {
+    /// Bytes allocated once by the server, whatever it serves: an event
+    /// loop's buffers, a pool's buffer.
+    pub per_server: u64,
     /// Bytes allocated once per connection (its buffers).
     pub per_connection: u64,
     /// Bytes allocated per request on it.
@@ -36,41 +42,68 @@ pub struct ConnectionHeap {
     pub allocs_per_request: u64,
 }
 
-/// Serves one connection on this thread with [`Site::handle_connection`]
-/// while a client makes `1` and then `5` keep-alive requests for a 256 KiB
-/// file, and splits the heap bytes into per-connection and per-request
-/// parts. Needs the counting allocator.
-pub fn connection_heap(transfer: Transfer) -> io::Result<ConnectionHeap> {
+/// Serves connections on this thread, the way `model` serves them (one
+/// connection at a time with [`Site::handle_connection`], or an event loop
+/// with [`serve_here`]), while a client downloads a 256 KiB file: one
+/// connection with 1 request, one with 5, and 3 connections with 1 each;
+/// each run on a fresh server; the differences split the heap bytes into
+/// per-server, per-connection and per-request parts. Needs the counting
+/// allocator.
+pub fn connection_heap(model: Model, transfer: Transfer) -> io::Result<ConnectionHeap> {
     let dir = Scratch::new("heap")?;
     let root = dir.join("www");
     std::fs::create_dir_all(&root)?;
     let sum = write_pattern_file(&root.join("file.bin"), 256 << 10, 7)?;
-    let site = Site::new(Config { transfer, ..Config::new(&root) })?;
-    let run = |requests: u32| -> io::Result<alloc::AllocCounts> {
+    let config = Config { transfer, ..Config::with_model(&root, model) };
+    let run = |connections: u32, requests: u32| -> io::Result<alloc::AllocCounts> {
+        let site = Arc::new(Site::new(config.clone())?);
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         std::thread::scope(|s| {
             let client = s.spawn(move || -> io::Result<()> {
-                let mut c = Client::connect(addr)?;
-                for _ in 0..requests {
-                    let d = c.download("/file.bin", "")?;
-                    if d.status != 200 || d.checksum != sum {
-                        return Err(io::Error::other("wrong response"));
+                for _ in 0..connections {
+                    let mut c = Client::connect(addr)?;
+                    for _ in 0..requests {
+                        let d = c.download("/file.bin", "")?;
+                        if d.status != 200 || d.checksum != sum {
+                            return Err(io::Error::other("wrong response"));
+                        }
                     }
                 }
                 Ok(())
             });
-            let (stream, _) = listener.accept()?;
-            let (_, counts) = alloc::measure(|| site.handle_connection(stream));
-            client.join().expect("client thread")?;
+            let (served, counts) = alloc::measure(|| -> io::Result<()> {
+                match model {
+                    Model::Threads => {
+                        for _ in 0..connections {
+                            let (stream, _) = listener.accept()?;
+                            site.handle_connection(stream);
+                        }
+                        Ok(())
+                    }
+                    Model::EventLoop => {
+                        serve_here(site.clone(), listener, u64::from(connections))
+                    }
+                }
+            });
+            let client =
+                client.join().map_err(|_| io::Error::other("client panicked"))?;
+            served?;
+            client?;
             Ok(counts)
         })
     };
-    let one = run(1)?;
-    let five = run(5)?;
+    let one = run(1, 1)?;
+    let five = run(1, 5)?;
+    let three = run(3, 1)?;
     let per_request = five.bytes_requested.saturating_sub(one.bytes_requested) / 4;
+    // Three connections of one request each: two more connections and two
+    // more requests than `one`.
+    let per_connection =
+        three.bytes_requested.saturating_sub(one.bytes_requested + 2 * per_request) / 2;
     Ok(ConnectionHeap {
-        per_connection: one.bytes_requested.saturating_sub(per_request),
+        per_server: one.bytes_requested.saturating_sub(per_connection + per_request),
+        per_connection,
         per_request,
         allocs_per_request: five.allocs.saturating_sub(one.allocs) / 4,
     })

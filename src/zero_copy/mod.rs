@@ -16,7 +16,8 @@
 //! | [`seed_port`] | the Go guides' own code, ported faithfully |
 //! | [`ports_vs_fixes`] | the ports run beside the fixes |
 //! | [`confine`], [`confinement`], [`fixture`] | opening a requested path without leaving the root, and the hostile requests that test it |
-//! | [`server`] | a bounded static HTTP/1.1 file server built on all of it (and its `serve`/`get` commands) |
+//! | [`server`] | a bounded static HTTP/1.1 file server built on all of it, in two shapes (a thread per connection; event loops), its load generator and its `serve`/`get`/`load` commands |
+//! | [`serving`], [`nginx`] | both servers and nginx under load, side by side |
 //! | [`closed_peer`], [`robustness`], [`children`] | peers that go away, `SIGPIPE`, what sendfile accepts |
 //! | [`files`] | scratch directories, pattern files, checksums |
 //! | [`figures`] | every measurement, taken once per run |
@@ -58,6 +59,8 @@ pub mod memory;
 #[cfg(target_os = "linux")]
 pub mod method;
 #[cfg(target_os = "linux")]
+pub mod nginx;
+#[cfg(target_os = "linux")]
 pub mod page_sharing;
 #[cfg(target_os = "linux")]
 pub mod ports_vs_fixes;
@@ -67,6 +70,8 @@ pub mod robustness;
 pub mod sendfile;
 #[cfg(target_os = "linux")]
 pub mod server;
+#[cfg(target_os = "linux")]
+pub mod serving;
 #[cfg(target_os = "linux")]
 pub mod splice;
 #[cfg(target_os = "linux")]

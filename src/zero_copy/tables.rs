@@ -5,7 +5,9 @@ use super::figures::{self, POOL_FILE_SIZES, Variant};
 use super::loopback::{MethodRuns, Sample};
 use super::matrix::{Cell, LOOP};
 use super::method::Method;
+use super::serving::{Peer, Summary, TARGETS, median_of};
 use crate::claims::{CheckError, Ctx};
+use crate::measure::paired::Paired;
 use crate::table::{Table, Unit, format_bytes, format_nanos, format_ratio, format_value};
 
 type Tables = Result<Vec<Table>, CheckError>;
@@ -262,35 +264,44 @@ pub fn confinement(ctx: &Ctx) -> Tables {
     Ok(vec![t])
 }
 
-/// C002-09, C002-10, C002-12, D52: what a connection of the server costs.
+/// C002-09, C002-10, C002-12, D52: what a connection of each server costs.
 pub fn memory(ctx: &Ctx) -> Tables {
     let h = figures::heaps(ctx)?;
     let (sf_q, cl_q) = figures::socket_buffers(ctx)?;
     let mut t = Table::new([
+        "server",
         "body sent with",
+        "heap per server",
         "heap per connection",
         "heap per request",
         "allocations per request",
         "socket buffers",
     ])
-    .titled("one keep-alive connection of the server (256 KiB file)");
-    for (name, c, q) in [
-        ("sendfile", h.sendfile, Some(*sf_q)),
-        ("64 KiB copy loop", h.copy_loop, Some(*cl_q)),
-        ("64 KiB copy loop, pooled buffers", h.pooled, None),
-    ] {
-        t.row([
-            name.to_string(),
-            format_bytes(c.per_connection as f64),
-            format_bytes(c.per_request as f64),
-            c.allocs_per_request.to_string(),
-            q.map_or("-".into(), |q| format_bytes(q as f64)),
-        ]);
+    .titled("keep-alive connections of the two servers (256 KiB file)");
+    let servers = [("thread per connection", &h.threads), ("event loop", &h.events)];
+    for (server, heaps) in servers {
+        for (name, c, q) in [
+            ("sendfile", heaps.sendfile, Some(*sf_q)),
+            ("64 KiB copy loop", heaps.copy_loop, Some(*cl_q)),
+            ("64 KiB copy loop, pooled buffers", heaps.pooled, None),
+        ] {
+            t.row([
+                server.to_string(),
+                name.to_string(),
+                format_bytes(c.per_server as f64),
+                format_bytes(c.per_connection as f64),
+                format_bytes(c.per_request as f64),
+                c.allocs_per_request.to_string(),
+                q.map_or("-".into(), |q| format_bytes(q as f64)),
+            ]);
+        }
     }
     t.note(
         "socket buffers: bytes the kernel held for a client that stopped reading (the \
-         sender's send queue + the receiver's receive queue); pooled buffers: the pool's \
-         buffer is allocated by the first connection and kept by the server for the next",
+         sender's send queue + the receiver's receive queue), the same in both servers; \
+         pooled buffers: with a thread per connection, a pool the server keeps (one buffer \
+         per busy connection); in the event loop, the loop's one buffer (it serves one \
+         connection at a time)",
     );
     Ok(vec![t])
 }
@@ -318,4 +329,149 @@ pub fn pooling(ctx: &Ctx) -> Tables {
     }
     debug_assert_eq!(timings.len(), POOL_FILE_SIZES.len());
     Ok(vec![t])
+}
+
+/// A ratio's median with its per-round spread, `-` when there is none.
+fn paired_cell(p: Option<Paired>) -> String {
+    p.map_or("-".into(), |p| p.describe())
+}
+
+/// Issue 17: the thread-per-connection server, the event loops and nginx
+/// under load, side by side, and the targets.
+pub fn servers(ctx: &Ctx) -> Tables {
+    let s = figures::serving(ctx)?;
+    let nginx = match &s.nginx {
+        Ok(v) => format!("nginx {v}, {} worker processes", s.threads),
+        Err(why) => format!("nginx not compared: {why}"),
+    };
+    let mut out = Vec::new();
+    let us = |v: f64| format_nanos(v * 1e3);
+    for small in &s.small {
+        let mut t = Table::new([
+            "server",
+            "req/s",
+            "× nginx",
+            "p50",
+            "p99",
+            "max",
+            "errors",
+            "non-2xx",
+            "connections served",
+            "responses per connection",
+            "fairness",
+        ])
+        .titled(format!(
+            "a 4 KiB file, {} keep-alive connections, 2 client threads, {} s per run, \
+             medians of {} rounds taken in turn",
+            small.connections,
+            small.seconds,
+            small.peers.first().map_or(0, |p| p.rounds.len())
+        ));
+        for p in &small.peers {
+            let m = |f: fn(&Summary) -> f64| median_of(p, f);
+            let worst =
+                |f: fn(&Summary) -> u64| p.rounds.iter().map(f).max().unwrap_or(0);
+            let served = p.rounds.iter().map(|r| r.served).min().unwrap_or(0);
+            let (lo, hi) = p.rounds.iter().fold((u64::MAX, 0), |(lo, hi), r| {
+                (lo.min(r.per_connection.0), hi.max(r.per_connection.1))
+            });
+            t.row([
+                p.peer.label().to_string(),
+                format_value(m(|r| r.rate), Unit::Count),
+                paired_cell(small.ratio(p.peer, Peer::Nginx)),
+                us(m(|r| r.p50_us)),
+                us(m(|r| r.p99_us)),
+                us(p.rounds.iter().map(|r| r.max_us).fold(f64::NAN, f64::max)),
+                worst(|r| r.errors).to_string(),
+                worst(|r| r.non_2xx).to_string(),
+                format!("{served}/{}", small.connections),
+                format!("{lo}..{hi}"),
+                format!("{:.3}", m(|r| r.fairness)),
+            ]);
+        }
+        out.push(t);
+    }
+    let big = &s.big;
+    let mut t = Table::new(["server", "throughput", "× nginx", "CPU per GiB", "× nginx", "errors"])
+        .titled(format!(
+            "{} clients each downloading a {} file at once, medians of {} rounds taken in turn; \
+             CPU: the server's own threads (ours) or worker processes (nginx, /proc/<pid>/stat)",
+            big.clients,
+            format_bytes(big.file_size as f64),
+            big.peers.first().map_or(0, |p| p.rounds.len())
+        ));
+    for p in &big.peers {
+        t.row([
+            p.peer.label().to_string(),
+            format_value(median_of(p, |d| d.throughput), Unit::BytesPerSec),
+            paired_cell(big.ratio(p.peer, Peer::Nginx, |d| d.throughput)),
+            format_nanos(median_of(p, |d| d.cpu_per_gib) * 1e9),
+            paired_cell(big.ratio(p.peer, Peer::Nginx, |d| d.cpu_per_gib)),
+            p.rounds.iter().map(|d| d.errors).sum::<u64>().to_string(),
+        ]);
+    }
+    out.push(t);
+    let mut t = Table::new([
+        "server",
+        "idle connections",
+        "server threads",
+        "memory per idle connection",
+        "new request: median",
+        "slowest",
+    ])
+    .titled("idle keep-alive connections held open (resident memory they added to the server)");
+    for i in &s.idle {
+        t.row([
+            i.peer.label().to_string(),
+            i.connections.to_string(),
+            i.threads.to_string(),
+            format_bytes(i.bytes_per_connection),
+            us(i.new_request_us.0),
+            us(i.new_request_us.1),
+        ]);
+    }
+    out.push(t);
+    let mut t = Table::new([
+        "server",
+        "clients that never read",
+        "request before: median",
+        "during: median",
+        "during: slowest",
+        "unanswered",
+    ])
+    .titled("clients that ask for a 64 MiB file and read nothing, and a new request meanwhile");
+    for st in &s.stalled {
+        t.row([
+            st.peer.label().to_string(),
+            st.clients.to_string(),
+            us(st.before_us),
+            us(st.during_us),
+            us(st.during_max_us),
+            st.unanswered.to_string(),
+        ]);
+    }
+    out.push(t);
+    let mut t =
+        Table::new(["issue 17's target (ours: event loops)", "limit", "measured", "met"])
+            .titled(nginx);
+    for (target, value) in TARGETS.iter().zip(s.target_values()) {
+        let met = value.map_or("not measured", |v| {
+            let ok = if target.at_least { v >= target.limit } else { v <= target.limit };
+            if ok { "met" } else { "missed" }
+        });
+        t.row([
+            target.what.to_string(),
+            format!("{} {}", if target.at_least { "≥" } else { "≤" }, target.limit),
+            value.map_or("-".into(), |v| format!("{v:.2}")),
+            met.to_string(),
+        ]);
+    }
+    t.note(
+        "× nginx: the median of the per-round ratios (first–third quartile); fairness: Jain's \
+         index of the responses per connection among the connections of one client thread \
+         (1: all alike), the lowest; the clients, the servers and the kernel share this \
+         machine's CPUs, so every figure is a ratio here, not a capacity",
+    );
+    out.push(t);
+    Ok(out)
 }

@@ -12,6 +12,7 @@ use perf_workbook::zero_copy::files::{Checksum, Scratch, write_pattern_file};
 use perf_workbook::zero_copy::fixture::{SECRET, SiteFixture};
 use perf_workbook::zero_copy::loopback::tcp_pair;
 use perf_workbook::zero_copy::read_write::read_write_loop;
+use perf_workbook::zero_copy::server::Model;
 use perf_workbook::zero_copy::server::client::Client;
 use perf_workbook::zero_copy::transfer::{MAX_CHUNK, Reply, Script, wait_writable};
 use std::io::{self, Read};
@@ -115,7 +116,7 @@ fn exercise_4_resume_a_dropped_download() {
     let dir = Scratch::new("ex4").unwrap();
     let size: u64 = 3 << 20;
     let sum = write_pattern_file(&dir.join("f.bin"), size, 23).unwrap();
-    let h = serve(dir.path(), 2);
+    let h = serve(dir.path(), Model::EventLoop);
     // The first attempt stops after 1,234,567 bytes.
     let first =
         Client::connect(h.addr()).unwrap().get_prefix("/f.bin", 1_234_567).unwrap();

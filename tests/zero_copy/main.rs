@@ -5,7 +5,10 @@
 //!
 //! - this file: the methods, what they copy, and the measuring harness;
 //! - `seed.rs`: the seed's code, ported, beside the fixes;
-//! - `server.rs`: the file server (confinement, HTTP, robustness, memory);
+//! - `server.rs`: the file server's shared suite, run against both servers
+//!   (confinement, HTTP, robustness, memory);
+//! - `serving.rs`: limits, time-outs, lingering closes, slow and hostile
+//!   clients, shutdown: what the event loop must survive, against both;
 //! - `exercises.rs`: the exercises (`cargo test --test zero_copy exercise`).
 #![cfg(all(target_os = "linux", not(miri)))]
 
@@ -14,6 +17,7 @@ perf_workbook::count_allocations!();
 mod exercises;
 mod seed;
 mod server;
+mod serving;
 
 use perf_workbook::measure::{cpu, os};
 use perf_workbook::zero_copy::file_copy::copy_file_range_all;
@@ -23,7 +27,9 @@ use perf_workbook::zero_copy::method::{Method, Sender};
 use perf_workbook::zero_copy::page_sharing::{LATER_WRITE_LEN, later_write};
 use perf_workbook::zero_copy::read_write::read_write_loop;
 use perf_workbook::zero_copy::sendfile::sendfile_all;
-use perf_workbook::zero_copy::server::{self as file_server, Config, ServerHandle};
+use perf_workbook::zero_copy::server::{
+    self as file_server, Config, Model, ServerHandle,
+};
 use perf_workbook::zero_copy::transfer::{MAX_CHUNK, Reply, Script, drive};
 use std::fs::File;
 use std::io;
@@ -41,9 +47,27 @@ pub fn local() -> SocketAddr {
     "127.0.0.1:0".parse().unwrap()
 }
 
-/// The chapter's server on `root` with `workers` workers.
-pub fn serve(root: &std::path::Path, workers: usize) -> ServerHandle {
-    file_server::spawn(local(), Config { workers, ..Config::new(root) }).unwrap()
+/// The chapter's server on `root`, served by `model`: a thread per
+/// connection, or two event loops (two, so that handing connections from
+/// the accepting loop to another is tested even on one CPU).
+pub fn serve(root: &std::path::Path, model: Model) -> ServerHandle {
+    file_server::spawn(local(), config(root, model)).unwrap()
+}
+
+/// The configuration [`serve`] uses, to adjust before spawning.
+pub fn config(root: &std::path::Path, model: Model) -> Config {
+    Config { threads: 2, ..Config::with_model(root, model) }
+}
+
+/// Waits until `done()` holds (a count the server updates after the client
+/// has seen its effect), failing the test after 30 s: a guard against a
+/// hang, not a measurement of time.
+pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !done() {
+        assert!(std::time::Instant::now() < give_up, "never happened: {what}");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
 }
 
 // ---------------------------------------------------------------- methods

@@ -13,6 +13,7 @@ use crate::measure::paired::{Effect, MIN_EFFECT};
 use crate::table::{format_bytes, format_nanos};
 use crate::zero_copy::confinement::{Confinement, Outcome};
 use crate::zero_copy::figures::{self, Heaps, POOL_FILE_SIZES};
+use crate::zero_copy::memory::ConnectionHeap;
 
 const SEED_LEAKS: &str = "secret leaked: seed's rootDir + \"/\" + name";
 const DOTDOT_LEAKS: &str = "`..` requests that leaked with the seed's concatenation";
@@ -107,32 +108,70 @@ pub const D03: Rule = Rule {
     ],
 };
 
-const USER_SAVED: &str = "memory per connection saved by sendfile, user space only";
-const ALL_SAVED: &str =
-    "memory per connection saved by sendfile, socket buffers included";
-const MORE_USER: &str =
-    "connections in the same memory, sendfile ÷ loop, user space only";
-const MORE_ALL: &str =
-    "connections in the same memory, sendfile ÷ loop, socket buffers included";
+const USER_SAVED: &str =
+    "memory per connection saved by sendfile, thread per connection, user space only";
+const ALL_SAVED: &str = "memory per connection saved by sendfile, thread per connection, socket buffers included";
+const EVENT_SAVED: &str =
+    "memory per connection saved by sendfile, event loop, user space only";
+const MORE_USER: &str = "connections in the same memory, sendfile ÷ loop, thread per connection, user space only";
+const MORE_ALL: &str = "connections in the same memory, sendfile ÷ loop, thread per \
+                        connection, socket buffers included";
+const MORE_EVENT: &str =
+    "connections in the same memory, sendfile ÷ loop, event loop, user space only";
 
-/// The memory a connection costs with each method: heap (its buffers, per
-/// connection and per request) and the kernel's socket buffers with a
+/// 1 − sendfile ÷ loop: the fraction of the loop's memory sendfile saves (0
+/// when the loop needs none either).
+fn saved(sendfile: f64, looped: f64) -> f64 {
+    if looped <= 0.0 { 0.0 } else { 1.0 - sendfile / looped }
+}
+
+/// Loop ÷ sendfile memory per connection: how many more sendfile
+/// connections the same memory holds (a byte at least each, so that two
+/// servers needing nothing compare as 1×).
+fn more(sendfile: f64, looped: f64) -> f64 {
+    looped.max(1.0) / sendfile.max(1.0)
+}
+
+/// The memory a connection costs with each method, in both servers: heap
+/// (per connection and per request) and the kernel's socket buffers with a
 /// client that stopped reading.
-fn memory_evidence(h: &Heaps, (sf_q, cl_q): (u64, u64)) -> (Evidence, [f64; 4]) {
+fn memory_evidence(h: &Heaps, (sf_q, cl_q): (u64, u64)) -> (Evidence, [f64; 6]) {
     let mut ev = Evidence::new(
-        "one keep-alive connection to the chapter's server, served on the measuring thread \
-         (1 then 5 requests for a 256 KiB file separate per-connection from per-request \
-         heap); socket buffers: a 64 MiB file sent to a client that reads nothing until the \
-         socket takes no more, then SIOCOUTQ (sender) + SIOCINQ (receiver)",
+        "keep-alive connections to the chapter's two servers, served on the measuring thread \
+         (a thread per connection: Site::handle_connection; event loop: one loop, \
+         serve_here): 1 connection with 1 then 5 requests and 3 connections with 1 request \
+         for a 256 KiB file separate per-connection from per-request heap; the loop is a \
+         64 KiB read/write loop with a buffer per response (thread per connection) or the \
+         event loop's own buffer (event loop); socket buffers: a 64 MiB file sent to a \
+         client that reads nothing until the socket takes no more, then SIOCOUTQ (sender) + \
+         SIOCINQ (receiver)",
     );
+    let user = |c: &ConnectionHeap| (c.per_connection + c.per_request) as f64;
     let sf_user = ev.add(
-        "user memory per connection, sendfile (heap per connection + per request)",
-        (h.sendfile.per_connection + h.sendfile.per_request) as f64,
+        "user memory per connection, thread per connection, sendfile (heap per connection \
+         + per request)",
+        user(&h.threads.sendfile),
         Unit::Bytes,
     );
     let cl_user = ev.add(
-        "user memory per connection, 64 KiB loop (heap per connection + per request)",
-        (h.copy_loop.per_connection + h.copy_loop.per_request) as f64,
+        "user memory per connection, thread per connection, 64 KiB loop (heap per \
+         connection + per request)",
+        user(&h.threads.copy_loop),
+        Unit::Bytes,
+    );
+    let ev_sf = ev.add(
+        "user memory per connection, event loop, sendfile",
+        user(&h.events.sendfile),
+        Unit::Bytes,
+    );
+    let ev_cl = ev.add(
+        "user memory per connection, event loop, 64 KiB loop through the loop's buffer",
+        user(&h.events.pooled),
+        Unit::Bytes,
+    );
+    ev.add(
+        "event loop's own copy buffer, once per loop",
+        h.events.pooled.per_server.saturating_sub(h.events.sendfile.per_server) as f64,
         Unit::Bytes,
     );
     let sf_q = ev.add(
@@ -152,30 +191,40 @@ fn memory_evidence(h: &Heaps, (sf_q, cl_q): (u64, u64)) -> (Evidence, [f64; 4]) 
             .map_or(f64::NAN, |v| v as f64),
         Unit::Bytes,
     );
-    let savings = [
-        ev.add(USER_SAVED, 1.0 - sf_user / cl_user, Unit::Fraction),
-        ev.add(ALL_SAVED, 1.0 - (sf_user + sf_q) / (cl_user + cl_q), Unit::Fraction),
-        ev.add(MORE_USER, cl_user / sf_user, Unit::Ratio),
-        ev.add(MORE_ALL, (cl_user + cl_q) / (sf_user + sf_q), Unit::Ratio),
+    let figures = [
+        ev.add(USER_SAVED, saved(sf_user, cl_user), Unit::Fraction),
+        ev.add(ALL_SAVED, saved(sf_user + sf_q, cl_user + cl_q), Unit::Fraction),
+        ev.add(EVENT_SAVED, saved(ev_sf, ev_cl), Unit::Fraction),
+        ev.add(MORE_USER, more(sf_user, cl_user), Unit::Ratio),
+        ev.add(MORE_ALL, more(sf_user + sf_q, cl_user + cl_q), Unit::Ratio),
+        ev.add(MORE_EVENT, more(ev_sf, ev_cl), Unit::Ratio),
     ];
-    (ev, savings)
+    (ev, figures)
 }
 
-/// C002-09 and C002-10: what a connection costs in memory with each method.
+/// C002-09 and C002-10: what a connection costs in memory with each method,
+/// in a thread-per-connection server and in an event loop.
 pub fn c002_09_memory(ctx: &Ctx) -> Result<Measured, CheckError> {
     let h = figures::heaps(ctx)?;
     let q = figures::socket_buffers(ctx)?;
-    let (ev, [user, all, more_user, more_all]) = memory_evidence(h, *q);
+    let (ev, [user, all, event, more_user, more_all, more_event]) =
+        memory_evidence(h, *q);
+    let bytes =
+        |c: &ConnectionHeap| format_bytes((c.per_connection + c.per_request) as f64);
     let summary = format!(
-        "per connection: {} of heap with sendfile, {} with the 64 KiB loop (−{:.0}%); with \
-         the kernel's socket buffers ({} and {}) counted, −{:.0}%; connections in the same \
-         memory: {more_user:.2}× then {more_all:.2}×",
-        format_bytes((h.sendfile.per_connection + h.sendfile.per_request) as f64),
-        format_bytes((h.copy_loop.per_connection + h.copy_loop.per_request) as f64),
+        "per connection, thread per connection: {} of heap with sendfile, {} with the 64 KiB \
+         loop (−{:.0}%; {more_user:.2}× the connections); with the kernel's socket buffers \
+         ({} and {}) counted, −{:.0}% ({more_all:.2}×); event loop: {} and {} (−{:.0}%; \
+         {more_event:.2}×), its copy buffer being the loop's",
+        bytes(&h.threads.sendfile),
+        bytes(&h.threads.copy_loop),
         user * 100.0,
         format_bytes(q.0 as f64),
         format_bytes(q.1 as f64),
-        all * 100.0
+        all * 100.0,
+        bytes(&h.events.sendfile),
+        bytes(&h.events.pooled),
+        event * 100.0,
     );
     Ok(Measured::new(ev, summary))
 }
@@ -185,13 +234,23 @@ pub fn c002_10_more_connections(ctx: &Ctx) -> Result<Measured, CheckError> {
     c002_09_memory(ctx)
 }
 
+const OWN_BUFFER: &str = "each connection owns its copy buffer, as with a thread per \
+                          connection; an event loop's copy loop needs one buffer per loop \
+                          (it serves one connection at a time), so there sendfile saves \
+                          nothing per connection; and the kernel's socket buffers, the same \
+                          for both methods, are most of a connection's memory";
+
 /// Confirmed when the saving reaches the seed's −40% with the socket
-/// buffers counted; refuted when it does not even without them.
+/// buffers counted; refuted when it does not even in user space with a
+/// thread per connection; otherwise "holds only when", naming what it
+/// takes.
 pub const C002_09: Rule = Rule {
     says: "confirmed when sendfile saves at least memory_target of a connection's memory \
            with the kernel's socket buffers counted; refuted when it saves less even in \
-           user space alone; otherwise holds only when counting user-space memory",
-    inputs: &[USER_SAVED, ALL_SAVED],
+           user space with a thread per connection; otherwise holds only when counting \
+           user-space memory (if the event loop saves as much) or when each connection owns \
+           its copy buffer (if the event loop saves less)",
+    inputs: &[USER_SAVED, ALL_SAVED, EVENT_SAVED],
     thresholds: &[Threshold {
         name: "memory_target",
         value: 0.4,
@@ -205,7 +264,7 @@ pub const C002_09: Rule = Rule {
             Verdict::Confirmed
         } else if f.get(USER_SAVED) < target {
             Verdict::Refuted
-        } else {
+        } else if f.get(EVENT_SAVED) >= target {
             f.holds_only_when(
                 "\"memory\" means the connection's user-space buffers, which sendfile \
                  does without; the kernel's socket buffers, the same for both methods, \
@@ -213,12 +272,21 @@ pub const C002_09: Rule = Rule {
                 USER_SAVED,
                 ALL_SAVED,
             )
+        } else {
+            f.holds_only_when(OWN_BUFFER, USER_SAVED, EVENT_SAVED)
         }
     },
     examples: &[
         example(&[(ALL_SAVED, 0.5)], Confirmed),
         example(&[(ALL_SAVED, 0.01), (USER_SAVED, 0.1)], Refuted),
-        example(&[(ALL_SAVED, 0.01), (USER_SAVED, 0.88)], HoldsOnlyWhen),
+        example(
+            &[(ALL_SAVED, 0.01), (USER_SAVED, 0.88), (EVENT_SAVED, 0.88)],
+            HoldsOnlyWhen,
+        ),
+        example(
+            &[(ALL_SAVED, 0.01), (USER_SAVED, 0.88), (EVENT_SAVED, 0.0)],
+            HoldsOnlyWhen,
+        ),
     ],
 };
 
@@ -227,9 +295,10 @@ pub const C002_09: Rule = Rule {
 pub const C002_10: Rule = Rule {
     says: "confirmed when the same memory holds at least more_connections × as many \
            sendfile connections as loop connections with the kernel's socket buffers \
-           counted; refuted when not even in user space alone; otherwise holds only when \
-           per-connection user memory is the limit",
-    inputs: &[MORE_USER, MORE_ALL],
+           counted; refuted when not even in user space with a thread per connection; \
+           otherwise holds only when per-connection user memory is the limit (if the event \
+           loop gains as much) or when each connection owns its copy buffer (if it does not)",
+    inputs: &[MORE_USER, MORE_ALL, MORE_EVENT],
     thresholds: &[Threshold {
         name: "more_connections",
         value: 1.1,
@@ -244,19 +313,22 @@ pub const C002_10: Rule = Rule {
             Verdict::Confirmed
         } else if f.get(MORE_USER) < min {
             Verdict::Refuted
-        } else {
+        } else if f.get(MORE_EVENT) >= min {
             f.holds_only_when(
                 "per-connection user memory is the limit; the kernel's socket buffers, \
                  threads and file descriptors cost the same with either method",
                 MORE_USER,
                 MORE_ALL,
             )
+        } else {
+            f.holds_only_when(OWN_BUFFER, MORE_USER, MORE_EVENT)
         }
     },
     examples: &[
         example(&[(MORE_ALL, 2.0)], Confirmed),
         example(&[(MORE_ALL, 1.0), (MORE_USER, 1.0)], Refuted),
-        example(&[(MORE_ALL, 1.01), (MORE_USER, 8.0)], HoldsOnlyWhen),
+        example(&[(MORE_ALL, 1.01), (MORE_USER, 8.0), (MORE_EVENT, 8.0)], HoldsOnlyWhen),
+        example(&[(MORE_ALL, 1.01), (MORE_USER, 8.0), (MORE_EVENT, 1.0)], HoldsOnlyWhen),
     ],
 };
 
@@ -345,7 +417,7 @@ fn pool_figure(size: &str, stat: &str) -> String {
 /// pooled buffers; heap per request, and the serving thread's CPU per
 /// request, round by round.
 pub fn c002_12_buffer_pools(ctx: &Ctx) -> Result<Measured, CheckError> {
-    let h = figures::heaps(ctx)?;
+    let h = &figures::heaps(ctx)?.threads;
     let timings = figures::pool_timing(ctx)?;
     let mut ev = Evidence::new(format!(
         "the chapter's server with a 64 KiB read/write loop, one keep-alive connection \
@@ -555,7 +627,7 @@ const SF_PER_REQUEST: &str = "server, sendfile: heap bytes per request";
 
 /// D52: a buffer pool for a sendfile server.
 pub fn d52_pool_for_sendfile(ctx: &Ctx) -> Result<Measured, CheckError> {
-    let h = figures::heaps(ctx)?;
+    let h = &figures::heaps(ctx)?.threads;
     let mut ev = Evidence::new(
         "one keep-alive connection to the chapter's server; heap per request on each path",
     );

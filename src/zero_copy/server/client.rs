@@ -144,7 +144,7 @@ impl Client {
     pub fn read_response(&mut self, head_request: bool) -> io::Result<Response> {
         let (status, headers) = self.read_head()?;
         let mut resp = Response { status, headers, body: Vec::new() };
-        if head_request {
+        if head_request || status == 304 {
             return Ok(resp);
         }
         let len = resp.content_length().ok_or_else(|| bad("no Content-Length".into()))?;

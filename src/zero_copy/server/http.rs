@@ -5,12 +5,18 @@
 //! Not a general HTTP parser: no request bodies (a request announcing one
 //! gets 400 and the connection is closed), no chunked encoding, no
 //! multi-range responses (a `Range` with several ranges is ignored, which
-//! RFC 9110 §14.2 allows), no conditional requests.
+//! RFC 9110 §14.2 allows); of the conditional requests, only
+//! `If-Modified-Since` (a 304 for a file not changed since).
 
+use std::cell::Cell;
 use std::io::Write;
 
 /// Largest request head accepted (request line and headers), in bytes.
 pub const MAX_HEAD: usize = 8192;
+
+/// Most header lines accepted in a request head (Apache's
+/// `LimitRequestFields` default); more is a 431.
+pub const MAX_HEADERS: usize = 100;
 
 /// The request methods the server knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +45,8 @@ pub struct Request<'a> {
     /// The request announces a body (`Content-Length` > 0 or
     /// `Transfer-Encoding`).
     pub has_body: bool,
+    /// The `If-Modified-Since` header's value, if any.
+    pub if_modified_since: Option<&'a [u8]>,
 }
 
 /// Why a head could not be parsed.
@@ -48,6 +56,19 @@ pub enum HeadError {
     Bad(&'static str),
     /// Not HTTP/1.0 or HTTP/1.1: 505.
     Version,
+    /// More than `max_headers` header lines: 431.
+    TooManyHeaders,
+}
+
+impl HeadError {
+    /// The status that answers it.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::Bad(_) => 400,
+            Self::Version => 505,
+            Self::TooManyHeaders => 431,
+        }
+    }
 }
 
 /// The length of the head at the start of `buf` (through the blank line),
@@ -57,8 +78,9 @@ pub fn head_len(buf: &[u8]) -> Option<usize> {
 }
 
 // ANCHOR: parse_request
-/// Parses a complete head (as delimited by [`head_len`]).
-pub fn parse_request(head: &[u8]) -> Result<Request<'_>, HeadError> {
+/// Parses a complete head (as delimited by [`head_len`]) with at most
+/// `max_headers` header lines.
+pub fn parse_request(head: &[u8], max_headers: usize) -> Result<Request<'_>, HeadError> {
     let mut lines =
         head.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
     let line = lines.next().ok_or(HeadError::Bad("empty request"))?;
@@ -82,6 +104,12 @@ pub fn parse_request(head: &[u8]) -> Result<Request<'_>, HeadError> {
         b"HEAD" => Verb::Head,
         _ => Verb::Other,
     };
+    // The absolute form (`http://host/path`, RFC 9112 §3.2.2) names the
+    // same path as the origin form; the authority is not checked.
+    let (target, absolute) = match origin_of(target) {
+        Some(path) => (path, true),
+        None => (target, false),
+    };
     let mut req = Request {
         verb,
         target,
@@ -89,9 +117,14 @@ pub fn parse_request(head: &[u8]) -> Result<Request<'_>, HeadError> {
         keep_alive: minor_version == 1,
         range: None,
         has_body: false,
+        if_modified_since: None,
     };
-    let mut content_length = None;
+    let (mut content_length, mut hosts, mut count) = (None, 0, 0);
     for line in lines.filter(|l| !l.is_empty()) {
+        count += 1;
+        if count > max_headers {
+            return Err(HeadError::TooManyHeaders);
+        }
         if line[0] == b' ' || line[0] == b'\t' {
             return Err(HeadError::Bad("folded header lines are not allowed"));
         }
@@ -101,7 +134,9 @@ pub fn parse_request(head: &[u8]) -> Result<Request<'_>, HeadError> {
         if name.is_empty() || !name.iter().all(|&b| is_token(b)) {
             return Err(HeadError::Bad("malformed header name"));
         }
-        if name.eq_ignore_ascii_case(b"connection") {
+        if name.eq_ignore_ascii_case(b"host") {
+            hosts += 1;
+        } else if name.eq_ignore_ascii_case(b"connection") {
             for option in value.split(|&b| b == b',').map(trim) {
                 if option.eq_ignore_ascii_case(b"close") {
                     req.keep_alive = false;
@@ -111,6 +146,8 @@ pub fn parse_request(head: &[u8]) -> Result<Request<'_>, HeadError> {
             }
         } else if name.eq_ignore_ascii_case(b"range") {
             req.range = Some(value);
+        } else if name.eq_ignore_ascii_case(b"if-modified-since") {
+            req.if_modified_since = Some(value);
         } else if name.eq_ignore_ascii_case(b"content-length") {
             let n = parse_u64(value).ok_or(HeadError::Bad("bad Content-Length"))?;
             if content_length.is_some_and(|c| c != n) {
@@ -121,10 +158,29 @@ pub fn parse_request(head: &[u8]) -> Result<Request<'_>, HeadError> {
             req.has_body = true;
         }
     }
+    // RFC 9112 §3.2: exactly one Host in HTTP/1.1 (unless the target
+    // carries the authority); never more than one.
+    if hosts > 1 || (hosts == 0 && minor_version == 1 && !absolute) {
+        return Err(HeadError::Bad("an HTTP/1.1 request needs exactly one Host header"));
+    }
     req.has_body |= content_length.is_some_and(|n| n > 0);
     Ok(req)
 }
 // ANCHOR_END: parse_request
+
+/// The path of an absolute-form target (`http://host/p?q` → `/p?q`; with
+/// no path, `/`), or `None` for any other form.
+fn origin_of(target: &[u8]) -> Option<&[u8]> {
+    let rest = [&b"http://"[..], b"https://"].iter().find_map(|scheme| {
+        (target.len() >= scheme.len()
+            && target[..scheme.len()].eq_ignore_ascii_case(scheme))
+        .then(|| &target[scheme.len()..])
+    })?;
+    Some(match rest.iter().position(|&b| b == b'/') {
+        Some(i) => &rest[i..],
+        None => b"/",
+    })
+}
 
 fn is_token(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
@@ -232,14 +288,17 @@ pub fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         206 => "Partial Content",
+        304 => "Not Modified",
         400 => "Bad Request",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         414 => "URI Too Long",
         416 => "Range Not Satisfiable",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
+        503 => "Service Unavailable",
         505 => "HTTP Version Not Supported",
         _ => "Unknown",
     }
@@ -285,12 +344,15 @@ pub struct Head<'a> {
     /// `Content-Type`.
     pub content_type: &'a str,
     /// `Content-Length`: the body's length (also for HEAD, which sends none).
+    /// A 304 sends neither it nor `Content-Type`.
     pub content_length: u64,
     /// `Content-Range`: (first, last, size) for 206; (0, 0, size) with
     /// `unsatisfiable` for 416.
     pub content_range: Option<(u64, u64, u64)>,
     /// A 416's `Content-Range: bytes */size`.
     pub unsatisfiable_size: Option<u64>,
+    /// `Last-Modified`, in seconds since the Unix epoch.
+    pub last_modified: Option<i64>,
     /// Whether to say `Connection: close`.
     pub close: bool,
     /// Whether to send `Allow: GET, HEAD` (405).
@@ -305,15 +367,24 @@ pub fn write_head(out: &mut Vec<u8>, h: &Head<'_>) {
     // Writing to a Vec cannot fail.
     let _ = write!(
         out,
-        "HTTP/1.1 {} {}\r\nServer: perf-workbook\r\n",
+        "HTTP/1.1 {} {}\r\nServer: perf-workbook\r\nDate: ",
         h.status,
         reason(h.status)
     );
-    let _ = write!(
-        out,
-        "Content-Type: {}\r\nContent-Length: {}\r\n",
-        h.content_type, h.content_length
-    );
+    out.extend_from_slice(&date_now());
+    out.extend_from_slice(b"\r\n");
+    if h.status != 304 {
+        let _ = write!(
+            out,
+            "Content-Type: {}\r\nContent-Length: {}\r\n",
+            h.content_type, h.content_length
+        );
+    }
+    if let Some(t) = h.last_modified {
+        out.extend_from_slice(b"Last-Modified: ");
+        out.extend_from_slice(&http_date(t));
+        out.extend_from_slice(b"\r\n");
+    }
     if h.status == 200 || h.status == 206 {
         out.extend_from_slice(b"Accept-Ranges: bytes\r\n");
     }
@@ -326,6 +397,9 @@ pub fn write_head(out: &mut Vec<u8>, h: &Head<'_>) {
     if h.allow {
         out.extend_from_slice(b"Allow: GET, HEAD\r\n");
     }
+    if h.status == 503 {
+        out.extend_from_slice(b"Retry-After: 1\r\n");
+    }
     if h.close {
         out.extend_from_slice(b"Connection: close\r\n");
     }
@@ -333,43 +407,188 @@ pub fn write_head(out: &mut Vec<u8>, h: &Head<'_>) {
 }
 // ANCHOR_END: write_head
 
+/// An HTTP date (IMF-fixdate, RFC 9110 §5.6.7) is this long.
+pub const DATE_LEN: usize = 29;
+
+const DAYS: [&[u8; 3]; 7] = [b"Thu", b"Fri", b"Sat", b"Sun", b"Mon", b"Tue", b"Wed"];
+const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct",
+    b"Nov", b"Dec",
+];
+
+/// `secs` since the Unix epoch as `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn http_date(secs: i64) -> [u8; DATE_LEN] {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    let mut out = [b' '; DATE_LEN];
+    out[..3].copy_from_slice(DAYS[days.rem_euclid(7) as usize]);
+    out[3] = b',';
+    let two = |out: &mut [u8], at: usize, n: i64| {
+        out[at] = b'0' + (n / 10 % 10) as u8;
+        out[at + 1] = b'0' + (n % 10) as u8;
+    };
+    two(&mut out, 5, d);
+    out[8..11].copy_from_slice(MONTHS[(m - 1) as usize]);
+    two(&mut out, 12, y.clamp(0, 9999) / 100);
+    two(&mut out, 14, y.clamp(0, 9999) % 100);
+    two(&mut out, 17, rem / 3600);
+    out[19] = b':';
+    two(&mut out, 20, rem / 60 % 60);
+    out[22] = b':';
+    two(&mut out, 23, rem % 60);
+    out[26..].copy_from_slice(b"GMT");
+    out
+}
+
+/// Parses an IMF-fixdate (the only form a sender may generate); `None` for
+/// anything else, which makes the condition false (RFC 9110 §13.1.3).
+pub fn parse_http_date(s: &[u8]) -> Option<i64> {
+    let s = trim(s);
+    if s.len() != DATE_LEN || &s[3..5] != b", " || &s[25..] != b" GMT" {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        s[r].iter().try_fold(0i64, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + i64::from(b - b'0'))
+        })
+    };
+    let m = MONTHS.iter().position(|m| &s[8..11] == *m)? as i64 + 1;
+    let (d, y) = (num(5..7)?, num(12..16)?);
+    let (hh, mm, ss) = (num(17..19)?, num(20..22)?, num(23..25)?);
+    if s[7] != b' ' || s[11] != b' ' || s[16] != b' ' || s[19] != b':' || s[22] != b':' {
+        return None;
+    }
+    if !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian
+/// (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// (year, month, day) → days since 1970-01-01 (`days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+thread_local! {
+    /// The last second formatted on this thread, and its text: a server
+    /// formats the date once a second, not once a response.
+    static DATE: Cell<(i64, [u8; DATE_LEN])> = const { Cell::new((i64::MIN, [0; DATE_LEN])) };
+}
+
+/// The current time as an HTTP date, formatted at most once a second per
+/// thread.
+pub fn date_now() -> [u8; DATE_LEN] {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    DATE.with(|c| {
+        let (secs, text) = c.get();
+        if secs == now {
+            return text;
+        }
+        let text = http_date(now);
+        c.set((now, text));
+        text
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(h: &[u8]) -> Result<Request<'_>, HeadError> {
+        parse_request(h, MAX_HEADERS)
+    }
 
     #[test]
     fn request_heads_parse() {
         let h = b"GET /a%20b?x HTTP/1.1\r\nHost: x\r\nRange: bytes=0-9\r\n\r\n";
         assert_eq!(head_len(h), Some(h.len()));
-        let r = parse_request(h).unwrap();
+        let r = parse(h).unwrap();
         assert_eq!((r.verb, r.target, r.keep_alive), (Verb::Get, &b"/a%20b?x"[..], true));
         assert_eq!(r.range, Some(&b"bytes=0-9"[..]));
-        let r = parse_request(b"HEAD / HTTP/1.0\r\n\r\n").unwrap();
+        let r = parse(b"HEAD / HTTP/1.0\r\n\r\n").unwrap();
         assert_eq!((r.verb, r.keep_alive), (Verb::Head, false));
-        let r =
-            parse_request(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").unwrap();
+        let r = parse(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").unwrap();
         assert!(r.keep_alive);
-        let r = parse_request(b"GET / HTTP/1.1\r\nconnection: close\r\n\r\n").unwrap();
+        let r = parse(b"GET / HTTP/1.1\r\nHost: x\r\nconnection: close\r\n\r\n").unwrap();
         assert!(!r.keep_alive);
-        let r = parse_request(b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\n").unwrap();
+        let r =
+            parse(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n").unwrap();
         assert_eq!((r.verb, r.has_body), (Verb::Other, true));
-        assert_eq!(parse_request(b"GET / HTTP/2.0\r\n\r\n"), Err(HeadError::Version));
+        assert_eq!(parse(b"GET / HTTP/2.0\r\n\r\n"), Err(HeadError::Version));
+        // The absolute form names a path; it carries its own authority.
+        let r = parse(b"GET http://example.com/a/b?q HTTP/1.1\r\n\r\n").unwrap();
+        assert_eq!(r.target, b"/a/b?q");
+        assert_eq!(
+            parse(b"GET HTTPS://h HTTP/1.1\r\nHost: h\r\n\r\n").unwrap().target,
+            b"/"
+        );
+        let ims = b"GET / HTTP/1.1\r\nHost: x\r\nIf-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n";
+        assert_eq!(
+            parse(ims).unwrap().if_modified_since,
+            Some(&b"Sun, 06 Nov 1994 08:49:37 GMT"[..])
+        );
         for bad in [
             &b"GET /\r\n\r\n"[..],
-            b"GET  / HTTP/1.1\r\n\r\n",
-            b"GET / HTTP/1.1 x\r\n\r\n",
-            b"GET / HTTP/1.1\r\nNo colon\r\n\r\n",
-            b"GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n",
-            b"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-            b"GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
-            b"G(T / HTTP/1.1\r\n\r\n",
+            b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET / HTTP/1.1 x\r\nHost: x\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\nNo colon\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n c\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+            b"G(T / HTTP/1.1\r\nHost: x\r\n\r\n",
+            // RFC 9112 §3.2: no Host, or two, in HTTP/1.1.
+            b"GET / HTTP/1.1\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
         ] {
             assert!(
-                matches!(parse_request(bad), Err(HeadError::Bad(_))),
+                matches!(parse(bad), Err(HeadError::Bad(_))),
                 "{:?}",
                 String::from_utf8_lossy(bad)
             );
         }
+        let mut many = b"GET / HTTP/1.1\r\nHost: x\r\n".to_vec();
+        for i in 0..MAX_HEADERS {
+            many.extend_from_slice(format!("X-{i}: y\r\n").as_bytes());
+        }
+        many.extend_from_slice(b"\r\n");
+        assert_eq!(parse(&many), Err(HeadError::TooManyHeaders));
+        assert!(parse_request(&many, MAX_HEADERS + 1).is_ok());
+    }
+
+    #[test]
+    fn http_dates_round_trip() {
+        assert_eq!(&http_date(784_111_777), b"Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(&http_date(0), b"Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(&http_date(951_782_400), b"Tue, 29 Feb 2000 00:00:00 GMT");
+        for t in [0, 784_111_777, 951_782_400, 1_700_000_000, 4_102_444_799] {
+            assert_eq!(parse_http_date(&http_date(t)), Some(t), "{t}");
+        }
+        assert_eq!(parse_http_date(b"Sunday, 06-Nov-94 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date(b"Sun, 06 Nov 1994 08:49:37 UTC"), None);
+        assert_eq!(parse_http_date(b"Sun, 06 Foo 1994 08:49:37 GMT"), None);
+        assert_eq!(date_now().len(), DATE_LEN);
     }
 
     #[test]
@@ -407,6 +626,7 @@ mod tests {
             content_length: 10,
             content_range: Some((0, 9, 100)),
             unsatisfiable_size: None,
+            last_modified: Some(784_111_777),
             close: true,
             allow: false,
         };
@@ -415,6 +635,11 @@ mod tests {
         assert!(text.starts_with("HTTP/1.1 206 Partial Content\r\n"), "{text}");
         assert!(text.contains("Content-Type: video/mp4\r\n"), "{text}");
         assert!(text.contains("Content-Range: bytes 0-9/100\r\n"), "{text}");
+        assert!(
+            text.contains("Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"),
+            "{text}"
+        );
+        assert!(text.contains("\r\nDate: "), "{text}");
         assert!(text.contains("Connection: close\r\n") && text.ends_with("\r\n\r\n"));
         assert_eq!(content_type(b".bashrc"), "application/octet-stream");
         assert_eq!(content_type(b"a.tar.gz"), "application/octet-stream");
