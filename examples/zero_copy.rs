@@ -102,7 +102,7 @@ fn main() {
     cli::quiet_on_closed_pipe();
     let args: Args = cli::parse_example(TABLES);
     match args.command {
-        Some(cmd) => command::run(cmd),
+        Some(cmd) => command::run(cmd).unwrap_or_else(|e| cli::fail(&e)),
         None => {
             let chapter = perf_workbook::cli::named("zero_copy");
             cli::run_example(chapter, &args.chapter, TABLES);

@@ -16,7 +16,6 @@
 use super::client::load;
 use super::loadgen::{self, LoadSpec, Until};
 use super::{Config, Model, Transfer, spawn};
-use crate::cli::fail;
 use crate::measure::stats;
 use crate::table::{format_bytes, format_nanos};
 use std::net::SocketAddr;
@@ -130,8 +129,9 @@ pub enum Command {
     },
 }
 
-/// Runs `cmd`; a failure is a one-line error and exit code 2.
-pub fn run(cmd: Command) {
+/// Runs `cmd`. A failure is one line for the caller to print (the example
+/// exits with code 2 on it).
+pub fn run(cmd: Command) -> Result<(), String> {
     match cmd {
         Command::Serve { root, addr, model, threads, max_connections, copy_loop } => {
             serve(root, addr, model, threads, max_connections, copy_loop)
@@ -150,9 +150,9 @@ pub fn run(cmd: Command) {
         } => {
             let until = match responses {
                 Some(n) if n > 0 => Until::Responses(n),
-                Some(_) => fail("--responses must be at least 1"),
+                Some(_) => return Err("--responses must be at least 1".into()),
                 None if seconds > 0.0 => Until::Time(Duration::from_secs_f64(seconds)),
-                None => fail("--seconds must be positive"),
+                None => return Err("--seconds must be positive".into()),
             };
             load_rounds(&addr, &path, connections, threads, until, rounds)
         }
@@ -169,7 +169,7 @@ fn serve(
     threads: Option<usize>,
     max_connections: usize,
     copy_loop: bool,
-) {
+) -> Result<(), String> {
     let transfer =
         if copy_loop { Transfer::CopyLoop(64 << 10) } else { Transfer::Sendfile };
     let model = match model {
@@ -182,9 +182,8 @@ fn serve(
     }
     config.limits.max_connections = max_connections;
     let loops = config.threads;
-    let handle = spawn(addr, config).unwrap_or_else(|e| {
-        fail(&format!("cannot serve {} on {addr}: {e}", root.display()))
-    });
+    let handle = spawn(addr, config)
+        .map_err(|e| format!("cannot serve {} on {addr}: {e}", root.display()))?;
     let how = match model {
         Model::EventLoop => format!("{loops} event loops"),
         Model::Threads => "a thread per connection".to_string(),
@@ -197,22 +196,29 @@ fn serve(
         handle.strategy()
     );
     handle.wait();
+    Ok(())
 }
 
 /// Bytes in a MiB, for throughputs printed in MiB/s.
 const MIB: f64 = (1u64 << 20) as f64;
 
-fn get(addrs: &[SocketAddr], path: &str, clients: usize, repeat: usize, rounds: usize) {
+fn get(
+    addrs: &[SocketAddr],
+    path: &str,
+    clients: usize,
+    repeat: usize,
+    rounds: usize,
+) -> Result<(), String> {
     if clients == 0 || repeat == 0 || rounds == 0 {
-        fail("--clients, --repeat and --rounds must be at least 1");
+        return Err("--clients, --repeat and --rounds must be at least 1".into());
     }
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); addrs.len()];
     for round in 0..rounds {
         for (i, addr) in addrs.iter().enumerate() {
-            let l = load(*addr, path, clients, repeat)
-                .unwrap_or_else(|e| fail(&format!("{addr}: {e}")));
+            let l =
+                load(*addr, path, clients, repeat).map_err(|e| format!("{addr}: {e}"))?;
             if l.failures > 0 {
-                fail(&format!(
+                return Err(format!(
                     "{addr}: {} of {} responses failed",
                     l.failures, l.responses
                 ));
@@ -235,6 +241,7 @@ fn get(addrs: &[SocketAddr], path: &str, clients: usize, repeat: usize, rounds: 
         let ratio = stats::ratio_of_medians(&rates[0], &rates[1]).unwrap_or(f64::NAN);
         println!("ratio {a} / {b}: {ratio:.2}");
     }
+    Ok(())
 }
 
 fn load_rounds(
@@ -244,9 +251,9 @@ fn load_rounds(
     threads: usize,
     until: Until,
     rounds: usize,
-) {
+) -> Result<(), String> {
     if connections == 0 || threads == 0 || rounds == 0 {
-        fail("--connections, --threads and --rounds must be at least 1");
+        return Err("--connections, --threads and --rounds must be at least 1".into());
     }
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); addrs.len()];
     for round in 0..rounds {
@@ -258,7 +265,7 @@ fn load_rounds(
                 threads,
                 until,
             };
-            let r = loadgen::run(&spec).unwrap_or_else(|e| fail(&format!("{addr}: {e}")));
+            let r = loadgen::run(&spec).map_err(|e| format!("{addr}: {e}"))?;
             let (min, max) = r.per_connection_range();
             let us = |q: f64| format_nanos(r.latency_us(q) * 1e3);
             println!(
@@ -289,6 +296,7 @@ fn load_rounds(
         let ratio = stats::ratio_of_medians(&rates[0], &rates[1]).unwrap_or(f64::NAN);
         println!("ratio {a} / {b}: {ratio:.2}");
     }
+    Ok(())
 }
 
 fn hold(
@@ -298,7 +306,7 @@ fn hold(
     stall_path: &str,
     probes: usize,
     pids: &[u32],
-) {
+) -> Result<(), String> {
     use crate::zero_copy::nginx::resident_bytes;
     use crate::zero_copy::serving::{idle_connection, probe, stalled_connection};
     let rss = || pids.iter().filter_map(|&p| resident_bytes(Some(p))).sum::<u64>();
@@ -307,11 +315,11 @@ fn hold(
     let idle_conns = (0..idle)
         .map(|_| idle_connection(addr))
         .collect::<std::io::Result<Vec<_>>>()
-        .unwrap_or_else(|e| fail(&format!("{addr}: idle connections: {e}")));
+        .map_err(|e| format!("{addr}: idle connections: {e}"))?;
     let stuck = (0..stalled)
         .map(|_| stalled_connection(addr, stall_path))
         .collect::<std::io::Result<Vec<_>>>()
-        .unwrap_or_else(|e| fail(&format!("{addr}: stalled clients: {e}")));
+        .map_err(|e| format!("{addr}: stalled clients: {e}"))?;
     std::thread::sleep(Duration::from_millis(300));
     let rss_after = rss();
     let (median, max, unanswered) = probe(addr, probes.max(1));
@@ -329,4 +337,5 @@ fn hold(
     }
     println!();
     drop((idle_conns, stuck));
+    Ok(())
 }
