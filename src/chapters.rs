@@ -44,12 +44,8 @@ impl Chapter {
 /// exercises with starters, no typed figures in prose). The registry and book
 /// tests hold every other chapter to it. Empty when the conversion is done.
 #[doc(hidden)]
-pub const CONVERTING: &[&str] = &[
-    "zero_copy",
-    "struct_layout",
-    "escape_heap",
-    "lock_free_ring",
-];
+pub const CONVERTING: &[&str] =
+    &["zero_copy", "struct_layout", "escape_heap", "lock_free_ring"];
 
 /// Every chapter, in book order.
 pub const CHAPTERS: &[Chapter] = &[
@@ -108,6 +104,13 @@ pub const CHAPTERS: &[Chapter] = &[
         title: "mmap and large buffers",
         checks: crate::mmap::CHECKS,
         child_modes: crate::mmap::CHILD_MODES,
+    },
+    Chapter {
+        number: 8,
+        slug: "monitoring",
+        title: "Monitoring and leak detection",
+        checks: crate::monitoring::CHECKS,
+        child_modes: crate::monitoring::CHILD_MODES,
     },
 ];
 
