@@ -9,11 +9,15 @@
 //! A check that panics is reported as an error, not a crash of the run.
 
 use crate::chapters::{self, CHAPTERS, Chapter};
-use crate::claims::render::{GoStatus, Only, Outcome, Report, Section};
+use crate::claims::render::{GoStatus, Only, Outcome, Report, Section, SectionUsage};
 use crate::claims::{self, Check, CheckError, ClaimInfo, Ctx};
 use crate::go_side::GoRun;
 use crate::measure::machine::MachineInfo;
-use std::time::Instant;
+use crate::monitoring::Sampler;
+use std::time::{Duration, Instant};
+
+/// How often the run's sampler reads the process (see [`run_with_go`]).
+pub const SAMPLE_EVERY: Duration = Duration::from_millis(10);
 
 /// Which claims to run or list.
 #[derive(Clone, Debug)]
@@ -116,7 +120,11 @@ pub fn run_with_go(
     let start = Instant::now();
     let machine = MachineInfo::collect();
     let mut sections = Vec::new();
+    // The workbook monitors itself: each chapter's peak resident set and
+    // CPU time, from chapter 10's sampler (none when /proc is unreadable).
+    let sampler = Sampler::start(SAMPLE_EVERY).ok();
     for ch in CHAPTERS.iter().filter(|c| sel.admits_chapter(c)) {
+        let mark = sampler.as_ref().map(Sampler::mark);
         let mut section = Section::new(ch.number, ch.slug, ch.title);
         for claim in ch.claims().filter(|c| sel.admits(c)) {
             match ch.check(claim.id) {
@@ -137,6 +145,17 @@ pub fn run_with_go(
         }
         if section.outcomes.is_empty() && section.pending.is_empty() {
             continue;
+        }
+        if let (Some(s), Some(m)) = (&sampler, mark) {
+            let u = m.finish(s);
+            section.usage = Some(SectionUsage {
+                peak_rss_bytes: u.peak_rss_bytes,
+                cpu_time: u.cpu_time,
+                children_cpu_time: u.children_cpu_time,
+                wall: u.wall,
+                samples: u.samples,
+                interval: s.interval(),
+            });
         }
         on_section(&section);
         sections.push(section);
@@ -197,6 +216,24 @@ mod tests {
         assert_eq!(sel.arguments(), " --chapter mmap --only claims");
         let other = claims::ledger().iter().find(|c| c.chapter == "pools").unwrap();
         assert!(!sel.admits(other));
+    }
+
+    #[test]
+    fn each_section_carries_what_its_checks_used() {
+        // D58 is a static check with nothing to measure: the run is instant,
+        // and the sampler still reports the resident set at its edges.
+        let sel = Selection {
+            claims: vec![parse_claim("D58").unwrap()],
+            ..Selection::default()
+        };
+        let report = run(&sel, &Ctx { quick: true }, |_| {});
+        let u = report.sections[0].usage.expect("the sampler ran");
+        assert!(u.peak_rss_bytes > 0, "{u:?}");
+        assert_eq!(u.interval, SAMPLE_EVERY);
+        assert!(u.wall < Duration::from_secs(60), "{u:?}");
+        let j = crate::claims::render::json(&report);
+        assert_eq!(j["chapters"][0]["slug"], "pools");
+        assert!(j["chapters"][0]["peak_rss_bytes"].as_u64().unwrap() > 0);
     }
 
     #[test]

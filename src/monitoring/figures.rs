@@ -306,9 +306,9 @@ pub fn sampler_life(ctx: &Ctx) -> Result<&'static SamplerLife, CheckError> {
         let mut s = Sampler::start(interval)?;
         std::thread::sleep(ran);
         let threads_running = threads(SAMPLER_THREAD)?;
-        let latest = s.latest().ok_or("the sampler has no sample")?;
+        let (latest, taken) = s.latest_with_taken().ok_or("the sampler has no sample")?;
         let read_age = s.age(&latest);
-        let (taken, dropped) = (s.taken(), s.dropped());
+        let dropped = s.dropped();
         let t = Instant::now();
         s.stop();
         let stop_took = t.elapsed();

@@ -283,8 +283,9 @@ impl Shared {
     fn publish(&self, s: Sample) {
         self.window_peak.fetch_max(s.rss_bytes, Ordering::Relaxed);
         self.cost.record(s.cost.as_nanos() as u64);
-        self.taken.fetch_add(1, Ordering::Relaxed);
         let mut latest = self.latest.lock().unwrap_or_else(|p| p.into_inner());
+        // Counted under the lock, so `latest_with_taken` sees both together.
+        self.taken.fetch_add(1, Ordering::Relaxed);
         if latest.is_some() && self.unread.load(Ordering::Relaxed) {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
@@ -363,9 +364,15 @@ impl Sampler {
 
     /// The newest sample (and marks it read).
     pub fn latest(&self) -> Option<Sample> {
+        self.latest_with_taken().map(|(s, _)| s)
+    }
+
+    /// The newest sample and the number of samples taken when it was read
+    /// (equal to its `seq`: nothing newer exists).
+    pub fn latest_with_taken(&self) -> Option<(Sample, u64)> {
         let latest = self.shared.latest.lock().unwrap_or_else(|p| p.into_inner());
         self.shared.unread.store(false, Ordering::Relaxed);
-        *latest
+        latest.map(|s| (s, self.shared.taken.load(Ordering::Relaxed)))
     }
 
     /// Stops the thread and joins it. Any number of calls; `Drop` calls it.
