@@ -379,40 +379,8 @@ pub fn text(report: &Report, verbose: bool) -> String {
         s.push_str(&text_section(sec, verbose));
     }
     let _ = writeln!(s, "\nverdicts: {}", report.verdicts_line());
-    s.push_str(&usage_text(report));
     s.push_str(&differences_text(report));
     s
-}
-
-/// One line (wrapped) with each chapter's peak resident set and CPU time,
-/// from the run's sampler; empty when no section has them.
-pub fn usage_text(report: &Report) -> String {
-    let parts: Vec<String> = report
-        .sections
-        .iter()
-        .filter_map(|sec| {
-            let u = sec.usage?;
-            Some(format!(
-                "{} {} / {:.1} s",
-                sec.slug,
-                crate::table::format_bytes(u.peak_rss_bytes as f64),
-                (u.cpu_time + u.children_cpu_time).as_secs_f64()
-            ))
-        })
-        .collect();
-    let Some(interval) = report.sections.iter().find_map(|s| s.usage.map(|u| u.interval))
-    else {
-        return String::new();
-    };
-    wrap(
-        &format!(
-            "monitored (sampled every {} ms): peak RSS / CPU per chapter: {}",
-            interval.as_millis(),
-            parts.join(", ")
-        ),
-        "",
-        100,
-    )
 }
 
 /// The two lines that list where the verdicts differ from the research
@@ -487,9 +455,20 @@ pub fn text_section(sec: &Section, verbose: bool) -> String {
     // `+ 0.0`: an empty f64 sum is -0.0, which would print as "-0.0 s".
     let secs: f64 =
         sec.outcomes.iter().map(|o| o.elapsed.as_secs_f64()).sum::<f64>() + 0.0;
+    // The workbook monitors itself: what the chapter's checks used.
+    let usage = sec.usage.map_or_else(String::new, |u| {
+        format!(
+            "; peak RSS {}, CPU {:.1} s",
+            crate::table::format_value(
+                u.peak_rss_bytes as f64,
+                crate::table::Unit::Bytes
+            ),
+            (u.cpu_time + u.children_cpu_time).as_secs_f64()
+        )
+    });
     let _ = writeln!(
         s,
-        "\n{} · {}  ({}, {} claims, {:.1} s)",
+        "\n{} · {}  ({}, {} claims, {:.1} s{usage})",
         sec.number,
         sec.title,
         sec.slug,
@@ -1162,7 +1141,7 @@ pub(crate) mod tests {
     #[test]
     fn each_chapter_carries_its_peak_resident_set_and_cpu_time() {
         let mut r = sample();
-        assert_eq!(usage_text(&r), "", "no sampler, no line");
+        assert!(!text(&r, false).contains("peak RSS"), "no sampler, no figures");
         assert!(json(&r)["chapters"][0]["peak_rss_bytes"].is_null());
         r.sections[0].usage = Some(SectionUsage {
             peak_rss_bytes: 3 << 20,
@@ -1179,12 +1158,9 @@ pub(crate) mod tests {
         assert_eq!(ch["cpu_time_s"], 1.5);
         assert_eq!(ch["children_cpu_time_s"], 0.5);
         assert_eq!(ch["samples"], 300);
-        let t = text(&r, false);
+        let t = text_section(&r.sections[0], false);
         assert!(
-            t.contains(
-                "monitored (sampled every 10 ms): peak RSS / CPU per chapter: \
-                        struct_layout 3,145,728 B (3.0 MiB) / 2.0 s"
-            ),
+            t.contains("(struct_layout, 4 claims, 0.0 s; peak RSS 3 MiB, CPU 2.0 s)"),
             "{t}"
         );
     }

@@ -142,6 +142,15 @@ pub fn run(script: Script) -> std::io::Result<Trace> {
                 *phase.lock().unwrap_or_else(|p| p.into_inner()) = (name, at);
                 phases.lock().unwrap_or_else(|p| p.into_inner()).push((name, at));
             };
+            // Start from a trimmed heap: free pages left by earlier work go
+            // back to the kernel, so the grow phase faults in what it holds
+            // (glibc would otherwise reuse resident free memory, and the
+            // resident set would not move).
+            #[cfg(all(target_os = "linux", target_env = "gnu"))]
+            // SAFETY: malloc_trim only returns free heap pages to the kernel.
+            unsafe {
+                libc::malloc_trim(0);
+            }
             std::thread::sleep(script.quiet);
             enter("grow");
             let mut held: Vec<Vec<u8>> = Vec::with_capacity(script.grow_steps);
