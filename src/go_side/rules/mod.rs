@@ -14,6 +14,7 @@ pub mod lock_free_ring;
 pub mod mark_sweep;
 pub mod measuring;
 pub mod mmap;
+pub mod monitoring;
 pub mod pools;
 pub mod struct_layout;
 pub mod zero_copy;
@@ -209,6 +210,10 @@ pub const GO_CHECKS: &[(&str, &Rule)] = &[
     ("D61", &mmap::D61),
     ("D66", &mmap::D66),
     ("D67", &mmap::D67),
+    ("C000-14", &monitoring::C000_14),
+    ("C001-32", &monitoring::C001_32),
+    ("D25", &monitoring::D25),
+    ("D42", &monitoring::D42),
 ];
 
 /// The Go rule for a ledger id.
