@@ -494,7 +494,7 @@ pub fn monitor_values(ctx: &Ctx) -> Result<&'static MonitorValues, CheckError> {
             .get("route")
             .is_some_and(|v| v == "/b");
         let alias_fix = Registry::new(8);
-        let mut mine = vec![("route".to_string(), "/a".to_string())];
+        let mut mine = [("route".to_string(), "/a".to_string())];
         {
             let pairs: Vec<(&str, &str)> =
                 mine.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();

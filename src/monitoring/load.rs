@@ -181,16 +181,12 @@ pub fn run(script: Script) -> std::io::Result<Trace> {
         });
         let mut last_seq = 0;
         while !done.load(Ordering::Acquire) {
-            if let Some(sample) = sampler.latest() {
-                if sample.seq != last_seq {
-                    last_seq = sample.seq;
-                    let (name, _) = *phase.lock().unwrap_or_else(|p| p.into_inner());
-                    points.push(Point {
-                        sample,
-                        allocated: allocated.value(),
-                        phase: name,
-                    });
-                }
+            if let Some(sample) = sampler.latest()
+                && sample.seq != last_seq
+            {
+                last_seq = sample.seq;
+                let (name, _) = *phase.lock().unwrap_or_else(|p| p.into_inner());
+                points.push(Point { sample, allocated: allocated.value(), phase: name });
             }
             std::thread::sleep(script.interval / 2);
         }

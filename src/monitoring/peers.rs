@@ -11,8 +11,8 @@
 //! there are two. Every total is read back and compared with the
 //! increments the threads made.
 
-use super::registry::Counter;
-use super::seed_port::seed_000::{PerformanceMonitor, go_labels};
+use super::registry::{Counter, LocalCounter};
+use super::seed_port::seed_000::{GoLabels, PerformanceMonitor, go_labels};
 use crate::measure::{cpu, os, stats};
 use metrics::Recorder as _;
 use std::collections::HashMap;
@@ -159,44 +159,83 @@ impl Shared {
         }
     }
 
+    /// `k` increments on this thread.
+    #[inline]
+    fn batch(&self, local: Option<&LocalCounter>, labels: &GoLabels, k: u64) {
+        match self {
+            Shared::Ours(c) => match local {
+                Some(l) => (0..k).for_each(|_| black_box(l).inc()),
+                None => (0..k).for_each(|_| black_box(c).inc()),
+            },
+            Shared::Pc(c) => (0..k).for_each(|_| {
+                black_box(black_box(c).inc());
+            }),
+            Shared::Metrics(c, _) => (0..k).for_each(|_| black_box(c).increment(1)),
+            Shared::Prom(c) => (0..k).for_each(|_| black_box(c).inc()),
+            Shared::Atomic(a) => (0..k).for_each(|_| {
+                black_box(a).fetch_add(1, Ordering::Relaxed);
+            }),
+            Shared::Map(map) => (0..k).for_each(|_| {
+                let mut g = black_box(map).lock().unwrap_or_else(|p| p.into_inner());
+                *g.entry("requests".to_string()).or_insert(0) += 1;
+            }),
+            Shared::Seed(pm) => {
+                (0..k).for_each(|_| black_box(pm).add_metric("requests", 1.0, labels))
+            }
+        }
+    }
+
+    fn local(&self, imp: Impl) -> Option<LocalCounter> {
+        match self {
+            Shared::Ours(c) if imp == Impl::Local => Some(c.local()),
+            _ => None,
+        }
+    }
+
     /// Increments in batches of [`BATCH`] until `stop`; returns (CPU ns,
     /// increments made).
     fn run(&self, imp: Impl, stop: &AtomicBool) -> (f64, u64) {
         let now = || os::thread_cpu_time().unwrap_or_default();
         let labels = go_labels(&[]);
-        let local = match self {
-            Shared::Ours(c) if imp == Impl::Local => Some(c.local()),
-            _ => None,
-        };
+        let local = self.local(imp);
         let mut n = 0u64;
         let t0 = now();
         while !stop.load(Ordering::Relaxed) {
-            match self {
-                Shared::Ours(c) => match &local {
-                    Some(l) => (0..BATCH).for_each(|_| black_box(l).inc()),
-                    None => (0..BATCH).for_each(|_| black_box(c).inc()),
-                },
-                Shared::Pc(c) => (0..BATCH).for_each(|_| {
-                    black_box(black_box(c).inc());
-                }),
-                Shared::Metrics(c, _) => {
-                    (0..BATCH).for_each(|_| black_box(c).increment(1))
-                }
-                Shared::Prom(c) => (0..BATCH).for_each(|_| black_box(c).inc()),
-                Shared::Atomic(a) => (0..BATCH).for_each(|_| {
-                    black_box(a).fetch_add(1, Ordering::Relaxed);
-                }),
-                Shared::Map(map) => (0..BATCH).for_each(|_| {
-                    let mut g = black_box(map).lock().unwrap_or_else(|p| p.into_inner());
-                    *g.entry("requests".to_string()).or_insert(0) += 1;
-                }),
-                Shared::Seed(pm) => (0..BATCH)
-                    .for_each(|_| black_box(pm).add_metric("requests", 1.0, &labels)),
-            }
+            self.batch(local.as_ref(), &labels, BATCH);
             n += BATCH;
         }
         ((now() - t0).as_nanos() as f64, n)
     }
+}
+
+/// For the bench: two threads (pinned to two CPUs when there are two) each
+/// make `iters` increments of one fresh counter of `imp`, from a barrier.
+/// Returns the slower thread's wall time, the total read back and the
+/// increments made.
+pub fn two_threads(imp: Impl, iters: u64) -> (Duration, u64, u64) {
+    let shared = Shared::new(imp);
+    let cpus = cpu::two_cpus();
+    let barrier = std::sync::Barrier::new(2);
+    let times: Vec<Duration> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..2)
+            .map(|i| {
+                let (shared, barrier) = (&shared, &barrier);
+                s.spawn(move || {
+                    if let Some((a, b)) = cpus {
+                        let _ = cpu::pin_current_thread(if i == 0 { a } else { b });
+                    }
+                    let labels = go_labels(&[]);
+                    let local = shared.local(imp);
+                    barrier.wait();
+                    let t = std::time::Instant::now();
+                    shared.batch(local.as_ref(), &labels, iters);
+                    t.elapsed()
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    });
+    (times.into_iter().max().unwrap_or_default(), shared.total(), 2 * iters)
 }
 
 /// Increments between two looks at the stop flag.

@@ -187,29 +187,29 @@ impl Reader {
         s.rss_bytes = field(text, b"VmRSS:").unwrap_or(0) * 1024;
         s.hwm_bytes = field(text, b"VmHWM:").unwrap_or(0) * 1024;
         s.threads = field(text, b"Threads:").unwrap_or(0);
-        if let Some(f) = &self.io {
-            if let Ok(n) = Self::read(&mut self.buf, f) {
-                let text = &self.buf[..n];
-                s.io = Some(Io {
-                    rchar: field(text, b"rchar:").unwrap_or(0),
-                    wchar: field(text, b"wchar:").unwrap_or(0),
-                    syscr: field(text, b"syscr:").unwrap_or(0),
-                    syscw: field(text, b"syscw:").unwrap_or(0),
-                });
-            }
+        if let Some(f) = &self.io
+            && let Ok(n) = Self::read(&mut self.buf, f)
+        {
+            let text = &self.buf[..n];
+            s.io = Some(Io {
+                rchar: field(text, b"rchar:").unwrap_or(0),
+                wchar: field(text, b"wchar:").unwrap_or(0),
+                syscr: field(text, b"syscr:").unwrap_or(0),
+                syscw: field(text, b"syscw:").unwrap_or(0),
+            });
         }
-        let due =
-            self.rollup_every > 0 && (self.seq - 1) % u64::from(self.rollup_every) == 0;
-        if let Some(f) = self.rollup.as_ref().filter(|_| due) {
-            if let Ok(n) = Self::read(&mut self.buf, f) {
-                let text = &self.buf[..n];
-                s.rollup = Some(Rollup {
-                    rss: field(text, b"Rss:").unwrap_or(0) * 1024,
-                    pss: field(text, b"Pss:").unwrap_or(0) * 1024,
-                    anonymous: field(text, b"Anonymous:").unwrap_or(0) * 1024,
-                    swap: field(text, b"Swap:").unwrap_or(0) * 1024,
-                });
-            }
+        let due = self.rollup_every > 0
+            && (self.seq - 1).is_multiple_of(u64::from(self.rollup_every));
+        if let Some(f) = self.rollup.as_ref().filter(|_| due)
+            && let Ok(n) = Self::read(&mut self.buf, f)
+        {
+            let text = &self.buf[..n];
+            s.rollup = Some(Rollup {
+                rss: field(text, b"Rss:").unwrap_or(0) * 1024,
+                pss: field(text, b"Pss:").unwrap_or(0) * 1024,
+                anonymous: field(text, b"Anonymous:").unwrap_or(0) * 1024,
+                swap: field(text, b"Swap:").unwrap_or(0) * 1024,
+            });
         }
         let ru = rusage(libc::RUSAGE_SELF);
         s.user_cpu = tv(ru.ru_utime);

@@ -35,7 +35,7 @@ impl<const N: usize> SeqLock<N> {
     pub fn update(&self, f: impl FnOnce([u64; N]) -> [u64; N]) {
         let mut s = self.seq.load(Ordering::Relaxed);
         loop {
-            if s % 2 == 0 {
+            if s.is_multiple_of(2) {
                 match self.seq.compare_exchange_weak(
                     s,
                     s + 1,
@@ -63,7 +63,7 @@ impl<const N: usize> SeqLock<N> {
     /// One attempt: the words, if no write overlapped the read.
     pub fn try_read(&self) -> Option<[u64; N]> {
         let before = self.seq.load(Ordering::Acquire);
-        if before % 2 == 1 {
+        if !before.is_multiple_of(2) {
             return None;
         }
         let values = std::array::from_fn(|i| self.words[i].load(Ordering::Acquire));

@@ -25,7 +25,7 @@ use perf_workbook::monitoring::sampler::{self, Reader, SAMPLER_THREAD, Sampler};
 use perf_workbook::monitoring::seed_port::fixes::{
     AllocationTable, CHANNEL_THREAD, ChannelMonitor, EXPORT_THREAD, ExportLoop,
 };
-use perf_workbook::monitoring::seed_port::gochan::GoChan;
+use perf_workbook::monitoring::seed_port::gochan::{GoChan, TimedOut};
 use perf_workbook::monitoring::seed_port::seed_000::{
     CountingExporter, LOOP_THREAD, PerformanceMonitor, go_labels, read_fields,
 };
@@ -129,7 +129,7 @@ fn histogram_quantiles_agree_with_hdrhistogram_within_a_quarter() {
 #[cfg_attr(not(loom), test)]
 fn labels_are_owned_sorted_and_deduplicated() {
     let mut pairs =
-        vec![("b".to_string(), "2".to_string()), ("a".to_string(), "1".to_string())];
+        [("b".to_string(), "2".to_string()), ("a".to_string(), "1".to_string())];
     let borrowed: Vec<(&str, &str)> =
         pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let l = Labels::new(&borrowed);
@@ -436,7 +436,7 @@ fn a_go_channel_panics_on_a_second_close_and_drops_when_full() {
     ch.range(|v| got.push(v));
     assert_eq!(got, [1, 2], "the newest, 3, was the one dropped");
     let open: GoChan<u8> = GoChan::new(1);
-    assert_eq!(open.recv_timeout(Duration::from_millis(5)), Err(()));
+    assert_eq!(open.recv_timeout(Duration::from_millis(5)), Err(TimedOut));
 }
 
 #[cfg_attr(not(loom), test)]

@@ -149,10 +149,10 @@ impl ChannelMonitor {
             std::thread::Builder::new().name(CHANNEL_THREAD.into()).spawn(move || {
                 // `tx` lives in this thread: when it returns, the channel closes.
                 while !s.wait(interval) {
-                    if let Ok(sample) = reader.sample() {
-                        if let Err(TrySendError::Full(_)) = tx.try_send(sample) {
-                            d.fetch_add(1, Ordering::Relaxed);
-                        }
+                    if let Ok(sample) = reader.sample()
+                        && let Err(TrySendError::Full(_)) = tx.try_send(sample)
+                    {
+                        d.fetch_add(1, Ordering::Relaxed);
                     }
                 }
             })?;

@@ -8,6 +8,10 @@ use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+/// A receive with a time-out found nothing in time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimedOut;
+
 struct State<T> {
     queue: VecDeque<T>,
     closed: bool,
@@ -73,9 +77,10 @@ impl<T> GoChan<T> {
         }
     }
 
-    /// A receive that gives up after `timeout` (`Err(())`): for `select`
-    /// with a timer, and for observing a receive that would block forever.
-    pub fn recv_timeout(&self, timeout: Duration) -> Result<Option<T>, ()> {
+    /// A receive that gives up after `timeout` (`Err(TimedOut)`): for
+    /// `select` with a timer, and for observing a receive that would block
+    /// forever.
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<Option<T>, TimedOut> {
         let deadline = Instant::now() + timeout;
         let mut s = self.lock();
         loop {
@@ -87,7 +92,7 @@ impl<T> GoChan<T> {
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(());
+                return Err(TimedOut);
             }
             s = self.ready.wait_timeout(s, left).unwrap_or_else(|p| p.into_inner()).0;
         }

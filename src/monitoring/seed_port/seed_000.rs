@@ -143,7 +143,7 @@ impl PerformanceMonitor {
             let wait = next.saturating_duration_since(Instant::now());
             match self.0.stop_chan.recv_timeout(wait) {
                 Ok(_) => return, // closed
-                Err(()) => {
+                Err(super::gochan::TimedOut) => {
                     self.export_metrics();
                     next += self.0.interval;
                 }

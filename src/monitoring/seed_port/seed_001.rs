@@ -247,7 +247,7 @@ impl MemoryMonitor {
             let wait = next.saturating_duration_since(Instant::now());
             match self.stop.recv_timeout(wait) {
                 Ok(_) => return, // closed
-                Err(()) => {
+                Err(super::gochan::TimedOut) => {
                     self.collect_metrics();
                     next += self.interval;
                 }
