@@ -127,6 +127,7 @@ impl leaks::Workload for Tree {
     fn round(&mut self) {
         let p =
             Rc::new(Parent { data: vec![3u8; 4096], children: RefCell::new(Vec::new()) });
+        assert_eq!(p.data.len(), 4096);
         for _ in 0..3 {
             let c = answer::child_of(&p);
             p.children.borrow_mut().push(c);
