@@ -1,12 +1,13 @@
-//! The ports that must not compile, compiled with `rustc` (through
-//! [`crate::escape_heap::rustc`], the workbook's snippet compiler): seed
-//! 000's exporter reading metrics through references after its lock is
-//! released (`metric_snapshot`, E0505, kept with chapter 3's snippets), and
-//! seed 001's `Shutdown` calling a `GetStats` that `MemoryMonitor` does not
-//! have (`get_stats`, E0599), beside the same code calling the method that
-//! exists (`get_stats_fixed`, compiles).
+//! The ports that must not compile, compiled with the workbook's snippet
+//! compiler [`crate::measure::rustc`]: seed 000's exporter reading metrics
+//! through references after its lock is released (`metric_snapshot`, E0505,
+//! kept with chapter 3's snippets, which own the file), and seed 001's
+//! `Shutdown` calling a `GetStats` that `MemoryMonitor` does not have
+//! (`get_stats`, E0599), beside the same code calling the method that exists
+//! (`get_stats_fixed`, compiles).
 
-use crate::escape_heap::rustc::{self, Diagnostics, Expect};
+use crate::measure::rustc::{self, Options};
+pub use crate::measure::rustc::{Diagnostics, Expect};
 use std::sync::OnceLock;
 
 /// A snippet of this chapter.
@@ -20,9 +21,9 @@ pub struct Snippet {
     pub expect: Expect,
 }
 
-/// This chapter's snippets (`metric_snapshot` comes from chapter 3's list).
+/// This chapter's snippets (`metric_snapshot`'s source is chapter 3's file).
 pub fn all() -> [Snippet; 3] {
-    let m = rustc::snippet("metric_snapshot");
+    let m = crate::escape_heap::rustc::snippet("metric_snapshot");
     [
         Snippet { name: m.name, source: m.source, expect: m.expect },
         Snippet {
@@ -38,16 +39,30 @@ pub fn all() -> [Snippet; 3] {
     ]
 }
 
+/// Type- and borrow-checks one snippet (a binary crate, edition 2024). A
+/// failure without an error code (a parse error) is an error: the port
+/// would no longer show its point.
+pub fn check(sn: &Snippet) -> Result<Diagnostics, String> {
+    let d = rustc::check(sn.name, sn.source, Options::BIN)?;
+    if !d.compiled && d.errors.is_empty() {
+        return Err(format!(
+            "{} failed on {} without an error code: {}",
+            rustc::rustc_path(),
+            sn.name,
+            d.first_error.as_deref().unwrap_or("")
+        ));
+    }
+    Ok(d)
+}
+
 /// What rustc said of each snippet, compiled once per process (all three
 /// at once, one rustc each).
 pub fn compiled() -> &'static Vec<(Snippet, Result<Diagnostics, String>)> {
     static CELL: OnceLock<Vec<(Snippet, Result<Diagnostics, String>)>> = OnceLock::new();
     CELL.get_or_init(|| {
         std::thread::scope(|s| {
-            let hs: Vec<_> = all()
-                .into_iter()
-                .map(|sn| (sn, s.spawn(move || rustc::check_source(sn.name, sn.source))))
-                .collect();
+            let hs: Vec<_> =
+                all().into_iter().map(|sn| (sn, s.spawn(move || check(&sn)))).collect();
             hs.into_iter()
                 .map(|(sn, h)| {
                     (sn, h.join().unwrap_or_else(|_| Err("rustc panicked".into())))

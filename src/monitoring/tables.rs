@@ -417,8 +417,8 @@ pub fn ports(ctx: &Ctx) -> Tables {
     for (sn, d) in snippets::compiled() {
         let said = d.as_ref().map_or_else(|e| e.clone(), |d| d.describe());
         let want = match sn.expect {
-            crate::escape_heap::rustc::Expect::Error(code) => format!("error {code}"),
-            crate::escape_heap::rustc::Expect::Warns(_) => "compiles".to_string(),
+            snippets::Expect::Error(code) => format!("error {code}"),
+            snippets::Expect::Warns(_) => "compiles".to_string(),
         };
         s.row([sn.name.to_string(), said, want]);
     }

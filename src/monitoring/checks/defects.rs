@@ -8,7 +8,7 @@ use crate::claims::Outcome::{Confirmed, Refuted};
 use crate::claims::{
     CheckError, Ctx, Evidence, Measured, Rule, Threshold, Unit, Verdict, example,
 };
-use crate::escape_heap::rustc::Diagnostics;
+use crate::monitoring::snippets::Diagnostics;
 use crate::monitoring::{figures, snippets};
 use crate::table::format_nanos;
 
