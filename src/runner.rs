@@ -230,7 +230,6 @@ mod tests {
         let u = report.sections[0].usage.expect("the sampler ran");
         assert!(u.peak_rss_bytes > 0, "{u:?}");
         assert_eq!(u.interval, SAMPLE_EVERY);
-        assert!(u.wall < Duration::from_secs(60), "{u:?}");
         let j = crate::claims::render::json(&report);
         assert_eq!(j["chapters"][0]["slug"], "pools");
         assert!(j["chapters"][0]["peak_rss_bytes"].as_u64().unwrap() > 0);

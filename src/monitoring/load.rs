@@ -13,6 +13,7 @@
 use super::registry::Counter;
 use super::sampler::{Sample, Sampler};
 use crate::measure::alloc::AllocScope;
+use crate::measure::os::thread_cpu_time;
 use std::hint::black_box;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -75,6 +76,9 @@ pub struct Trace {
     pub taken: u64,
     /// Samples replaced before the reader read them.
     pub dropped: u64,
+    /// The worker's own CPU time while it spun (its thread clock): what
+    /// the sampler's process CPU time must account for.
+    pub spin_cpu: Duration,
 }
 
 impl Trace {
@@ -97,6 +101,19 @@ impl Trace {
                 (w[1].sample.at, db / dt, w[1].phase)
             })
             .collect()
+    }
+
+    /// The process CPU time the sampler saw across every point of `phase`:
+    /// from the last sample picked up before it (taken before it began) to
+    /// the second picked up after it (taken after it ended, since the one
+    /// before was the newest when the phase was already over). `None` when
+    /// no point fell in `phase`.
+    pub fn cpu_seen_across(&self, phase: &str) -> Option<Duration> {
+        let first = self.points.iter().position(|p| p.phase == phase)?;
+        let last = self.points.iter().rposition(|p| p.phase == phase)?;
+        let from = &self.points[first.saturating_sub(1)];
+        let to = &self.points[(last + 2).min(self.points.len() - 1)];
+        Some(to.sample.cpu().saturating_sub(from.sample.cpu()))
     }
 
     /// CPU utilisation of the process between consecutive points (1.0 =
@@ -126,7 +143,7 @@ pub fn run(script: Script) -> std::io::Result<Trace> {
     let phases = Mutex::new(vec![(PHASES[0], Duration::ZERO)]);
     let done = AtomicBool::new(false);
     let mut points = Vec::new();
-    let mut held_bytes = 0;
+    let (mut held_bytes, mut spin_cpu) = (0, Duration::ZERO);
     std::thread::scope(|s| {
         let worker = s.spawn(|| {
             let scope = AllocScope::start();
@@ -167,17 +184,19 @@ pub fn run(script: Script) -> std::io::Result<Trace> {
                 publish();
             }
             enter("spin");
+            let cpu0 = thread_cpu_time().unwrap_or_default();
             let t = Instant::now();
             let mut x = 0u64;
             while t.elapsed() < script.spin {
                 x = black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
             }
+            let spin_cpu = thread_cpu_time().unwrap_or_default().saturating_sub(cpu0);
             enter("release");
             drop(held);
             publish();
             std::thread::sleep(script.quiet);
             done.store(true, Ordering::Release);
-            held_total
+            (held_total, spin_cpu)
         });
         let mut last_seq = 0;
         while !done.load(Ordering::Acquire) {
@@ -190,7 +209,7 @@ pub fn run(script: Script) -> std::io::Result<Trace> {
             }
             std::thread::sleep(script.interval / 2);
         }
-        held_bytes = worker.join().unwrap_or(0);
+        (held_bytes, spin_cpu) = worker.join().unwrap_or_default();
     });
     sampler.stop();
     Ok(Trace {
@@ -200,6 +219,7 @@ pub fn run(script: Script) -> std::io::Result<Trace> {
         phases: phases.into_inner().unwrap_or_else(|p| p.into_inner()),
         taken: sampler.taken(),
         dropped: sampler.dropped(),
+        spin_cpu,
     })
 }
 // ANCHOR_END: run
