@@ -302,7 +302,7 @@ fn the_tracking_allocator_keeps_alignment() {
         let layout = Layout::from_size_align(24, align).unwrap();
         // SAFETY: a non-zero layout, freed below with the same layout.
         let p = unsafe { ALLOC.alloc(layout) };
-        assert!(!p.is_null() && p as usize % align == 0, "align {align}");
+        assert!(!p.is_null() && (p as usize).is_multiple_of(align), "align {align}");
         // SAFETY: `p` came from ALLOC with `layout`.
         unsafe { ALLOC.dealloc(p, layout) };
     }
