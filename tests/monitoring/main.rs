@@ -373,7 +373,14 @@ fn the_seeds_loop_runs_twice_and_outlives_its_handles_the_fix_does_not() {
     pm.start();
     pm.start();
     drop(pm);
-    while n.load(Ordering::Relaxed) < 4 {
+    // Four exports may all come from the first loop before the second has
+    // named its thread: wait for both names (a bound only so that a lost
+    // loop fails the assertion instead of hanging the test).
+    let waited = std::time::Instant::now();
+    while n.load(Ordering::Relaxed) < 4
+        || (sampler::threads_named(LOOP_THREAD).unwrap() < 2
+            && waited.elapsed() < Duration::from_secs(30))
+    {
         std::thread::sleep(Duration::from_millis(1));
     }
     assert_eq!(sampler::threads_named(LOOP_THREAD).unwrap(), 2);
