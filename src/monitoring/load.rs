@@ -116,6 +116,20 @@ impl Trace {
         Some(to.sample.cpu().saturating_sub(from.sample.cpu()))
     }
 
+    /// Bytes the worker published across every point of `phase` per second
+    /// of the window [`Self::cpu_seen_across`] uses (a mean over the phase:
+    /// a worker starved of CPU on a busy machine still shows its rate,
+    /// where the median of short intervals may be 0). `None` when no point
+    /// fell in `phase`.
+    pub fn alloc_rate_across(&self, phase: &str) -> Option<f64> {
+        let first = self.points.iter().position(|p| p.phase == phase)?;
+        let last = self.points.iter().rposition(|p| p.phase == phase)?;
+        let from = &self.points[first.saturating_sub(1)];
+        let to = &self.points[(last + 2).min(self.points.len() - 1)];
+        let dt = to.sample.at.saturating_sub(from.sample.at).as_secs_f64().max(1e-9);
+        Some(to.allocated.saturating_sub(from.allocated) as f64 / dt)
+    }
+
     /// CPU utilisation of the process between consecutive points (1.0 =
     /// one CPU busy), with the time of the later point.
     pub fn cpu_utilisation(&self) -> Vec<(Duration, f64, &'static str)> {

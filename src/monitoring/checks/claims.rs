@@ -426,6 +426,7 @@ const CHURN_RATE: &str = "median allocation rate, churn phase";
 const IDLE_RATE: &str = "median allocation rate, idle phase";
 const SPIN_CPU: &str = "median CPU use, spin phase";
 const IDLE_CPU: &str = "median CPU use, idle phase";
+const CHURN_MEAN: &str = "allocation rate across the churn phase";
 const SPIN_USED: &str = "worker's CPU time while spinning (its thread clock)";
 const SPIN_SEEN: &str = "process CPU time the sampler saw across the spin phase";
 
@@ -452,8 +453,13 @@ pub fn c002_14_watch_load(ctx: &Ctx) -> Result<Measured, CheckError> {
         Unit::Bytes,
     );
     ev.add(HELD, tr.held_bytes as f64, Unit::Bytes);
-    let churn = ev.add(CHURN_RATE, med(tr.alloc_rates(), "churn"), Unit::BytesPerSec);
+    ev.add(CHURN_RATE, med(tr.alloc_rates(), "churn"), Unit::BytesPerSec);
     ev.add(IDLE_RATE, med(tr.alloc_rates(), "idle"), Unit::BytesPerSec);
+    let churn = ev.add(
+        CHURN_MEAN,
+        tr.alloc_rate_across("churn").unwrap_or(0.0),
+        Unit::BytesPerSec,
+    );
     let spin = ev.add(SPIN_CPU, med(tr.cpu_utilisation(), "spin"), Unit::Fraction);
     ev.add(IDLE_CPU, med(tr.cpu_utilisation(), "idle"), Unit::Fraction);
     ev.add(SPIN_USED, tr.spin_cpu.as_nanos() as f64, Unit::Nanos);
@@ -463,7 +469,7 @@ pub fn c002_14_watch_load(ctx: &Ctx) -> Result<Measured, CheckError> {
     Ok(Measured::new(
         ev,
         format!(
-            "RSS rose {} while {} was held; {} allocated during churn; the spinning \
+            "RSS rose {} while {} was held; {} allocated across churn; the spinning \
              worker used {} of CPU ({} of a CPU) and the sampler saw {} across the phase",
             format_bytes(rise),
             format_bytes(tr.held_bytes as f64),
@@ -481,12 +487,12 @@ pub fn c002_14_watch_load(ctx: &Ctx) -> Result<Measured, CheckError> {
 /// little of one, and the sampler must still see what it got.
 pub const C002_14: Rule = Rule {
     says: "confirmed when the sampled resident set rises by at least min_rss_share of the \
-           bytes held, the allocation rate in churn exceeds idle by min_rate, and the \
+           bytes held, the allocation rate across the churn phase exceeds the idle median by min_rate, and the \
            process CPU time the sampler saw across the spin phase is at least \
            min_cpu_share of the CPU time the spinning worker used; refuted when any of \
            them is not seen; unverifiable when the worker got less than min_spin_cpu of \
            CPU (a machine too busy to spin on)",
-    inputs: &[RSS_RISE, HELD, CHURN_RATE, IDLE_RATE, SPIN_USED, SPIN_SEEN],
+    inputs: &[RSS_RISE, HELD, CHURN_MEAN, IDLE_RATE, SPIN_USED, SPIN_SEEN],
     thresholds: &[
         Threshold {
             name: "min_rss_share",
@@ -517,7 +523,7 @@ pub const C002_14: Rule = Rule {
     ],
     decide: |f| {
         let memory = f.get(RSS_RISE) >= f.limit("min_rss_share") * f.get(HELD);
-        let speed = f.get(CHURN_RATE) - f.get(IDLE_RATE) >= f.limit("min_rate");
+        let speed = f.get(CHURN_MEAN) - f.get(IDLE_RATE) >= f.limit("min_rate");
         let used = f.get(SPIN_USED);
         if memory && speed && used < f.limit("min_spin_cpu") {
             return Verdict::unverifiable(
@@ -532,7 +538,7 @@ pub const C002_14: Rule = Rule {
             &[
                 (RSS_RISE, 6e7),
                 (HELD, 6.4e7),
-                (CHURN_RATE, 1e10),
+                (CHURN_MEAN, 1e10),
                 (IDLE_RATE, 0.0),
                 (SPIN_USED, 2e8),
                 (SPIN_SEEN, 2.1e8),
@@ -543,7 +549,7 @@ pub const C002_14: Rule = Rule {
             &[
                 (RSS_RISE, 1e6),
                 (HELD, 6.4e7),
-                (CHURN_RATE, 1e10),
+                (CHURN_MEAN, 1e10),
                 (IDLE_RATE, 0.0),
                 (SPIN_USED, 2e8),
                 (SPIN_SEEN, 2.1e8),
@@ -554,7 +560,7 @@ pub const C002_14: Rule = Rule {
             &[
                 (RSS_RISE, 6e7),
                 (HELD, 6.4e7),
-                (CHURN_RATE, 1e10),
+                (CHURN_MEAN, 1e10),
                 (IDLE_RATE, 0.0),
                 (SPIN_USED, 2e8),
                 (SPIN_SEEN, 1e7),
@@ -565,7 +571,7 @@ pub const C002_14: Rule = Rule {
             &[
                 (RSS_RISE, 6e7),
                 (HELD, 6.4e7),
-                (CHURN_RATE, 0.0),
+                (CHURN_MEAN, 0.0),
                 (IDLE_RATE, 0.0),
                 (SPIN_USED, 2e8),
                 (SPIN_SEEN, 2.1e8),
@@ -576,7 +582,7 @@ pub const C002_14: Rule = Rule {
             &[
                 (RSS_RISE, 6e7),
                 (HELD, 6.4e7),
-                (CHURN_RATE, 1e10),
+                (CHURN_MEAN, 1e10),
                 (IDLE_RATE, 0.0),
                 (SPIN_USED, 1e6),
                 (SPIN_SEEN, 1e6),
