@@ -28,6 +28,7 @@ pub mod lock_free_ring;
 pub mod mark_sweep;
 pub mod measuring;
 pub mod mmap;
+pub mod monitoring;
 pub mod pools;
 pub mod struct_layout;
 pub mod worker_pools;

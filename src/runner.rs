@@ -7,12 +7,16 @@
 //! A check that panics is reported as an error, not a crash of the run.
 
 use crate::chapters::{CHAPTERS, Chapter};
-use crate::claims::render::{GoStatus, Outcome, Report, Section};
+use crate::claims::render::{GoStatus, Outcome, Report, Section, SectionUsage};
 use crate::claims::{self, Check, CheckError, Ctx};
 use crate::go_side::GoRun;
 use crate::measure::machine::MachineInfo;
+use crate::monitoring::Sampler;
 use crate::selection::Selection;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How often the run's sampler reads the process (see [`run_with_go`]).
+pub const SAMPLE_EVERY: Duration = Duration::from_millis(10);
 
 /// Runs the selected checks in book order. `on_section` sees each chapter's
 /// section as soon as it is complete (the CLI streams the text table).
@@ -33,7 +37,11 @@ pub fn run_with_go(
     let start = Instant::now();
     let machine = MachineInfo::collect();
     let mut sections = Vec::new();
+    // The workbook monitors itself: each chapter's peak resident set and
+    // CPU time, from chapter 10's sampler (none when /proc is unreadable).
+    let sampler = Sampler::start(SAMPLE_EVERY).ok();
     for ch in CHAPTERS.iter().filter(|c| sel.admits_chapter(c)) {
+        let mark = sampler.as_ref().map(Sampler::mark);
         let mut section = Section::new(ch.number, ch.slug, ch.title);
         for claim in ch.claims().filter(|c| sel.admits(c)) {
             match ch.check(claim.id) {
@@ -54,6 +62,17 @@ pub fn run_with_go(
         }
         if section.outcomes.is_empty() && section.pending.is_empty() {
             continue;
+        }
+        if let (Some(s), Some(m)) = (&sampler, mark) {
+            let u = m.finish(s);
+            section.usage = Some(SectionUsage {
+                peak_rss_bytes: u.peak_rss_bytes,
+                cpu_time: u.cpu_time,
+                children_cpu_time: u.children_cpu_time,
+                wall: u.wall,
+                samples: u.samples,
+                interval: s.interval(),
+            });
         }
         on_section(&section);
         sections.push(section);
@@ -95,4 +114,27 @@ pub fn print_chapter(chapter: &'static Chapter, quick: bool) -> Report {
     }
     println!("\nverdicts: {}", report.tally_line());
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::selection::parse_claim;
+
+    #[test]
+    fn each_section_carries_what_its_checks_used() {
+        // D58 is a static check with nothing to measure: the run is instant,
+        // and the sampler still reports the resident set at its edges.
+        let sel = Selection {
+            claims: vec![parse_claim("D58").unwrap()],
+            ..Selection::default()
+        };
+        let report = run(&sel, &Ctx { quick: true }, |_| {});
+        let u = report.sections[0].usage.expect("the sampler ran");
+        assert!(u.peak_rss_bytes > 0, "{u:?}");
+        assert_eq!(u.interval, SAMPLE_EVERY);
+        let j = crate::claims::render::json(&report);
+        assert_eq!(j["chapters"][0]["slug"], "pools");
+        assert!(j["chapters"][0]["peak_rss_bytes"].as_u64().unwrap() > 0);
+    }
 }

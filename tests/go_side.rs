@@ -102,7 +102,11 @@ fn workbook(args: &[&str], path: Option<&str>) -> (String, i32) {
 /// The lines of a run that do not depend on timing.
 fn stable(text: &str) -> Vec<String> {
     text.lines()
-        .filter(|l| !l.contains(" s (") && !l.contains("claims checked in"))
+        .filter(|l| {
+            !l.contains(" s (")
+                && !l.contains("claims checked in")
+                && !l.contains("peak RSS") // a section line: the run's own usage
+        })
         .map(str::to_string)
         .collect()
 }

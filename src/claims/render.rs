@@ -131,13 +131,41 @@ pub struct Section {
     pub outcomes: Vec<Outcome>,
     /// Claims of this chapter without a check yet.
     pub pending: Vec<&'static ClaimInfo>,
+    /// What running its checks used, as the run's sampler saw it (`None`
+    /// when no sampler ran, e.g. a report read back from JSON).
+    pub usage: Option<SectionUsage>,
 }
 
 impl Section {
     /// An empty section for a chapter.
     pub fn new(number: u8, slug: &'static str, title: &'static str) -> Self {
-        Self { number, slug, title, outcomes: Vec::new(), pending: Vec::new() }
+        Self {
+            number,
+            slug,
+            title,
+            outcomes: Vec::new(),
+            pending: Vec::new(),
+            usage: None,
+        }
     }
+}
+
+/// The resources a chapter's checks used: the workbook monitors itself
+/// with the sampler of chapter 10 (`monitoring::Sampler`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SectionUsage {
+    /// The highest resident set sampled while its checks ran, bytes.
+    pub peak_rss_bytes: u64,
+    /// CPU time of the workbook process meanwhile (every thread).
+    pub cpu_time: Duration,
+    /// CPU time of the child processes its checks waited for.
+    pub children_cpu_time: Duration,
+    /// Wall time.
+    pub wall: Duration,
+    /// Samples the sampler took meanwhile.
+    pub samples: u64,
+    /// The sampler's interval.
+    pub interval: Duration,
 }
 
 /// Everything a run produced.
@@ -427,9 +455,20 @@ pub fn text_section(sec: &Section, verbose: bool) -> String {
     // `+ 0.0`: an empty f64 sum is -0.0, which would print as "-0.0 s".
     let secs: f64 =
         sec.outcomes.iter().map(|o| o.elapsed.as_secs_f64()).sum::<f64>() + 0.0;
+    // The workbook monitors itself: what the chapter's checks used.
+    let usage = sec.usage.map_or_else(String::new, |u| {
+        format!(
+            "; peak RSS {}, CPU {:.1} s",
+            crate::table::format_value(
+                u.peak_rss_bytes as f64,
+                crate::table::Unit::Bytes
+            ),
+            (u.cpu_time + u.children_cpu_time).as_secs_f64()
+        )
+    });
     let _ = writeln!(
         s,
-        "\n{} · {}  ({}, {} claims, {:.1} s)",
+        "\n{} · {}  ({}, {} claims, {:.1} s{usage})",
         sec.number,
         sec.title,
         sec.slug,
@@ -653,7 +692,7 @@ pub fn markdown(report: &Report, only: Only, command: &str) -> String {
         let _ = writeln!(
             s,
             "Not covered yet: {} entries of the research ledger belong to chapters this \
-             book does not have yet (allocator tuning, monitoring): {}.\n",
+             book does not have yet: {}.\n",
             later.len(),
             later.join(", ")
         );
@@ -919,10 +958,29 @@ pub fn json(report: &Report) -> serde_json::Value {
     }
     let counts: serde_json::Map<String, serde_json::Value> =
         report.tally().into_iter().map(|(l, n)| (l.to_string(), json!(n))).collect();
+    let chapters: Vec<serde_json::Value> = report
+        .sections
+        .iter()
+        .map(|sec| {
+            let u = sec.usage;
+            json!({
+                "slug": sec.slug,
+                "number": sec.number,
+                "title": sec.title,
+                "peak_rss_bytes": u.map(|u| u.peak_rss_bytes),
+                "cpu_time_s": u.map(|u| u.cpu_time.as_secs_f64()),
+                "children_cpu_time_s": u.map(|u| u.children_cpu_time.as_secs_f64()),
+                "wall_s": u.map(|u| u.wall.as_secs_f64()),
+                "samples": u.map(|u| u.samples),
+                "sample_interval_ms": u.map(|u| u.interval.as_secs_f64() * 1e3),
+            })
+        })
+        .collect();
     json!({
         "machine": report.machine,
         "quick": report.quick,
         "elapsed_s": report.elapsed.as_secs_f64(),
+        "chapters": chapters,
         "counts": counts,
         "pending": report.pending(),
         "errors": report.errors(),
@@ -1030,6 +1088,7 @@ pub(crate) mod tests {
                     },
                 ],
                 pending: vec![claim("C001-01").unwrap()],
+                usage: None,
             }],
             elapsed: Duration::from_millis(5),
             go: GoStatus::Off,
@@ -1077,6 +1136,33 @@ pub(crate) mod tests {
         assert_eq!(claims[2]["status"], "error");
         assert_eq!(claims[3]["status"], "pending");
         assert!(j["machine"]["cpu_model"].is_string());
+    }
+
+    #[test]
+    fn each_chapter_carries_its_peak_resident_set_and_cpu_time() {
+        let mut r = sample();
+        assert!(!text(&r, false).contains("peak RSS"), "no sampler, no figures");
+        assert!(json(&r)["chapters"][0]["peak_rss_bytes"].is_null());
+        r.sections[0].usage = Some(SectionUsage {
+            peak_rss_bytes: 3 << 20,
+            cpu_time: Duration::from_millis(1500),
+            children_cpu_time: Duration::from_millis(500),
+            wall: Duration::from_secs(3),
+            samples: 300,
+            interval: Duration::from_millis(10),
+        });
+        let j = json(&r);
+        let ch = &j["chapters"][0];
+        assert_eq!(ch["slug"], "struct_layout");
+        assert_eq!(ch["peak_rss_bytes"], 3 << 20);
+        assert_eq!(ch["cpu_time_s"], 1.5);
+        assert_eq!(ch["children_cpu_time_s"], 0.5);
+        assert_eq!(ch["samples"], 300);
+        let t = text_section(&r.sections[0], false);
+        assert!(
+            t.contains("(struct_layout, 4 claims, 0.0 s; peak RSS 3 MiB, CPU 2.0 s)"),
+            "{t}"
+        );
     }
 
     /// `sample()` with a Go result on C000-08 (Go: confirmed where Rust

@@ -35,6 +35,7 @@ import (
 	_ "perfworkbook/mark_sweep"
 	_ "perfworkbook/measuring"
 	_ "perfworkbook/mmap"
+	_ "perfworkbook/monitoring"
 	_ "perfworkbook/pools"
 	_ "perfworkbook/struct_layout"
 	_ "perfworkbook/worker_pools"

@@ -14,6 +14,7 @@ pub mod lock_free_ring;
 pub mod mark_sweep;
 pub mod measuring;
 pub mod mmap;
+pub mod monitoring;
 pub mod pools;
 pub mod struct_layout;
 pub mod worker_pools;
@@ -230,6 +231,11 @@ pub const GO_CHECKS: &[(&str, &Rule)] = &[
     ("D57", &worker_pools::D57),
     ("D74", &worker_pools::D74),
     ("D75", &worker_pools::D75),
+    // Chapter 10, monitoring
+    ("C000-14", &monitoring::C000_14),
+    ("C001-32", &monitoring::C001_32),
+    ("D25", &monitoring::D25),
+    ("D42", &monitoring::D42),
 ];
 
 /// The Go rule for a ledger id.
