@@ -109,6 +109,13 @@ pub const CHAPTERS: &[Chapter] = &[
         checks: crate::mmap::CHECKS,
         child_modes: crate::mmap::CHILD_MODES,
     },
+    Chapter {
+        number: 8,
+        slug: "allocator_tuning",
+        title: "Allocator tuning",
+        checks: crate::allocator_tuning::CHECKS,
+        child_modes: crate::allocator_tuning::CHILD_MODES,
+    },
 ];
 
 /// The chapter called `slug`.

@@ -22,6 +22,7 @@ pub mod measure;
 pub mod runner;
 pub mod table;
 
+pub mod allocator_tuning;
 pub mod escape_heap;
 pub mod lock_free_ring;
 pub mod mark_sweep;
