@@ -52,7 +52,8 @@ unsafe fn drop_as<T>(p: *mut u8) {
 /// What the background thread receives: anything it can drop.
 enum Garbage {
     /// A value of at most [`INLINE_BYTES`], moved into the message itself.
-    Inline(Inline),
+    /// (Both fields are held only to be dropped, hence never read.)
+    Inline(#[allow(dead_code)] Inline),
     /// A larger value, boxed.
     Boxed(#[allow(dead_code)] Box<dyn Send>),
 }
