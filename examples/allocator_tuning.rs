@@ -33,7 +33,9 @@ fn defer<T: Send + 'static>(value: T) {
 }
 
 #[derive(Parser, Debug)]
-#[command(about = "Go's GC knobs in a language without a collector: allocators, limits, stalls")]
+#[command(
+    about = "Go's GC knobs in a language without a collector: allocators, limits, stalls"
+)]
 struct Args {
     #[command(flatten)]
     chapter: ChapterArgs,
@@ -59,10 +61,18 @@ const TABLES: &[ExampleTable] = &[
     table("plot", "the resident set over time, per allocator setting", plot),
     // C000-13, C001-22, D12, D34: the seeds' forced runtime.GC() and
     // FreeOSMemory() in the hot path: every cycle faults its pages back in.
-    table("forced", "forced reclamation each cycle against the Reclaimer", tables::forced),
+    table(
+        "forced",
+        "forced reclamation each cycle against the Reclaimer",
+        tables::forced,
+    ),
     // C001-41: a fixed-size pool avoids fragmentation only when long- and
     // short-lived blocks interleave; how much it saves depends on the allocator.
-    table("fragmentation", "what stays resident, by survival pattern", tables::fragmentation),
+    table(
+        "fragmentation",
+        "what stays resident, by survival pattern",
+        tables::fragmentation,
+    ),
     // C000-12, C001-21, C001-42: a limit in Rust is a refusal: try_reserve
     // degrades, an infallible allocation aborts. Target: ≤ 1.1× cap's cost.
     table("limit", "LimitAlloc, RLIMIT_AS, and the cost of a limit", tables::limit),
@@ -88,5 +98,9 @@ fn main() {
     if let Err(e) = figures::set_peers(peers) {
         cli::fail(&e.0);
     }
-    cli::run_example(perf_workbook::chapters::named("allocator_tuning"), &args.chapter, TABLES);
+    cli::run_example(
+        perf_workbook::chapters::named("allocator_tuning"),
+        &args.chapter,
+        TABLES,
+    );
 }

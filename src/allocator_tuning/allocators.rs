@@ -18,7 +18,9 @@
 use std::alloc::{GlobalAlloc, System};
 
 /// An allocator the churn can run on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Allocator {
     /// glibc malloc (`std::alloc::System`), Rust's default on Linux.
     Glibc,
@@ -99,7 +101,9 @@ impl Allocator {
 }
 
 /// An allocator with its knobs: one line of the churn table and the plot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Setting {
     /// glibc as it starts: trims the heap top above 128 KiB at `free`.
     GlibcDefault,
@@ -164,11 +168,15 @@ impl Setting {
     /// The environment the child starts with (the operator's way to set it).
     pub fn env(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Self::GlibcNoTrim => &[("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=1099511627776")],
+            Self::GlibcNoTrim => {
+                &[("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=1099511627776")]
+            }
             Self::JemallocNoDecay => {
                 &[("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")]
             }
-            Self::JemallocBackground => &[("_RJEM_MALLOC_CONF", "background_thread:true")],
+            Self::JemallocBackground => {
+                &[("_RJEM_MALLOC_CONF", "background_thread:true")]
+            }
             Self::MimallocNoDelay => &[("MIMALLOC_PURGE_DELAY", "0")],
             _ => &[],
         }

@@ -26,7 +26,9 @@ pub const BLOCK: usize = 1000;
 pub const SURVIVOR_EVERY: usize = 64;
 
 /// Which blocks survive the churn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Pattern {
     /// Every block is freed.
     AllFreed,
@@ -205,7 +207,9 @@ pub fn rss() -> u64 {
 }
 
 /// What one churn child is asked to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct ChurnPlan {
     /// The allocator and its knobs.
     pub setting: Setting,
@@ -250,8 +254,8 @@ pub struct Timeline {
     pub forced_rss: Option<u64>,
     /// How long that forced call took, ns.
     pub forced_ns: Option<f64>,
-    /// When the Reclaimer reclaimed (ms since the free began) and how long
-    /// it took (ns), for its setting.
+    /// When the Reclaimer first reclaimed after the free began (ms since
+    /// then) and how long it took (ns), for its setting.
     pub reclaimer: Option<(f64, f64)>,
     /// Every sample, in time order.
     pub samples: Vec<Sample>,
@@ -268,7 +272,10 @@ pub fn run_churn(plan: &ChurnPlan) -> Result<Timeline, String> {
         let quiet = Duration::from_millis(plan.quiet_ms);
         let poll = Duration::from_millis(2);
         let trim = || Allocator::Glibc.reclaim();
-        Some(Reclaimer::spawn(Arc::clone(&activity), quiet, poll, trim).map_err(|e| e.to_string())?)
+        Some(
+            Reclaimer::spawn(Arc::clone(&activity), quiet, poll, trim)
+                .map_err(|e| e.to_string())?,
+        )
     } else {
         None
     };
@@ -290,7 +297,9 @@ pub fn run_churn(plan: &ChurnPlan) -> Result<Timeline, String> {
             Pattern::Pooled if i % SURVIVOR_EVERY == 0 => pooled.push(pool.take()?),
             _ => blocks.push()?,
         }
-        if i % 4096 == 4095 {
+        // Reported often enough that a busy machine's page faults never look
+        // like a quiet period to the Reclaimer.
+        if i % 256 == 255 {
             activity.bump();
             if i % (4096 * 4) == 4095 {
                 samples.push((Instant::now(), rss()));
@@ -338,7 +347,7 @@ pub fn run_churn(plan: &ChurnPlan) -> Result<Timeline, String> {
     };
     let reclaimer = reclaimer
         .map(Reclaimer::stop)
-        .and_then(|events| events.first().copied())
+        .and_then(|events| events.into_iter().find(|e| e.start >= free_start))
         .map(|e| (at(e.start), e.took.as_nanos() as f64));
     let live_blocks = (blocks.len() - freed) + pooled.len();
     let timeline = Timeline {

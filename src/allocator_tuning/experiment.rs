@@ -25,7 +25,9 @@ pub const PLAN_ENV: &str = "PERF_WORKBOOK_ALLOCATOR_PLAN";
 pub const OUTCOME_TAG: &str = "allocator_tuning:outcome ";
 
 /// What a child runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Plan {
     /// The churn and the resident set after it.
     Churn(ChurnPlan),
@@ -104,7 +106,8 @@ pub fn run_in_child(plan: &Plan, timeout: Duration) -> Result<Outcome, String> {
             o.stderr.trim()
         ));
     }
-    parse_outcome(&o.stdout).ok_or_else(|| format!("the {plan:?} child printed no outcome"))
+    parse_outcome(&o.stdout)
+        .ok_or_else(|| format!("the {plan:?} child printed no outcome"))
 }
 
 /// The outcome in a child's output (the line after [`OUTCOME_TAG`]).

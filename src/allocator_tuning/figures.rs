@@ -92,11 +92,13 @@ fn err(e: impl std::fmt::Display) -> CheckError {
 
 /// Outcomes of child plans, memoised by plan (the sizes are in the plan).
 fn outcomes(plans: &[Plan], parallel: bool) -> Vec<Result<Outcome, CheckError>> {
-    static CACHE: Mutex<Option<HashMap<Plan, Result<Outcome, String>>>> = Mutex::new(None);
+    static CACHE: Mutex<Option<HashMap<Plan, Result<Outcome, String>>>> =
+        Mutex::new(None);
     let missing: Vec<Plan> = {
         let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
         let cache = cache.get_or_insert_with(HashMap::new);
-        let mut m: Vec<Plan> = plans.iter().filter(|p| !cache.contains_key(p)).copied().collect();
+        let mut m: Vec<Plan> =
+            plans.iter().filter(|p| !cache.contains_key(p)).copied().collect();
         m.dedup();
         m
     };
@@ -149,7 +151,10 @@ fn as_timeline(o: Result<Outcome, CheckError>) -> Result<Timeline, CheckError> {
 pub const PATTERNS: [Pattern; 2] = [Pattern::AllFreed, Pattern::OneIn64];
 
 /// The churn's timeline for each of `settings` × [`PATTERNS`], in that order.
-pub fn timelines_of(ctx: &Ctx, settings: &[Setting]) -> Result<Vec<Timeline>, CheckError> {
+pub fn timelines_of(
+    ctx: &Ctx,
+    settings: &[Setting],
+) -> Result<Vec<Timeline>, CheckError> {
     let plans: Vec<Plan> = settings
         .iter()
         .flat_map(|s| PATTERNS.map(|p| churn_plan(ctx, *s, p, true)))
@@ -163,7 +168,11 @@ pub fn timelines(ctx: &Ctx) -> Result<Vec<Timeline>, CheckError> {
 }
 
 /// One setting's timeline for one pattern.
-pub fn timeline(ctx: &Ctx, setting: Setting, pattern: Pattern) -> Result<Timeline, CheckError> {
+pub fn timeline(
+    ctx: &Ctx,
+    setting: Setting,
+    pattern: Pattern,
+) -> Result<Timeline, CheckError> {
     as_timeline(outcomes(&[churn_plan(ctx, setting, pattern, true)], false).remove(0))
 }
 
@@ -300,7 +309,11 @@ pub fn arenas(_ctx: &Ctx) -> Result<Vec<ArenaReport>, CheckError> {
 }
 
 /// The arena count for one case.
-pub fn arena_count(ctx: &Ctx, init: InitStyle, operator_one: bool) -> Result<f64, CheckError> {
+pub fn arena_count(
+    ctx: &Ctx,
+    init: InitStyle,
+    operator_one: bool,
+) -> Result<f64, CheckError> {
     arenas(ctx)?
         .iter()
         .find(|r| r.plan.init == init && r.plan.operator_one == operator_one)
@@ -332,10 +345,9 @@ pub fn limits(ctx: &Ctx) -> Result<&'static Limits, CheckError> {
         let t = Duration::from_secs(60);
         let d = child::run_mode(limit::CHILD_DEGRADE, t)?;
         let a = child::run_mode(limit::CHILD_ABORT, t)?;
-        let degraded_to = d
-            .stdout
-            .lines()
-            .find_map(|l| l.split("got=").nth(1)?.split_whitespace().next()?.parse().ok());
+        let degraded_to = d.stdout.lines().find_map(|l| {
+            l.split("got=").nth(1)?.split_whitespace().next()?.parse().ok()
+        });
         Ok(Limits {
             direct: limit::direct_limit(),
             degrade_ended: d.describe(),

@@ -23,7 +23,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// What happens at the end of each cycle.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum ForcedMode {
     /// Nothing: the allocator keeps its free pages.
     Nothing,
@@ -52,7 +54,9 @@ impl ForcedMode {
 }
 
 /// What one forced-reclamation child is asked to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct ForcedPlan {
     /// What ends each cycle.
     pub mode: ForcedMode,
@@ -112,9 +116,12 @@ pub fn run_forced(plan: &ForcedPlan) -> Result<ForcedReport, String> {
     let quiet = Duration::from_millis(plan.quiet_ms);
     let reclaimer = match plan.mode {
         ForcedMode::Reclaimer => Some(
-            Reclaimer::spawn(Arc::clone(&activity), quiet, Duration::from_millis(2), || {
-                Allocator::Glibc.reclaim()
-            })
+            Reclaimer::spawn(
+                Arc::clone(&activity),
+                quiet,
+                Duration::from_millis(2),
+                || Allocator::Glibc.reclaim(),
+            )
             .map_err(|e| e.to_string())?,
         ),
         _ => None,

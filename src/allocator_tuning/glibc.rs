@@ -20,7 +20,9 @@ pub const M_MMAP_THRESHOLD: i32 = -3;
 pub const M_ARENA_MAX: i32 = -8;
 
 /// What `mallinfo2` reports, in bytes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+)]
 pub struct HeapInfo {
     /// Bytes in use (`uordblks` + `hblkhd`).
     pub in_use: u64,

@@ -13,7 +13,9 @@ use super::glibc;
 use std::sync::{Arc, Barrier};
 
 /// What runs before the threads start.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum InitStyle {
     /// Nothing: the operator's environment alone.
     Nothing,
@@ -52,7 +54,9 @@ pub fn binary_default(lookup: impl Fn(&str) -> Option<String>) -> (u32, &'static
 // ANCHOR_END: binary_default
 
 /// What one arena child is asked to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct ArenaPlan {
     /// What runs first.
     pub init: InitStyle,

@@ -193,7 +193,8 @@ pub const HEADROOM: u64 = 256 << 20;
 fn limit_address_space() -> Result<u64, String> {
     let status = crate::measure::os::ProcStatus::now().map_err(|e| e.to_string())?;
     let limit = status.vm_size_kib * 1024 + HEADROOM;
-    let r = libc::rlimit { rlim_cur: limit as libc::rlim_t, rlim_max: limit as libc::rlim_t };
+    let r =
+        libc::rlimit { rlim_cur: limit as libc::rlim_t, rlim_max: limit as libc::rlim_t };
     // SAFETY: setrlimit reads the struct we pass; lowering a limit is always allowed.
     if unsafe { libc::setrlimit(libc::RLIMIT_AS, &r) } != 0 {
         return Err(std::io::Error::last_os_error().to_string());

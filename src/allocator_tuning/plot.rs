@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 /// One colour per setting, in [`Setting::ALL`] order: glibc blues, jemalloc
 /// reds, mimalloc greens; ours black.
 const COLOURS: [&str; 8] = [
-    "#1f77b4", "#6baed6", "#000000", "#d62728", "#ff9896", "#8c564b", "#2ca02c", "#98df8a",
+    "#1f77b4", "#6baed6", "#000000", "#d62728", "#ff9896", "#8c564b", "#2ca02c",
+    "#98df8a",
 ];
 
 fn colour(s: Setting) -> &'static str {
@@ -101,7 +102,8 @@ pub fn render_svg(
                 .iter()
                 .map(|p| format!("{:.1},{:.1}", px(p.t_ms), py(p.rss as f64 / MIB)))
                 .collect();
-            let dash = if t.plan.setting.is_ours() { "" } else { r#" stroke-opacity="0.85""# };
+            let dash =
+                if t.plan.setting.is_ours() { "" } else { r#" stroke-opacity="0.85""# };
             let _ = writeln!(
                 s,
                 r#"<polyline points="{}" fill="none" stroke="{c}" stroke-width="2"{dash}/>"#,
@@ -197,10 +199,8 @@ mod tests {
     #[test]
     fn one_line_per_setting_and_pattern_and_no_nan() {
         let patterns = [Pattern::AllFreed, Pattern::OneIn64];
-        let ts: Vec<Timeline> = Setting::ALL
-            .iter()
-            .flat_map(|s| patterns.map(|p| timeline(*s, p)))
-            .collect();
+        let ts: Vec<Timeline> =
+            Setting::ALL.iter().flat_map(|s| patterns.map(|p| timeline(*s, p))).collect();
         let svg = render_svg(&ts, &patterns, "a <caption>");
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert_eq!(svg.matches("<polyline").count(), Setting::ALL.len() * 2);

@@ -114,20 +114,21 @@ impl Reclaimer {
         // The count when spawned, not when the thread first runs: work done
         // in between is work to reclaim after.
         let initial = activity.count();
-        let handle = std::thread::Builder::new().name("reclaimer".into()).spawn(move || {
-            let start = Instant::now();
-            let mut gate = IdleGate::new(quiet);
-            gate.observe(initial, Duration::ZERO);
-            while !s.load(Ordering::Relaxed) {
-                if gate.observe(activity.count(), start.elapsed()) {
-                    let t = Instant::now();
-                    reclaim();
-                    let event = ReclaimEvent { start: t, took: t.elapsed() };
-                    e.lock().unwrap_or_else(|p| p.into_inner()).push(event);
+        let handle =
+            std::thread::Builder::new().name("reclaimer".into()).spawn(move || {
+                let start = Instant::now();
+                let mut gate = IdleGate::new(quiet);
+                gate.observe(initial, Duration::ZERO);
+                while !s.load(Ordering::Relaxed) {
+                    if gate.observe(activity.count(), start.elapsed()) {
+                        let t = Instant::now();
+                        reclaim();
+                        let event = ReclaimEvent { start: t, took: t.elapsed() };
+                        e.lock().unwrap_or_else(|p| p.into_inner()).push(event);
+                    }
+                    std::thread::sleep(poll);
                 }
-                std::thread::sleep(poll);
-            }
-        })?;
+            })?;
         Ok(Self { stop, events, handle: Some(handle) })
     }
     // ANCHOR_END: spawn

@@ -43,7 +43,8 @@ pub fn optimize_gc(limit: &LimitAlloc<System>, out: &mut impl Write) -> Option<H
     // "Get GC statistics": walks every arena under its lock.
     let info = glibc::mallinfo2();
     if let Some(i) = info {
-        let _ = writeln!(out, "in use: {} bytes, free held: {} bytes", i.in_use, i.free_held);
+        let _ =
+            writeln!(out, "in use: {} bytes, free held: {} bytes", i.in_use, i.free_held);
     }
     info
 }

@@ -21,7 +21,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// Who reclaims, where, and on which allocator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum StallSetting {
     /// glibc with `MALLOC_ARENA_MAX=1`: the heartbeat shares the churn's arena;
     /// the main thread calls `mallinfo2()`, then `malloc_trim(0)` (the seeds'
@@ -78,7 +80,9 @@ impl StallSetting {
 }
 
 /// What one stall child is asked to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct StallPlan {
     /// Who reclaims.
     pub setting: StallSetting,
@@ -254,8 +258,13 @@ pub fn run_stall(plan: &StallPlan) -> Result<StallReport, String> {
                 let quiet = Duration::from_millis(plan.window_ms / 2);
                 let trim = || Allocator::Glibc.reclaim();
                 Some(
-                    Reclaimer::spawn(Arc::clone(&activity), quiet, Duration::from_millis(2), trim)
-                        .map_err(|e| e.to_string())?,
+                    Reclaimer::spawn(
+                        Arc::clone(&activity),
+                        quiet,
+                        Duration::from_millis(2),
+                        trim,
+                    )
+                    .map_err(|e| e.to_string())?,
                 )
             }
             _ => None,
@@ -317,7 +326,10 @@ pub fn run_stall(plan: &StallPlan) -> Result<StallReport, String> {
 
 impl StallReport {
     /// The calls whose name starts with `prefix`, one per round.
-    pub fn calls_of<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a CallStall> {
+    pub fn calls_of<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = &'a CallStall> {
         self.calls.iter().filter(move |c| c.call.starts_with(prefix))
     }
 
@@ -341,7 +353,8 @@ mod tests {
     #[test]
     fn a_gap_counts_when_it_overlaps_the_window() {
         let us = 1000;
-        let gap = |from: u64, to: u64, sleeps| Gap { from: from * us, to: to * us, sleeps };
+        let gap =
+            |from: u64, to: u64, sleeps| Gap { from: from * us, to: to * us, sleeps };
         let gaps = [gap(20, 100, 1), gap(110, 500, 0)];
         assert_eq!(max_gap(&gaps, 30 * us, 40 * us), 80 * us, "20 → 100 spans the call");
         assert_eq!(max_gap(&gaps, 0, 15 * us), GAP_FLOOR_NS, "nothing recorded there");

@@ -60,10 +60,7 @@ fn rows(t: &Timeline) -> Vec<(String, f64, bool)> {
 }
 
 /// The best peer row and our row for `pattern`: (peer label, peer RSS, our RSS).
-pub fn idle_target(
-    ts: &[Timeline],
-    pattern: Pattern,
-) -> Option<(String, f64, f64)> {
+pub fn idle_target(ts: &[Timeline], pattern: Pattern) -> Option<(String, f64, f64)> {
     let of = ts.iter().filter(|t| t.plan.pattern == pattern);
     let ours = of.clone().find(|t| t.plan.setting.is_ours())?.idle_rss as f64;
     let (label, best, _) = of
@@ -84,12 +81,23 @@ pub fn churn(ctx: &Ctx) -> Tables {
         format!("idle RSS, {}", Pattern::OneIn64.label()),
     ]);
     for setting in Setting::ALL {
-        let pair: Vec<&Timeline> =
-            PATTERNS.iter().filter_map(|p| ts.iter().find(|t| t.plan.setting == setting && t.plan.pattern == *p)).collect();
+        let pair: Vec<&Timeline> = PATTERNS
+            .iter()
+            .filter_map(|p| {
+                ts.iter().find(|t| t.plan.setting == setting && t.plan.pattern == *p)
+            })
+            .collect();
         let (Some(a), Some(b)) = (pair.first(), pair.get(1)) else { continue };
-        let env = setting.env().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>();
+        let env =
+            setting.env().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>();
         for (ra, rb) in rows(a).into_iter().zip(rows(b)) {
-            let env = if ra.2 { "(call after idle)".to_string() } else if env.is_empty() { "-".into() } else { env.join(" ") };
+            let env = if ra.2 {
+                "(call after idle)".to_string()
+            } else if env.is_empty() {
+                "-".into()
+            } else {
+                env.join(" ")
+            };
             t.row([ra.0, env, mib(ra.1), mib(rb.1)]);
         }
     }
@@ -101,15 +109,26 @@ pub fn churn(ctx: &Ctx) -> Tables {
         s.idle_ms,
         mib(base)
     ));
-    let mut target = Table::new(["pattern", "best peer", "its RSS", "ours", "ours ÷ best", "≤ 1.2×"])
-        .titled("target: idle RSS of glibc + Reclaimer against the best peer setting");
+    let mut target =
+        Table::new(["pattern", "best peer", "its RSS", "ours", "ours ÷ best", "≤ 1.2×"])
+            .titled(
+                "target: idle RSS of glibc + Reclaimer against the best peer setting",
+            );
     for p in PATTERNS {
         if let Some((label, best, ours)) = idle_target(ts.as_slice(), p) {
             let r = ours / best;
-            target.row([p.label().to_string(), label, mib(best), mib(ours), format_ratio(r), met(r, target::IDLE_RSS).into()]);
+            target.row([
+                p.label().to_string(),
+                label,
+                mib(best),
+                mib(ours),
+                format_ratio(r),
+                met(r, target::IDLE_RSS).into(),
+            ]);
         }
     }
-    target.note("command: cargo run --release --example allocator_tuning -- --table churn");
+    target
+        .note("command: cargo run --release --example allocator_tuning -- --table churn");
     Ok(vec![t, target])
 }
 
@@ -189,7 +208,9 @@ pub fn fragmentation(ctx: &Ctx) -> Tables {
     header.push("interleaved ÷ pooled".into());
     let mut t = Table::new(header);
     for a in super::Allocator::ALL {
-        let get = |p: Pattern| f.iter().find(|r| r.allocator == a && r.pattern == p).map(|r| r.retained);
+        let get = |p: Pattern| {
+            f.iter().find(|r| r.allocator == a && r.pattern == p).map(|r| r.retained)
+        };
         let mut row = vec![a.name().to_string()];
         row.extend(patterns.iter().map(|p| get(*p).map_or("n/a".into(), mib)));
         row.push(match (get(Pattern::OneIn64), get(Pattern::Pooled)) {
@@ -199,7 +220,10 @@ pub fn fragmentation(ctx: &Ctx) -> Tables {
         t.row(row);
     }
     if let Some(r) = f.first() {
-        t.note(format!("resident set above the child's baseline; {} of survivors live in every case", mib(r.live)));
+        t.note(format!(
+            "resident set above the child's baseline; {} of survivors live in every case",
+            mib(r.live)
+        ));
     }
     Ok(vec![t])
 }
@@ -208,17 +232,42 @@ pub fn fragmentation(ctx: &Ctx) -> Tables {
 pub fn limit(ctx: &Ctx) -> Tables {
     let l = figures::limits(ctx)?;
     let mut t = Table::new(["what", "result"]);
-    t.row([format!("LimitAlloc cap {}: alloc 512 KiB", format_bytes(l.direct.cap as f64)), yes(l.direct.half_ok, "succeeds", "refused")]);
-    t.row(["LimitAlloc: alloc 2 MiB".to_string(), yes(l.direct.double_refused, "refused (null)", "succeeds")]);
-    t.row(["RLIMIT_AS child, try_reserve(1 GiB)".to_string(), format!("{}; degraded to {}", l.degrade_ended, l.degraded_to.map_or("n/a".into(), format_bytes))]);
-    t.row(["RLIMIT_AS child, Vec::with_capacity(1 GiB)".to_string(), format!("{}: {}", l.abort_ended, l.abort_message)]);
+    t.row([
+        format!("LimitAlloc cap {}: alloc 512 KiB", format_bytes(l.direct.cap as f64)),
+        yes(l.direct.half_ok, "succeeds", "refused"),
+    ]);
+    t.row([
+        "LimitAlloc: alloc 2 MiB".to_string(),
+        yes(l.direct.double_refused, "refused (null)", "succeeds"),
+    ]);
+    t.row([
+        "RLIMIT_AS child, try_reserve(1 GiB)".to_string(),
+        format!(
+            "{}; degraded to {}",
+            l.degrade_ended,
+            l.degraded_to.map_or("n/a".into(), format_bytes)
+        ),
+    ]);
+    t.row([
+        "RLIMIT_AS child, Vec::with_capacity(1 GiB)".to_string(),
+        format!("{}: {}", l.abort_ended, l.abort_message),
+    ]);
     let o = figures::limit_overhead(ctx)?;
-    let mut over = Table::new(["alloc + free of 64 B", "per call", "÷ glibc"]).titled("overhead (target: LimitAlloc ≤ 1.1× cap)");
+    let mut over = Table::new(["alloc + free of 64 B", "per call", "÷ glibc"])
+        .titled("overhead (target: LimitAlloc ≤ 1.1× cap)");
     over.row(["glibc (System)".to_string(), ns(o.system_ns), format_ratio(1.0)]);
-    over.row(["LimitAlloc<System> (ours)".to_string(), ns(o.ours_ns), format_ratio(o.ours_ns / o.system_ns)]);
+    over.row([
+        "LimitAlloc<System> (ours)".to_string(),
+        ns(o.ours_ns),
+        format_ratio(o.ours_ns / o.system_ns),
+    ]);
     match o.cap_ns {
         Some(c) => {
-            over.row(["cap::Cap<System>".to_string(), ns(c), format_ratio(c / o.system_ns)]);
+            over.row([
+                "cap::Cap<System>".to_string(),
+                ns(c),
+                format_ratio(c / o.system_ns),
+            ]);
             let r = o.ours_ns / c;
             over.note(format!("ours ÷ cap = {} ({}); command: cargo run --release --example allocator_tuning -- --table limit", format_ratio(r), met(r, target::LIMIT)));
         }
@@ -237,7 +286,8 @@ fn yes(b: bool, y: &str, n: &str) -> String {
 /// another thread.
 pub fn stalls(ctx: &Ctx) -> Tables {
     let d = figures::drops(ctx)?;
-    let mut drops = Table::new(["drop a map of N entries", "caller's CPU time (median)"]).titled(format!("N = {}", group_thousands(d.entries as i64)));
+    let mut drops = Table::new(["drop a map of N entries", "caller's CPU time (median)"])
+        .titled(format!("N = {}", group_thousands(d.entries as i64)));
     drops.row(["drop(map), inline".to_string(), ns(median(&d.inline_ns))]);
     drops.row(["drop_in_background(map) (ours)".to_string(), ns(median(&d.ours_ns))]);
     if let Some(p) = &d.peer_ns {

@@ -76,7 +76,9 @@ fn exercise_2_reclaim_once_per_quiet_period() {
 /// Exercise 3: let the operator win (the fix for D59).
 #[test]
 fn exercise_3_read_the_operators_arena_limit() {
-    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+    fn env(
+        pairs: &'static [(&'static str, &'static str)],
+    ) -> impl Fn(&str) -> Option<String> {
         move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
     }
     use answer::operator_arena_max as op;
@@ -84,11 +86,17 @@ fn exercise_3_read_the_operators_arena_limit() {
     assert_eq!(op(env(&[("MALLOC_ARENA_MAX", " 4 ")])), Some(4));
     assert_eq!(op(env(&[("GLIBC_TUNABLES", "glibc.malloc.arena_max=3")])), Some(3));
     assert_eq!(
-        op(env(&[("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0:glibc.malloc.arena_max=1")])),
+        op(env(&[(
+            "GLIBC_TUNABLES",
+            "glibc.malloc.tcache_count=0:glibc.malloc.arena_max=1"
+        )])),
         Some(1)
     );
     assert_eq!(
-        op(env(&[("MALLOC_ARENA_MAX", "2"), ("GLIBC_TUNABLES", "glibc.malloc.arena_max=5")])),
+        op(env(&[
+            ("MALLOC_ARENA_MAX", "2"),
+            ("GLIBC_TUNABLES", "glibc.malloc.arena_max=5")
+        ])),
         Some(2),
         "glibc reads MALLOC_ARENA_MAX as well; either one is the operator's"
     );
@@ -110,7 +118,10 @@ fn degrade_under_the_cap() {
 /// Exercise 4: degrade instead of dying at a limit.
 #[test]
 fn exercise_4_degrade_instead_of_dying() {
-    child::dispatch(&[child::ChildMode { name: "test::degrade", run: degrade_under_the_cap }]);
+    child::dispatch(&[child::ChildMode {
+        name: "test::degrade",
+        run: degrade_under_the_cap,
+    }]);
     let o = child::run_test(
         "exercises::exercise_4_degrade_instead_of_dying",
         "test::degrade",

@@ -40,13 +40,22 @@ pub fn c000_13_forced_gc(ctx: &Ctx) -> Result<Measured, CheckError> {
         report(ctx, ForcedMode::Nothing)?,
         report(ctx, ForcedMode::Reclaimer)?,
     );
-    let mut ev = forced_evidence(ctx, "optimizeGC port (malloc_trim + mallinfo2) each cycle");
-    let a = ev.add("CPU per cycle, optimizeGC port", port.steady(|c| c.cpu_ns), Unit::Nanos);
+    let mut ev =
+        forced_evidence(ctx, "optimizeGC port (malloc_trim + mallinfo2) each cycle");
+    let a =
+        ev.add("CPU per cycle, optimizeGC port", port.steady(|c| c.cpu_ns), Unit::Nanos);
     let b = ev.add("CPU per cycle, no call", none.steady(|c| c.cpu_ns), Unit::Nanos);
-    ev.add("faults per cycle, optimizeGC port", port.steady(|c| c.faults as f64), Unit::Count);
+    ev.add(
+        "faults per cycle, optimizeGC port",
+        port.steady(|c| c.faults as f64),
+        Unit::Count,
+    );
     ev.add("faults per cycle, no call", none.steady(|c| c.faults as f64), Unit::Count);
-    let low =
-        ev.add("RSS at cycle end, optimizeGC port", port.steady(|c| c.rss_end as f64), Unit::Bytes);
+    let low = ev.add(
+        "RSS at cycle end, optimizeGC port",
+        port.steady(|c| c.rss_end as f64),
+        Unit::Bytes,
+    );
     let idle = ev.add("RSS once idle, Reclaimer", fix.idle_rss as f64, Unit::Bytes);
     let summary = format!(
         "malloc_trim forced each cycle costs {} of CPU per cycle against {} without ({}), \
@@ -93,7 +102,8 @@ pub const C000_13: Rule = Rule {
     ],
     thresholds: &[MIN_GAIN, RSS_SLACK],
     decide: |f| {
-        let gain = f.get("CPU per cycle, no call") / f.get("CPU per cycle, optimizeGC port");
+        let gain =
+            f.get("CPU per cycle, no call") / f.get("CPU per cycle, optimizeGC port");
         if gain >= f.limit("min_gain") {
             Verdict::Confirmed
         } else if f.get("RSS once idle, Reclaimer")
@@ -111,8 +121,12 @@ pub const C000_13: Rule = Rule {
     },
     examples: &[
         example(
-            &[("CPU per cycle, optimizeGC port", 22e6), ("CPU per cycle, no call", 3e6),
-              ("RSS at cycle end, optimizeGC port", 7e6), ("RSS once idle, Reclaimer", 7.5e6)],
+            &[
+                ("CPU per cycle, optimizeGC port", 22e6),
+                ("CPU per cycle, no call", 3e6),
+                ("RSS at cycle end, optimizeGC port", 7e6),
+                ("RSS once idle, Reclaimer", 7.5e6),
+            ],
             Refuted,
         ),
         example(
@@ -120,8 +134,12 @@ pub const C000_13: Rule = Rule {
             Confirmed,
         ),
         example(
-            &[("CPU per cycle, optimizeGC port", 22e6), ("CPU per cycle, no call", 3e6),
-              ("RSS at cycle end, optimizeGC port", 7e6), ("RSS once idle, Reclaimer", 35e6)],
+            &[
+                ("CPU per cycle, optimizeGC port", 22e6),
+                ("CPU per cycle, no call", 3e6),
+                ("RSS at cycle end, optimizeGC port", 7e6),
+                ("RSS once idle, Reclaimer", 35e6),
+            ],
             HoldsOnlyWhen,
         ),
     ],
@@ -140,8 +158,13 @@ pub fn c001_22_free_os_memory(ctx: &Ctx) -> Result<Measured, CheckError> {
     ev.add("burst freed per cycle", port.burst_bytes as f64, Unit::Bytes);
     let before =
         ev.add("RSS before the call", port.steady(|c| c.rss_freed as f64), Unit::Bytes);
-    let after = ev.add("RSS after the call", port.steady(|c| c.rss_end as f64), Unit::Bytes);
-    let share = ev.add("share of the freed burst given back to the OS", returned(&port), Unit::Fraction);
+    let after =
+        ev.add("RSS after the call", port.steady(|c| c.rss_end as f64), Unit::Bytes);
+    let share = ev.add(
+        "share of the freed burst given back to the OS",
+        returned(&port),
+        Unit::Fraction,
+    );
     let summary = format!(
         "Rust has nothing to collect (drop freed the burst); the analogue call gives {} of \
          it back to the OS: {} → {}",
@@ -169,7 +192,8 @@ pub const C001_22: Rule = Rule {
     thresholds: &[MIN_RETURNED],
     decide: |f| {
         f.confirmed_if(
-            f.get("share of the freed burst given back to the OS") < f.limit("min_returned"),
+            f.get("share of the freed burst given back to the OS")
+                < f.limit("min_returned"),
         )
     },
     examples: &[
@@ -182,13 +206,18 @@ pub const C001_22: Rule = Rule {
 /// the world (seed 000 §1.2.3 L254-271). The optimizeGC port each cycle
 /// against the fix: no call in the cycle, the Reclaimer once quiet.
 pub fn d12_forced_gc(ctx: &Ctx) -> Result<Measured, CheckError> {
-    let (port, fix) = (report(ctx, ForcedMode::OptimizeGc)?, report(ctx, ForcedMode::Reclaimer)?);
-    let mut ev = forced_evidence(ctx, "optimizeGC port each cycle; fix = Reclaimer when quiet");
+    let (port, fix) =
+        (report(ctx, ForcedMode::OptimizeGc)?, report(ctx, ForcedMode::Reclaimer)?);
+    let mut ev =
+        forced_evidence(ctx, "optimizeGC port each cycle; fix = Reclaimer when quiet");
     let a = ev.add("port: CPU per cycle", port.steady(|c| c.cpu_ns), Unit::Nanos);
     let b = ev.add("fix: CPU per cycle", fix.steady(|c| c.cpu_ns), Unit::Nanos);
     ev.add("port: RSS once idle", port.idle_rss as f64, Unit::Bytes);
     ev.add("fix: RSS once idle", fix.idle_rss as f64, Unit::Bytes);
-    if let Ok(s) = figures::stall(ctx, crate::allocator_tuning::stall::StallSetting::GlibcSharedArena) {
+    if let Ok(s) = figures::stall(
+        ctx,
+        crate::allocator_tuning::stall::StallSetting::GlibcSharedArena,
+    ) {
         if let Some(c) = s.calls.iter().find(|c| c.call.starts_with("mallinfo2")) {
             ev.add("mallinfo2 (ReadMemStats analogue): took", c.took_ns, Unit::Nanos);
         }
@@ -219,7 +248,8 @@ pub const D12: Rule = Rule {
     thresholds: &[MIN_SLOWDOWN],
     decide: |f| {
         f.confirmed_if(
-            f.get("port: CPU per cycle") >= f.limit("min_slowdown") * f.get("fix: CPU per cycle"),
+            f.get("port: CPU per cycle")
+                >= f.limit("min_slowdown") * f.get("fix: CPU per cycle"),
         )
     },
     examples: &[
@@ -232,11 +262,15 @@ pub const D12: Rule = Rule {
 /// it gives memory back, and the next burst pays for it. The gcTuning port
 /// against the Reclaimer.
 pub fn d34_mislabelled(ctx: &Ctx) -> Result<Measured, CheckError> {
-    let (port, fix) = (report(ctx, ForcedMode::GcTuning)?, report(ctx, ForcedMode::Reclaimer)?);
-    let mut ev = forced_evidence(ctx, "gcTuning port each cycle; fix = Reclaimer when quiet");
+    let (port, fix) =
+        (report(ctx, ForcedMode::GcTuning)?, report(ctx, ForcedMode::Reclaimer)?);
+    let mut ev =
+        forced_evidence(ctx, "gcTuning port each cycle; fix = Reclaimer when quiet");
     ev.add("pages per burst", port.burst_pages(), Unit::Count);
-    let a = ev.add("port: faults per cycle ÷ burst pages", refaulted(&port), Unit::Fraction);
-    let b = ev.add("fix: faults per cycle ÷ burst pages", refaulted(&fix), Unit::Fraction);
+    let a =
+        ev.add("port: faults per cycle ÷ burst pages", refaulted(&port), Unit::Fraction);
+    let b =
+        ev.add("fix: faults per cycle ÷ burst pages", refaulted(&fix), Unit::Fraction);
     ev.add("port: share given back per cycle", returned(&port), Unit::Fraction);
     let summary = format!(
         "the call the seed calls \"force GC\" gives the burst back to the OS, so each cycle \
@@ -253,7 +287,10 @@ pub const D34: Rule = Rule {
     says: "reproduced when the gcTuning port faults at least min_refault of the burst's \
            pages back in each cycle and the fix does not; not reproduced when the port does \
            not; unverifiable when the fix refaults as well",
-    inputs: &["port: faults per cycle ÷ burst pages", "fix: faults per cycle ÷ burst pages"],
+    inputs: &[
+        "port: faults per cycle ÷ burst pages",
+        "fix: faults per cycle ÷ burst pages",
+    ],
     thresholds: &[Threshold {
         name: "min_refault",
         value: 0.25,
@@ -275,14 +312,18 @@ pub const D34: Rule = Rule {
     },
     examples: &[
         example(
-            &[("port: faults per cycle ÷ burst pages", 0.95),
-              ("fix: faults per cycle ÷ burst pages", 0.0)],
+            &[
+                ("port: faults per cycle ÷ burst pages", 0.95),
+                ("fix: faults per cycle ÷ burst pages", 0.0),
+            ],
             Confirmed,
         ),
         example(&[("port: faults per cycle ÷ burst pages", 0.01)], Refuted),
         example(
-            &[("port: faults per cycle ÷ burst pages", 0.95),
-              ("fix: faults per cycle ÷ burst pages", 0.9)],
+            &[
+                ("port: faults per cycle ÷ burst pages", 0.95),
+                ("fix: faults per cycle ÷ burst pages", 0.9),
+            ],
             Unverifiable,
         ),
     ],

@@ -5,7 +5,9 @@ use super::evidence;
 use crate::allocator_tuning::Allocator;
 use crate::allocator_tuning::churn::Pattern;
 use crate::allocator_tuning::figures;
-use crate::claims::{CheckError, Ctx, Measured, Outcome::*, Rule, Threshold, Unit, Verdict, example};
+use crate::claims::{
+    CheckError, Ctx, Measured, Outcome::*, Rule, Threshold, Unit, Verdict, example,
+};
 use crate::table::{format_bytes, format_ratio};
 
 /// C001-41: what stays resident after 63 of 64 blocks are freed and the
@@ -23,14 +25,20 @@ pub fn c001_41_pools(ctx: &Ctx) -> Result<Measured, CheckError> {
     };
     let mut ratios = Vec::new();
     for a in Allocator::ALL {
-        let (Some(i), Some(c), Some(p)) =
-            (get(a, Pattern::OneIn64), get(a, Pattern::Clustered), get(a, Pattern::Pooled))
-        else {
+        let (Some(i), Some(c), Some(p)) = (
+            get(a, Pattern::OneIn64),
+            get(a, Pattern::Clustered),
+            get(a, Pattern::Pooled),
+        ) else {
             return Err("a fragmentation run is missing".into());
         };
         ev.add(format!("{}: retained, interleaved", a.name()), i, Unit::Bytes);
         ev.add(format!("{}: retained, pooled", a.name()), p, Unit::Bytes);
-        let ri = ev.add(format!("{}: interleaved ÷ pooled", a.name()), i / p.max(1.0), Unit::Ratio);
+        let ri = ev.add(
+            format!("{}: interleaved ÷ pooled", a.name()),
+            i / p.max(1.0),
+            Unit::Ratio,
+        );
         ev.add(format!("{}: clustered ÷ pooled", a.name()), c / p.max(1.0), Unit::Ratio);
         ratios.push(format!("{} {}", a.name(), format_ratio(ri)));
     }

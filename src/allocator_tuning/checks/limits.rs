@@ -26,9 +26,21 @@ pub fn limit_analogue(ctx: &Ctx) -> Result<Measured, CheckError> {
         "LimitAlloc<System> with a 1 MiB cap, called directly; children limited by \
          RLIMIT_AS to their mapped size + 256 MiB, asking for 1 GiB",
     );
-    ev.add("LimitAlloc: 512 KiB under a 1 MiB cap succeeds", flag(l.direct.half_ok), Unit::Bool);
-    ev.add("LimitAlloc: 2 MiB past it is refused", flag(l.direct.double_refused), Unit::Bool);
-    ev.add("LimitAlloc: bytes counted after freeing", l.direct.used_after as f64, Unit::Bytes);
+    ev.add(
+        "LimitAlloc: 512 KiB under a 1 MiB cap succeeds",
+        flag(l.direct.half_ok),
+        Unit::Bool,
+    );
+    ev.add(
+        "LimitAlloc: 2 MiB past it is refused",
+        flag(l.direct.double_refused),
+        Unit::Bool,
+    );
+    ev.add(
+        "LimitAlloc: bytes counted after freeing",
+        l.direct.used_after as f64,
+        Unit::Bytes,
+    );
     ev.add(
         "RLIMIT_AS, try_reserve: degraded to",
         l.degraded_to.unwrap_or(f64::NAN),

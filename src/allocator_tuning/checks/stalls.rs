@@ -23,7 +23,10 @@ pub fn drop_analogue(ctx: &Ctx) -> Result<Measured, CheckError> {
     let d = figures::drops(ctx)?;
     let mut ev = evidence(
         ctx,
-        &format!("HashMap<u64, String> of {} entries; caller's CPU time, median", d.entries),
+        &format!(
+            "HashMap<u64, String> of {} entries; caller's CPU time, median",
+            d.entries
+        ),
     );
     let m = |v: &[f64]| stats::median(v).unwrap_or(f64::NAN);
     let inline = ev.add("drop inline", m(&d.inline_ns), Unit::Nanos);
@@ -59,14 +62,16 @@ pub fn stall_analogue(ctx: &Ctx) -> Result<Measured, CheckError> {
     let shared = figures::stall(ctx, StallSetting::GlibcSharedArena)?;
     let own = figures::stall(ctx, StallSetting::GlibcOwnArena)?;
     let ours = figures::stall(ctx, StallSetting::GlibcReclaimer)?;
-    let shared_took = ev.add("trim, one arena for all: took", shared.took("malloc_trim"), Unit::Nanos);
-    let mut blocked = |name: &str, r: &crate::allocator_tuning::stall::StallReport, call: &str| {
-        let b = r.blocked(call);
-        if let Some(b) = b {
-            ev.add(name, b, Unit::Nanos);
-        }
-        b.map_or_else(|| "n/a (no CPU for the heartbeat)".to_string(), format_nanos)
-    };
+    let shared_took =
+        ev.add("trim, one arena for all: took", shared.took("malloc_trim"), Unit::Nanos);
+    let mut blocked =
+        |name: &str, r: &crate::allocator_tuning::stall::StallReport, call: &str| {
+            let b = r.blocked(call);
+            if let Some(b) = b {
+                ev.add(name, b, Unit::Nanos);
+            }
+            b.map_or_else(|| "n/a (no CPU for the heartbeat)".to_string(), format_nanos)
+        };
     let shared = blocked("heartbeat blocked, one arena for all", &shared, "malloc_trim");
     let own = blocked("heartbeat blocked, an arena per thread", &own, "malloc_trim");
     let ours = blocked("heartbeat blocked, Reclaimer", &ours, "Reclaimer");
