@@ -53,7 +53,7 @@ impl Pattern {
 
     /// Whether block `i` of `n` survives, and the order blocks are allocated in.
     fn survives(self, i: usize) -> bool {
-        self != Self::AllFreed && i % SURVIVOR_EVERY == 0
+        self != Self::AllFreed && i.is_multiple_of(SURVIVOR_EVERY)
     }
 }
 
@@ -309,7 +309,9 @@ pub fn run_churn(plan: &ChurnPlan) -> Result<Timeline, String> {
     samples.push((Instant::now(), rss()));
     let free_start = Instant::now();
     let survivors = match plan.pattern {
-        Pattern::Clustered => n / SURVIVOR_EVERY + usize::from(n % SURVIVOR_EVERY != 0),
+        Pattern::Clustered => {
+            n / SURVIVOR_EVERY + usize::from(!n.is_multiple_of(SURVIVOR_EVERY))
+        }
         _ => 0,
     };
     let pattern = plan.pattern;

@@ -248,7 +248,8 @@ pub fn run_stall(plan: &StallPlan) -> Result<StallReport, String> {
     // The main thread's part: returns the quiet window, the calls, and the
     // survivors (freed once the heartbeat has stopped).
     type Calls = Vec<(String, u64, u64)>;
-    let work = || -> Result<((u64, u64), Calls, Vec<Blocks>), String> {
+    type Work = Result<((u64, u64), Calls, Vec<Blocks>), String>;
+    let work = || -> Work {
         std::thread::sleep(window); // the heartbeat gets going, and gets its arena
         let q0 = ns(Instant::now());
         std::thread::sleep(window);

@@ -343,14 +343,14 @@ pub fn stalls(ctx: &Ctx) -> Tables {
             r.cpus
         ));
     }
-    if let Ok(ours) = figures::stall(ctx, super::stall::StallSetting::GlibcReclaimer) {
-        if let Some(b) = ours.blocked("Reclaimer") {
-            beat.note(format!(
-                "target: the Reclaimer's trim blocked the heartbeat for {} ({}); command: cargo run --release --example allocator_tuning -- --table stalls",
-                ns(b),
-                met(b, target::STALL_NS)
-            ));
-        }
+    if let Ok(ours) = figures::stall(ctx, super::stall::StallSetting::GlibcReclaimer)
+        && let Some(b) = ours.blocked("Reclaimer")
+    {
+        beat.note(format!(
+            "target: the Reclaimer's trim blocked the heartbeat for {} ({}); command: cargo run --release --example allocator_tuning -- --table stalls",
+            ns(b),
+            met(b, target::STALL_NS)
+        ));
     }
     Ok(vec![drops, beat])
 }

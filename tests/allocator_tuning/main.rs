@@ -292,10 +292,10 @@ fn limit_alloc_accounts_exactly_across_threads() {
                         if !p.is_null() {
                             held.push(p);
                         }
-                        if i % 3 == 0 {
-                            if let Some(p) = held.pop() {
-                                CAPPED.dealloc(p, layout);
-                            }
+                        if i % 3 == 0
+                            && let Some(p) = held.pop()
+                        {
+                            CAPPED.dealloc(p, layout);
                         }
                     }
                 }

@@ -217,10 +217,9 @@ pub fn d12_forced_gc(ctx: &Ctx) -> Result<Measured, CheckError> {
     if let Ok(s) = figures::stall(
         ctx,
         crate::allocator_tuning::stall::StallSetting::GlibcSharedArena,
-    ) {
-        if let Some(c) = s.calls.iter().find(|c| c.call.starts_with("mallinfo2")) {
-            ev.add("mallinfo2 (ReadMemStats analogue): took", c.took_ns, Unit::Nanos);
-        }
+    ) && let Some(c) = s.calls.iter().find(|c| c.call.starts_with("mallinfo2"))
+    {
+        ev.add("mallinfo2 (ReadMemStats analogue): took", c.took_ns, Unit::Nanos);
     }
     let summary = format!(
         "the optimizeGC port costs {} of CPU per cycle, the fix {} ({}), and both end idle \
