@@ -98,9 +98,5 @@ fn main() {
     if let Err(e) = figures::set_peers(peers) {
         cli::fail(&e.0);
     }
-    cli::run_example(
-        perf_workbook::chapters::named("allocator_tuning"),
-        &args.chapter,
-        TABLES,
-    );
+    cli::run_example(cli::named("allocator_tuning"), &args.chapter, TABLES);
 }

@@ -32,6 +32,29 @@ pub fn anon_huge_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// `AnonHugePages` of the one mapping that contains `addr`, KiB, from
+/// `/proc/self/smaps`: how much of that mapping the kernel backs with huge
+/// pages right now. Unlike [`anon_huge_kib`], other threads' mappings do not
+/// count. `None` when no mapping contains `addr` or smaps is unreadable.
+pub fn mapping_anon_huge_kib(addr: usize) -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/smaps").ok()?;
+    let mut inside = false;
+    for line in text.lines() {
+        let head = line.split_whitespace().next().unwrap_or("");
+        if let Some((a, b)) = head.split_once('-')
+            && let (Ok(a), Ok(b)) =
+                (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16))
+        {
+            inside = (a..b).contains(&addr);
+            continue;
+        }
+        if inside && let Some(kib) = procfs::kib_field(line, "AnonHugePages") {
+            return Some(kib);
+        }
+    }
+    None
+}
+
 /// Whether a virtio balloon with free page reporting is present (Linux VMs):
 /// the guest then hands freed blocks of 2 MiB and more back to the host, and
 /// the next first touch of that memory also waits for the host to back it
@@ -286,7 +309,9 @@ pub struct HugePages {
     pub small_faults: u64,
     /// Faults touching every page after `MADV_HUGEPAGE`.
     pub huge_faults: u64,
-    /// Growth of `AnonHugePages` while the huge-page mapping was touched, KiB.
+    /// `AnonHugePages` of the huge-page mapping once touched, KiB: how much
+    /// of it the kernel could back with huge pages (less when memory is short
+    /// or fragmented).
     pub anon_huge_kib: i64,
     /// Writes the touch loop made (one per base page) on the huge mapping.
     pub huge_writes: usize,
@@ -330,13 +355,13 @@ pub fn huge_page_experiment(n: usize, rounds: usize) -> Result<HugePages, MapErr
         let mut huge = MmapBuf::new(n)?;
         huge.advise_huge_pages()?;
         h.aligned = (huge.as_ptr() as usize).is_multiple_of(HUGE_PAGE);
-        let ahp0 = anon_huge_kib() as i64;
         let t = Instant::now();
         let (writes, c) = crate::measure::os::measure(|| touch_pages(&mut huge));
         h.huge_touch_ns.push(t.elapsed().as_nanos() as f64);
         h.huge_faults = c.minor_faults;
         h.huge_writes = writes;
-        h.anon_huge_kib = anon_huge_kib() as i64 - ahp0;
+        h.anon_huge_kib =
+            mapping_anon_huge_kib(huge.as_ptr() as usize).unwrap_or(0) as i64;
     }
     Ok(h)
 }

@@ -303,7 +303,7 @@ pub fn prefault(ctx: &Ctx) -> Tables {
 pub fn thp(ctx: &Ctx) -> Tables {
     let tlb = figures::hugetlb(ctx)?;
     let h = figures::huge(ctx)?;
-    let mut t = Table::new(["pages", "faults", "touch (median)", "AnonHugePages +"]);
+    let mut t = Table::new(["pages", "faults", "touch (median)", "AnonHugePages"]);
     t.row(["4 KiB", &count(h.small_faults), &median(&h.small_touch_ns), "-"]);
     t.row([
         "MADV_HUGEPAGE".into(),

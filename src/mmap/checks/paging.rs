@@ -615,7 +615,7 @@ pub fn c004_39_huge_pages(ctx: &Ctx) -> Result<Measured, CheckError> {
         Unit::Ratio,
     );
     ev.add(
-        "MADV_HUGEPAGE: AnonHugePages growth",
+        "MADV_HUGEPAGE: AnonHugePages of the mapping",
         h.anon_huge_kib as f64 * 1024.0,
         Unit::Bytes,
     );
