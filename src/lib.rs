@@ -23,6 +23,7 @@ pub mod runner;
 pub mod selection;
 pub mod table;
 
+pub mod allocator_tuning;
 pub mod escape_heap;
 pub mod lock_free_ring;
 pub mod mark_sweep;
