@@ -442,7 +442,9 @@ fn batch_items(ctx: &Ctx, capacity: usize, batch: usize) -> u64 {
 
 /// The batch curve: ours and the floor ring at every capacity and batch
 /// size (batch ≤ capacity), rtrb and ringbuf at [`SMALL`] and [`STREAM`];
-/// every run checks order, as in [`speeds`].
+/// every run checks order, as in [`speeds`], and is taken at its median
+/// chunk's pace (`harness::transfer_paced`), so that a moment when either
+/// thread lost its CPU does not decide a cell.
 pub fn batches(ctx: &Ctx) -> Result<&'static Batches, CheckError> {
     static CELL: PerRun<Result<Batches, CheckError>> = PerRun::new();
     CELL.get(ctx, || {
@@ -450,10 +452,10 @@ pub fn batches(ctx: &Ctx) -> Result<&'static Batches, CheckError> {
         let mut rows = Vec::new();
         let mut add = |ring: &'static str, capacity: usize, batch: usize| {
             let timed = match ring {
-                row::OURS => SpeedRow::spsc::<OurSpsc>(ring, capacity, batch),
-                row::FLOOR => SpeedRow::spsc::<Floor>(ring, capacity, batch),
-                row::RTRB => SpeedRow::spsc::<Rtrb>(ring, capacity, batch),
-                _ => SpeedRow::spsc::<Ringbuf>(ring, capacity, batch),
+                row::OURS => SpeedRow::spsc_paced::<OurSpsc>(ring, capacity, batch),
+                row::FLOOR => SpeedRow::spsc_paced::<Floor>(ring, capacity, batch),
+                row::RTRB => SpeedRow::spsc_paced::<Rtrb>(ring, capacity, batch),
+                _ => SpeedRow::spsc_paced::<Ringbuf>(ring, capacity, batch),
             };
             let n = batch_items(ctx, capacity, batch);
             rows.push(BatchRow { ring, capacity, batch, n, timed });

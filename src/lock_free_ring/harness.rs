@@ -125,7 +125,19 @@ pub fn transfer<Q: Transfer>(
     capacity: usize,
     batch: usize,
 ) -> Result<Duration, String> {
-    transfer_placed::<Q>(n, capacity, batch, two_cpus())
+    transfer_placed::<Q>(n, capacity, batch, two_cpus(), 0).map(|p| p.total)
+}
+
+/// [`transfer`], with the consumer also noting the time every
+/// [`ITEM_CHUNK`] items or so (at the first batch boundary past each mark),
+/// so that a run's pace can be taken where both threads ran
+/// ([`Paced::at_median_pace`]).
+pub fn transfer_paced<Q: Transfer>(
+    n: u64,
+    capacity: usize,
+    batch: usize,
+) -> Result<Paced, String> {
+    transfer_placed::<Q>(n, capacity, batch, two_cpus(), ITEM_CHUNK)
 }
 
 /// [`transfer`] with both threads left wherever the scheduler puts them,
@@ -135,7 +147,7 @@ pub fn transfer_unpinned<Q: Transfer>(
     capacity: usize,
     batch: usize,
 ) -> Result<Duration, String> {
-    transfer_placed::<Q>(n, capacity, batch, None)
+    transfer_placed::<Q>(n, capacity, batch, None, 0).map(|p| p.total)
 }
 
 fn transfer_placed<Q: Transfer>(
@@ -143,7 +155,8 @@ fn transfer_placed<Q: Transfer>(
     capacity: usize,
     batch: usize,
     cpus: Option<(usize, usize)>,
-) -> Result<Duration, String> {
+    chunk: u64,
+) -> Result<Paced, String> {
     let batch = batch.max(1);
     let (mut tx, mut rx) = Q::channel(capacity);
     warm::<Q>(&mut tx, &mut rx, capacity);
@@ -158,7 +171,7 @@ fn transfer_placed<Q: Transfer>(
         // sharing inside the harness.
         let consumer = s.spawn(move || {
             pin_current_thread(cpus.map(|c| c.1));
-            let result = receive_in_order::<Q>(rx, n, batch, ready);
+            let result = receive_in_order::<Q>(rx, n, batch, chunk, ready);
             stopped.store(true, Ordering::Release);
             result
         });
@@ -168,9 +181,9 @@ fn transfer_placed<Q: Transfer>(
         });
         let start =
             producer.join().map_err(|_| format!("{}: producer panicked", Q::NAME))?;
-        let end =
+        let (end, chunk_ns) =
             consumer.join().map_err(|_| format!("{}: consumer panicked", Q::NAME))??;
-        Ok(end - start)
+        Ok(Paced { n, total: end - start, chunk_ns })
     })
 }
 
@@ -232,26 +245,29 @@ fn alone() -> bool {
     cpu::allowed_cpus().map_or(true, |c| c.len() < 2)
 }
 
-/// Round trips timed per chunk of this many.
+/// Round trips timed per chunk of this many ([`ping_pong`]).
 pub const CHUNK: u64 = 500;
 
-/// What a ping-pong run took: in all, and per chunk of [`CHUNK`] round
-/// trips. On a shared machine either thread may lose its CPU for a while,
-/// and one such pause in a run moves its total; the median chunk is the
-/// pace of the run when both threads ran.
+/// Items timed per chunk of about this many ([`transfer_paced`]).
+pub const ITEM_CHUNK: u64 = 8192;
+
+/// What a run took: in all, and per chunk of its items (round trips, or
+/// items received). On a shared machine either thread may lose its CPU for
+/// a while, and one such pause in a run moves its total; the median chunk
+/// is the pace of the run when both threads ran.
 #[derive(Clone, Debug)]
-pub struct RoundTrips {
-    /// Round trips.
+pub struct Paced {
+    /// Items (or round trips).
     pub n: u64,
     /// The whole run.
     pub total: Duration,
-    /// Nanoseconds per round trip of each whole chunk.
+    /// Nanoseconds per item of each whole chunk.
     pub chunk_ns: Vec<f64>,
 }
 
-impl RoundTrips {
-    /// `n` round trips at the median chunk's pace (the total when the run
-    /// was shorter than a chunk).
+impl Paced {
+    /// `n` items at the median chunk's pace (the total when the run was
+    /// shorter than a chunk).
     pub fn at_median_pace(&self) -> Duration {
         match crate::measure::stats::median(&self.chunk_ns) {
             Some(ns) => Duration::from_nanos((ns * self.n as f64) as u64),
@@ -289,8 +305,8 @@ impl Chunks {
         }
     }
 
-    fn finish(self) -> RoundTrips {
-        RoundTrips { n: self.n, total: self.start.elapsed(), chunk_ns: self.chunk_ns }
+    fn finish(self) -> Paced {
+        Paced { n: self.n, total: self.start.elapsed(), chunk_ns: self.chunk_ns }
     }
 }
 
@@ -302,7 +318,7 @@ impl Chunks {
 /// wrong. Pinned as in [`transfer`]. With one item in flight, a round trip
 /// is the latency of the queue twice over: every push must reach the other
 /// core before anything else happens.
-pub fn ping_pong<Q: Transfer>(n: u64, capacity: usize) -> Result<RoundTrips, String> {
+pub fn ping_pong<Q: Transfer>(n: u64, capacity: usize) -> Result<Paced, String> {
     let (mut there, mut arrive) = Q::channel(capacity);
     let (mut back, mut home) = Q::channel(capacity);
     warm::<Q>(&mut there, &mut arrive, capacity);
@@ -376,7 +392,7 @@ pub fn ping_pong<Q: Transfer>(n: u64, capacity: usize) -> Result<RoundTrips, Str
 /// waits for the echo to store `i` into another, each on a 128-byte block
 /// of its own; `n` round trips. Two cache-line transfers per round trip, one
 /// each way, and nothing else: what any queue's round trip is built on.
-pub fn line_ping_pong(n: u64) -> Result<RoundTrips, String> {
+pub fn line_ping_pong(n: u64) -> Result<Paced, String> {
     let (ping, pong) =
         (CachePadded::new(AtomicU64::new(0)), CachePadded::new(AtomicU64::new(0)));
     let (cpus, alone) = (two_cpus(), alone());
@@ -502,14 +518,19 @@ fn send_in_order<Q: Transfer>(
 }
 
 /// The consumer side of [`transfer`]: receives until `n` values have arrived
-/// in order, and returns when the last one did.
+/// in order, and returns when the last one did, and (if `chunk > 0`) the ns
+/// per item of each chunk of about `chunk` items, from the first arrival.
 fn receive_in_order<Q: Transfer>(
     mut rx: Q::Rx,
     n: u64,
     batch: usize,
+    chunk: u64,
     ready: &AtomicBool,
-) -> Result<Instant, String> {
+) -> Result<(Instant, Vec<f64>), String> {
     ready.store(true, Ordering::Release);
+    let mut chunk_ns = Vec::new();
+    // (time, items received) at the last mark.
+    let mut mark: Option<(Instant, u64)> = None;
     let mut expected = 1u64;
     let mut backoff = Backoff::default();
     let mut buf = vec![0u64; batch];
@@ -536,8 +557,20 @@ fn receive_in_order<Q: Transfer>(
             }
             expected += 1;
         }
+        if chunk > 0 {
+            let received = expected - 1;
+            match mark {
+                None => mark = Some((Instant::now(), received)),
+                Some((t, at)) if received - at >= chunk => {
+                    let now = Instant::now();
+                    chunk_ns.push((now - t).as_nanos() as f64 / (received - at) as f64);
+                    mark = Some((now, received));
+                }
+                Some(_) => {}
+            }
+        }
     }
-    Ok(Instant::now())
+    Ok((Instant::now(), chunk_ns))
 }
 
 /// A queue any thread can push to and pop from, for [`transfer_mpmc`].
@@ -703,7 +736,7 @@ impl SpeedRow {
     /// [`ping_pong`] through two `Q`s of `capacity`; one "item" is one
     /// round trip.
     /// The run's time is taken at its median chunk's pace
-    /// ([`RoundTrips::at_median_pace`]).
+    /// ([`Paced::at_median_pace`]).
     pub fn ping_pong<Q: Transfer>(name: impl Into<String>, capacity: usize) -> Self {
         Self::new(name, move |n| ping_pong::<Q>(n, capacity).map(|r| r.at_median_pace()))
     }
@@ -723,6 +756,18 @@ impl SpeedRow {
     /// The fastest round's nanoseconds per item (NaN before any round).
     pub fn min_ns(&self) -> f64 {
         crate::measure::stats::min(&self.ns_per_item).unwrap_or(f64::NAN)
+    }
+
+    /// [`transfer_paced`] through `Q` with `capacity`, `batch` items per
+    /// call; the run's time is taken at its median chunk's pace.
+    pub fn spsc_paced<Q: Transfer>(
+        name: impl Into<String>,
+        capacity: usize,
+        batch: usize,
+    ) -> Self {
+        Self::new(name, move |n| {
+            transfer_paced::<Q>(n, capacity, batch).map(|p| p.at_median_pace())
+        })
     }
 
     /// [`transfer_unpinned`] through `Q` with `capacity`, single items.

@@ -342,14 +342,16 @@ pub fn batch(ctx: &Ctx) -> Result<Vec<Table>, CheckError> {
     }
     t.note(format!(
         "u64 items, 2 threads ({}), {} interleaved rounds; {} to {} items per run (at \
-         least {} laps of the ring); ns/item is the median of the rounds; ours ÷ floor: \
-         the two rings' times in each round (median, middle half); × single items: our \
-         single-item time at the same capacity over this row's, per round",
+         least {} laps of the ring), a run's figure is its median chunk of about {} items; \
+         ns/item is the median of the rounds; ours ÷ floor: the two rings' times in each \
+         round (median, middle half); × single items: our single-item time at the same \
+         capacity over this row's, per round",
         b.placement,
         b.rounds,
         format_value(b.rows.iter().map(|r| r.n).min().unwrap_or(0) as f64, Unit::Count),
         format_value(b.rows.iter().map(|r| r.n).max().unwrap_or(0) as f64, Unit::Count),
         b.rows.iter().map(|r| r.n / r.capacity as u64).min().unwrap_or(0),
+        format_value(super::harness::ITEM_CHUNK as f64, Unit::Count),
     ));
     if let Some(best) = b
         .rows
