@@ -298,7 +298,7 @@ impl Chunks {
     /// After round trip `i` (counted from 1).
     #[inline]
     fn tick(&mut self, i: u64) {
-        if i % CHUNK == 0 {
+        if i.is_multiple_of(CHUNK) {
             let now = Instant::now();
             self.chunk_ns.push((now - self.last).as_nanos() as f64 / CHUNK as f64);
             self.last = now;

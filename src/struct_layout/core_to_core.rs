@@ -55,6 +55,8 @@ pub struct Run {
     pub chunks: Vec<f64>,
     /// Round trips made.
     pub round_trips: u64,
+    /// The pinger's time for all of them.
+    pub total: std::time::Duration,
     /// The line(s) at the end: the one line's value, or the pinger's and the
     /// echo's lines. `2 × round_trips`, or `(round_trips, round_trips)`.
     pub last: (u64, u64),
@@ -205,6 +207,7 @@ pub fn round_trips(how: Handoff, chunks: usize, chunk: u64) -> Run {
         Handoff::TwoLines => (ping.load(Ordering::Relaxed), pong.load(Ordering::Relaxed)),
         _ => (one.load(Ordering::Relaxed), 0),
     };
-    Run { chunks, round_trips: n, last }
+    let total = times[times.len() - 1] - times[0];
+    Run { chunks, round_trips: n, total, last }
 }
 // ANCHOR_END: round_trips
