@@ -90,17 +90,7 @@ where
     let result = cmd
         .try_get_matches_from(args)
         .and_then(|mut m| <T as clap::FromArgMatches>::from_arg_matches_mut(&mut m));
-    match result {
-        Ok(v) => v,
-        Err(e) => {
-            use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                let _ = e.print();
-                exit(0);
-            }
-            fail(&one_line(&e))
-        }
-    }
+    parsed_or_exit(result)
 }
 
 /// The whole `main` of an example without options of its own.
@@ -184,7 +174,13 @@ where
     I: IntoIterator<Item = A>,
     A: Into<std::ffi::OsString> + Clone,
 {
-    match T::try_parse_from(args) {
+    parsed_or_exit(T::try_parse_from(args))
+}
+
+/// The parsed value; or `--help`/`--version` printed and exit 0; or a
+/// one-line error and exit 2.
+fn parsed_or_exit<T>(result: Result<T, clap::Error>) -> T {
+    match result {
         Ok(v) => v,
         Err(e) => {
             use clap::error::ErrorKind;

@@ -21,11 +21,11 @@ use super::adapters::{
     Rtrb, SeedPort, SharedArrayQueue, StdSyncChannel,
 };
 use super::harness::{self, SpeedRow, speed_table};
-use super::paired::Paired;
 use super::race::{self, RaceCount, Scripted};
 use super::seed_port::{self, SeedRing};
 use super::{CapacityError, mpmc, spsc};
 use crate::claims::{CheckError, Ctx, PerRun};
+use crate::measure::paired::Paired;
 use crate::measure::stats::interleave;
 use std::collections::VecDeque;
 use std::sync::Mutex;

@@ -11,7 +11,6 @@
 //! | [`floor`] | a minimal cached-index ring written apart, the reference the batch and latency tables measure ours against | |
 //! | [`harness`] | the two-thread workloads every queue is timed with: streaming, batches, ping-pong | |
 //! | [`adapters`] | the queues of this crate, std, crossbeam, rtrb and ringbuf, fitted to the harness | |
-//! | [`paired`] | per-round ratios and their noise band | |
 //! | [`figures`] | every measurement, once per run | |
 //! | [`tables`] | what the example prints | |
 //! | [`checks`] | the claim checks and their rules | all |
@@ -25,7 +24,6 @@ pub mod figures;
 pub mod floor;
 pub mod harness;
 pub mod mpmc;
-pub mod paired;
 pub mod race;
 pub mod seed_port;
 pub mod spsc;

@@ -3,9 +3,9 @@
 
 use super::figures::{self, CAPACITY, SMALL, STREAM, Timed, row};
 use super::harness::SpeedRow;
-use super::paired::Paired;
 use super::race::RaceCount;
 use crate::claims::{CheckError, Ctx};
+use crate::measure::paired::Paired;
 use crate::table::{Align, Table, Unit, format_value};
 
 /// What fresh rings hold, and what size 0 does (C000-19, D15).

@@ -24,11 +24,11 @@
 //! the socket is on the same CPUs as the sender, and bounds throughput.
 
 use super::method::{Method, Sender};
-use super::paired::Paired;
 use super::transfer::Moved;
 use crate::measure::alloc::{self, AllocScope};
 use crate::measure::cpu::{allowed_cpus, pin_current_thread};
 use crate::measure::os::{self, ThreadCounters};
+use crate::measure::paired::Paired;
 use crate::measure::{procfs, stats};
 use std::fs::File;
 use std::io::{self, Read, Write};

@@ -24,8 +24,8 @@
 use super::files::{Scratch, write_pattern_file};
 use super::loopback::{self, MethodRuns, Placement, Sample, Setup, reps_for};
 use super::method::Method;
-use super::paired::Paired;
 use crate::claims::Ctx;
+use crate::measure::paired::Paired;
 use crate::table::format_bytes;
 
 /// The file sizes every timing claim is checked at.

@@ -14,11 +14,11 @@
 use super::files::{Scratch, write_pattern_file};
 use super::loopback::tcp_pair;
 use super::method::Method;
-use super::paired::Paired;
 use super::read_write::read_write_loop;
 use super::sendfile::sendfile_all_with;
 use super::server::client::Client;
 use super::server::{Config, Site, Transfer};
+use crate::measure::paired::Paired;
 use crate::measure::{alloc, os};
 use std::io;
 use std::net::TcpListener;

@@ -10,7 +10,6 @@
 //! | [`transfer`] | what a transfer reports, the loop every kernel copy needs (short counts, `EINTR`, `EAGAIN`, the per-call cap, early EOF), and the wait on `EAGAIN` |
 //! | [`read_write`], [`sendfile`], [`splice`], [`file_copy`] | the methods |
 //! | [`method`], [`loopback`] | running them side by side on 127.0.0.1, threads pinned |
-//! | [`paired`] | deciding from per-round ratios whether two methods differ beyond the noise |
 //! | [`matrix`] | the timing comparison: every method, four sizes, two placements |
 //! | [`page_sharing`] | whether a socket holds the page cache's pages or copies |
 //! | [`memory`] | heap per connection, socket buffers, a buffer pool's cost |
@@ -32,7 +31,6 @@
 
 pub mod confine;
 pub mod files;
-pub mod paired;
 pub mod read_write;
 pub mod seed_port;
 pub mod transfer;

@@ -358,26 +358,12 @@ pub enum Compiled {
 /// Type-checks `source` as a library with `rustc` (`$RUSTC`, else `rustc`
 /// on `PATH`), emitting metadata only: no code is generated or run.
 pub fn type_check(source: &str) -> io::Result<Compiled> {
-    let dir = Scratch::new("rustc")?;
-    let src = dir.join("port.rs");
-    std::fs::write(&src, source)?;
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let out = std::process::Command::new(&rustc)
-        .args(["--edition", "2021", "--crate-type", "lib", "--crate-name", "port"])
-        .args(["--emit", "metadata", "-o"])
-        .arg(dir.join("port.rmeta"))
-        .arg(&src)
-        .output();
-    let out = match out {
-        Ok(o) => o,
-        Err(e) => {
-            return Ok(Compiled::NoCompiler(format!("{}: {e}", rustc.to_string_lossy())));
-        }
-    };
-    if out.status.success() {
-        return Ok(Compiled::Ok);
+    use crate::measure::rustc::{self, Options, RustcError};
+    let lib_2021 = Options { edition: "2021", ..Options::LIB };
+    match rustc::check("port", source, lib_2021) {
+        Ok(d) if d.compiled => Ok(Compiled::Ok),
+        Ok(d) => Ok(Compiled::Failed(d.errors.first().cloned())),
+        Err(RustcError::NoCompiler(e)) => Ok(Compiled::NoCompiler(e)),
+        Err(RustcError::Other(e)) => Err(io::Error::other(e)),
     }
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let code = stderr.find("error[E").map(|i| stderr[i + 6..i + 11].to_string());
-    Ok(Compiled::Failed(code))
 }

@@ -15,8 +15,8 @@ use crate::claims::{
 };
 use crate::lock_free_ring::ablation::{self, Adjacent};
 use crate::lock_free_ring::figures::{self, CAPACITY, Timed, row};
-use crate::lock_free_ring::paired::Paired;
 use crate::lock_free_ring::{seed_port, spsc};
+use crate::measure::paired::Paired;
 
 /// The smallest change counted, as zero_copy's paired rounds count it.
 const MIN_EFFECT: Threshold = Threshold {

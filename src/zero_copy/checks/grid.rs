@@ -10,8 +10,8 @@
 //! [`CELLS`] (one CPU, then two CPUs; sizes ascending).
 
 use crate::claims::Facts;
+use crate::measure::paired::{Effect, Paired};
 use crate::zero_copy::loopback::Placement;
-use crate::zero_copy::paired::{Effect, Paired};
 
 /// The metrics the timing claims read.
 pub const THROUGHPUT: &str = "throughput";

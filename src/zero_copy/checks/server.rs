@@ -9,10 +9,10 @@ use crate::claims::{
     CheckError, Ctx, Evidence, Facts, Measured, Outcome::*, Rule, Threshold, Unit,
     Verdict, example,
 };
+use crate::measure::paired::{Effect, MIN_EFFECT};
 use crate::table::{format_bytes, format_nanos};
 use crate::zero_copy::confinement::{Confinement, Outcome};
 use crate::zero_copy::figures::{self, Heaps, POOL_FILE_SIZES};
-use crate::zero_copy::paired::{Effect, MIN_EFFECT};
 
 const SEED_LEAKS: &str = "secret leaked: seed's rootDir + \"/\" + name";
 const DOTDOT_LEAKS: &str = "`..` requests that leaked with the seed's concatenation";
@@ -402,7 +402,7 @@ pub fn c002_12_buffer_pools(ctx: &Ctx) -> Result<Measured, CheckError> {
 
 /// Whether the pool's CPU per request fell beyond the noise band at `size`.
 fn pool_faster(f: &Facts<'_>, size: &str) -> bool {
-    let p = crate::zero_copy::paired::Paired {
+    let p = crate::measure::paired::Paired {
         n: 0,
         q1: f.get(&pool_figure(size, "first quartile")),
         median: f.get(&pool_figure(size, "median")),

@@ -13,11 +13,11 @@ use crate::claims::{
     CheckError, Ctx, Evidence, Facts, Measured, Outcome::*, Rule, Threshold, Unit,
     Verdict, example,
 };
+use crate::measure::paired::{Effect, MIN_EFFECT, Paired};
 use crate::table::{format_bytes, format_nanos};
 use crate::zero_copy::figures;
 use crate::zero_copy::loopback::{MethodRuns, Placement};
 use crate::zero_copy::matrix::{Cell, Matrix};
-use crate::zero_copy::paired::{Effect, MIN_EFFECT, Paired};
 
 /// The smallest change a verdict counts.
 const MIN_EFFECT_T: Threshold = Threshold {

@@ -12,9 +12,9 @@
 //! Not for: a single pair of figures (there is no spread to judge), nor
 //! samples that were not taken side by side.
 //!
-//! Knows nothing of this chapter (it uses only `std`), so another chapter's
-//! paired comparison can use it as it is; it belongs with the instruments
-//! (`measure::stats`), where the integrator is to move it.
+//! Used by zero_copy's timing verdicts and lock_free_ring's speed verdicts;
+//! the minimum effect is a rule's threshold where a rule decides on it
+//! ([`Paired::effect_beyond`]).
 
 /// The smallest change a verdict treats as a difference, even when the
 /// rounds agree on it: ±5%. Below it, a difference is too small to matter
