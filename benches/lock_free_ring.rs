@@ -7,11 +7,18 @@
 //! ```
 //!
 //! Groups:
-//! - `spsc_u64_cap1024`: one producer thread, one consumer thread. Ours
-//!   (single and batch 64), rtrb (single and batch 64), crossbeam
-//!   `ArrayQueue`, our MPMC queue, `std::sync::mpsc::sync_channel`,
+//! - `spsc_u64_cap1024`: one producer thread, one consumer thread. Ours,
+//!   rtrb, ringbuf and the floor ring (`floor.rs`), each single and batch 64;
+//!   crossbeam `ArrayQueue`, our MPMC queue, `std::sync::mpsc::sync_channel`,
 //!   `Mutex<VecDeque>`, the seed port; baseline: one thread pushing and
-//!   popping a `VecDeque` (no second core, no atomics: the floor).
+//!   popping a `VecDeque` (no second core, no atomics).
+//! - `spsc_batch`: ours and the floor ring over batch size (1 … 4,096) at
+//!   1,024 and 65,536 slots: the curve up to the streaming floor.
+//! - `spsc_stream_cap65536_batch1024`: the streaming point, ours, the floor
+//!   ring, rtrb and ringbuf.
+//! - `ping_pong_u64_cap1024`: one element = one round trip over two queues
+//!   (one item in flight); ours, rtrb, ringbuf, the floor ring, `ArrayQueue`,
+//!   `Mutex<VecDeque>`; baseline: one bare cache line each way, no queue.
 //! - `spsc_ablation`: the same ring with counters adjacent or padded, with
 //!   and without the cached index (D18, exercise 3), and with Go's SeqCst
 //!   counter stores.
@@ -34,14 +41,15 @@
 //! puts that constant in the intercept, not the slope). On a shared 2-core
 //! VM, expect ±30% between runs: compare rows of one run, not runs.
 
+use criterion::BenchmarkId;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use perf_workbook::lock_free_ring::ablation::{Adjacent, Padded};
 use perf_workbook::lock_free_ring::adapters::{
-    Ablation, CrossbeamArrayQueue, MutexDeque, OurMpmcAsSpsc, OurSpsc, SeedPort,
-    SharedArrayQueue, StdSyncChannel,
+    Ablation, CrossbeamArrayQueue, Floor, MutexDeque, OurMpmcAsSpsc, OurSpsc, Ringbuf,
+    Rtrb, SeedPort, SharedArrayQueue, StdSyncChannel,
 };
 use perf_workbook::lock_free_ring::harness::{
-    SharedQueue, Transfer, transfer, transfer_mpmc,
+    SharedQueue, Transfer, line_ping_pong, ping_pong, transfer, transfer_mpmc,
 };
 use perf_workbook::lock_free_ring::mpmc;
 use std::collections::VecDeque;
@@ -49,28 +57,31 @@ use std::hint::black_box;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-#[path = "lock_free_ring/peers.rs"]
-mod peers;
-use peers::Rtrb;
-
 const CAPACITY: usize = 1024;
 
 /// Fails loudly, before timing, if `Q` loses or reorders anything.
-fn check_spsc<Q: Transfer>(batch: usize) {
-    transfer::<Q>(100_000, CAPACITY, batch)
+fn check_spsc<Q: Transfer>(capacity: usize, batch: usize) {
+    transfer::<Q>(100_000, capacity, batch)
         .unwrap_or_else(|e| panic!("{} (batch {batch}) is broken: {e}", Q::NAME));
 }
 
-fn bench_spsc<Q: Transfer>(
-    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    name: &str,
+type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;
+
+fn bench_spsc<Q: Transfer>(g: &mut Group<'_>, name: &str, batch: usize) {
+    bench_spsc_at::<Q>(g, BenchmarkId::from_parameter(name), CAPACITY, batch);
+}
+
+fn bench_spsc_at<Q: Transfer>(
+    g: &mut Group<'_>,
+    id: BenchmarkId,
+    capacity: usize,
     batch: usize,
 ) {
-    check_spsc::<Q>(batch);
-    g.bench_function(name, |b| {
+    check_spsc::<Q>(capacity, batch);
+    g.bench_function(id, |b| {
         b.iter_custom(|iters| {
-            transfer::<Q>(black_box(iters), CAPACITY, batch)
-                .unwrap_or_else(|e| panic!("{name}: {e}"))
+            transfer::<Q>(black_box(iters), capacity, batch)
+                .unwrap_or_else(|e| panic!("{}: {e}", Q::NAME))
         })
     });
 }
@@ -93,11 +104,68 @@ fn spsc(c: &mut Criterion) {
     bench_spsc::<OurSpsc>(&mut g, "spsc (ours), batch 64", 64);
     bench_spsc::<Rtrb>(&mut g, "rtrb", 1);
     bench_spsc::<Rtrb>(&mut g, "rtrb, batch 64", 64);
+    bench_spsc::<Ringbuf>(&mut g, "ringbuf", 1);
+    bench_spsc::<Ringbuf>(&mut g, "ringbuf, batch 64", 64);
+    bench_spsc::<Floor>(&mut g, "floor ring", 1);
+    bench_spsc::<Floor>(&mut g, "floor ring, batch 64", 64);
     bench_spsc::<CrossbeamArrayQueue>(&mut g, "crossbeam ArrayQueue", 1);
     bench_spsc::<OurMpmcAsSpsc>(&mut g, "mpmc (ours)", 1);
     bench_spsc::<StdSyncChannel>(&mut g, "std sync_channel", 1);
     bench_spsc::<MutexDeque>(&mut g, "Mutex<VecDeque>", 1);
     bench_spsc::<SeedPort>(&mut g, "seed port", 1);
+    g.finish();
+}
+
+fn spsc_batch(c: &mut Criterion) {
+    let mut g = c.benchmark_group("spsc_batch");
+    g.throughput(Throughput::Elements(1));
+    for capacity in [1024, 65536] {
+        for batch in [1, 8, 64, 256, 1024, 4096].into_iter().filter(|&b| b <= capacity) {
+            let id =
+                |ring| BenchmarkId::new(ring, format!("{capacity} slots, batch {batch}"));
+            bench_spsc_at::<OurSpsc>(&mut g, id("spsc (ours)"), capacity, batch);
+            bench_spsc_at::<Floor>(&mut g, id("floor ring"), capacity, batch);
+        }
+    }
+    g.finish();
+}
+
+fn spsc_stream(c: &mut Criterion) {
+    let mut g = c.benchmark_group("spsc_stream_cap65536_batch1024");
+    g.throughput(Throughput::Elements(1));
+    let id = BenchmarkId::from_parameter;
+    bench_spsc_at::<OurSpsc>(&mut g, id("spsc (ours)"), 65536, 1024);
+    bench_spsc_at::<Floor>(&mut g, id("floor ring"), 65536, 1024);
+    bench_spsc_at::<Rtrb>(&mut g, id("rtrb"), 65536, 1024);
+    bench_spsc_at::<Ringbuf>(&mut g, id("ringbuf"), 65536, 1024);
+    g.finish();
+}
+
+fn bench_ping_pong<Q: Transfer>(g: &mut Group<'_>, name: &str) {
+    ping_pong::<Q>(1000, CAPACITY).unwrap_or_else(|e| panic!("{name} is broken: {e}"));
+    g.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            ping_pong::<Q>(black_box(iters), CAPACITY)
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+                .total
+        })
+    });
+}
+
+fn ping_pong_group(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ping_pong_u64_cap1024");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("baseline: cache line, no queue", |b| {
+        b.iter_custom(|iters| {
+            line_ping_pong(black_box(iters)).unwrap_or_else(|e| panic!("{e}")).total
+        })
+    });
+    bench_ping_pong::<OurSpsc>(&mut g, "spsc (ours)");
+    bench_ping_pong::<Rtrb>(&mut g, "rtrb");
+    bench_ping_pong::<Ringbuf>(&mut g, "ringbuf");
+    bench_ping_pong::<Floor>(&mut g, "floor ring");
+    bench_ping_pong::<CrossbeamArrayQueue>(&mut g, "crossbeam ArrayQueue");
+    bench_ping_pong::<MutexDeque>(&mut g, "Mutex<VecDeque>");
     g.finish();
 }
 
@@ -116,10 +184,7 @@ fn spsc_ablation(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_mpmc<Q: SharedQueue>(
-    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    name: &str,
-) {
+fn bench_mpmc<Q: SharedQueue>(g: &mut Group<'_>, name: &str) {
     transfer_mpmc::<Q>(2, 2, 50_000, CAPACITY)
         .unwrap_or_else(|e| panic!("{name} is broken: {e}"));
     g.bench_function(name, |b| {
@@ -151,6 +216,6 @@ criterion_group! {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
         .sample_size(30);
-    targets = spsc, spsc_ablation, mpmc_2p2c
+    targets = spsc, spsc_batch, spsc_stream, ping_pong_group, spsc_ablation, mpmc_2p2c
 }
 criterion_main!(benches);

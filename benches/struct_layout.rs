@@ -14,7 +14,10 @@
 //! - `aos_vs_soa`: one field of 64-byte records vs its own array (C001-02);
 //! - `two_passes`: two whole passes vs per-block passes, beside one pass (C001-02);
 //! - `false_sharing`: two threads incrementing counters 8, 64 and 128 bytes
-//!   apart, beside one thread alone.
+//!   apart, beside one thread alone;
+//! - `core_to_core`: one cache line's round trip between the two pinned
+//!   CPUs, by compare-and-swap, by store and load on one line, and over two
+//!   lines (the example's `core-to-core` table).
 //!
 //! Limits, admitted: on a 2-core machine shared with other work, the two
 //! false-sharing threads may not run at the same time (they are pinned to
@@ -27,6 +30,7 @@
 //! inputs are built only under `cargo bench`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use perf_workbook::struct_layout::core_to_core::{self, Handoff};
 use perf_workbook::struct_layout::false_sharing::{
     self, AdjacentLines, CounterPair, Padded, SameLine,
 };
@@ -204,6 +208,24 @@ fn false_sharing(c: &mut Criterion) {
     g.finish();
 }
 
+/// `iters` round trips of `how`, as one chunk; checks the count first.
+fn round_trips(how: Handoff, iters: u64) -> Duration {
+    let run = core_to_core::round_trips(how, 1, iters);
+    let expected = if how == Handoff::TwoLines { (iters, iters) } else { (2 * iters, 0) };
+    assert_eq!(run.last, expected, "{}", how.name());
+    run.total
+}
+
+fn core_to_core_group(c: &mut Criterion) {
+    let mut g = c.benchmark_group("core_to_core");
+    // One element = one round trip between the two pinned CPUs.
+    g.throughput(Throughput::Elements(1));
+    for how in Handoff::ALL {
+        g.bench_function(how.name(), |b| b.iter_custom(|iters| round_trips(how, iters)));
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     seed_001_sum,
@@ -211,6 +233,7 @@ criterion_group!(
     matrix_sum,
     aos_vs_soa,
     two_passes,
-    false_sharing
+    false_sharing,
+    core_to_core_group
 );
 criterion_main!(benches);

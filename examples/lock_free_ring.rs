@@ -33,6 +33,12 @@ fn main() {
             table("ablation", "what padding and caching buy", tables::ablation),
             // C000-20 with two producers and two consumers.
             table("mpmc", "two producers and two consumers", tables::mpmc),
+            // Batches: ours beside a minimal reference ring (the streaming
+            // floor) over batch size and capacity, rtrb and ringbuf at two points.
+            table("batch", "batch size and capacity, up to the floor", tables::batch),
+            // Latency: a round trip over two rings (ping-pong) against rtrb's,
+            // ringbuf's and one bare cache line each way.
+            table("latency", "round trip over two queues (ping-pong)", tables::latency),
         ],
     );
 }

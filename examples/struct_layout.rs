@@ -57,6 +57,13 @@ fn main() {
                 "two threads, each incrementing its own counter",
                 tables::false_sharing,
             ),
+            // Beside it, the transfer false sharing pays for: one cache line's
+            // round trip between the two CPUs, three ways.
+            table(
+                "core-to-core",
+                "a cache line's round trip between two CPUs",
+                tables::core_to_core,
+            ),
             // D11: the seed's import order, put to Go's own toolchain.
             table("go-vet", "seed 000's listing order, by go vet (D11)", tables::go_vet),
         ],

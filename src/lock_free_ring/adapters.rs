@@ -1,12 +1,13 @@
-//! The queues of this crate, of std and of crossbeam, adapted to the
-//! [`harness`] traits ([`Transfer`] for one producer and one consumer,
-//! [`SharedQueue`] for several), so every workload times them the same way.
-//! rtrb, a dev-dependency, is adapted in `benches/lock_free_ring/peers.rs`
-//! and timed only by the bench.
+//! The queues of this crate, of std, of crossbeam and the two SPSC rings
+//! published as crates (rtrb, ringbuf), adapted to the [`harness`] traits
+//! ([`Transfer`] for one producer and one consumer, [`SharedQueue`] for
+//! several), so every workload (the example's tables, the checks, the bench)
+//! times them the same way.
 //!
 //! [`harness`]: super::harness
 
 use super::ablation::{self, IndexPair};
+use super::floor;
 use super::harness::{SharedQueue, Transfer};
 use super::seed_port::SeedRing;
 use super::{mpmc, spsc};
@@ -256,5 +257,98 @@ impl SharedQueue for SharedArrayQueue {
     #[inline]
     fn pop(&self) -> Option<u64> {
         self.0.pop()
+    }
+}
+
+/// `rtrb::RingBuffer` (cached, padded SPSC ring, the design ours follows;
+/// batches through `push_partial_slice` / `pop_partial_slice`, one index
+/// store per batch).
+#[derive(Debug)]
+pub struct Rtrb;
+
+impl Transfer for Rtrb {
+    const NAME: &'static str = "rtrb";
+    type Tx = rtrb::Producer<u64>;
+    type Rx = rtrb::Consumer<u64>;
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+        rtrb::RingBuffer::new(capacity)
+    }
+    #[inline]
+    fn send(tx: &mut Self::Tx, v: u64) -> bool {
+        tx.push(v).is_ok()
+    }
+    #[inline]
+    fn recv(rx: &mut Self::Rx) -> Option<u64> {
+        rx.pop().ok()
+    }
+    #[inline]
+    fn send_batch(tx: &mut Self::Tx, items: &[u64]) -> usize {
+        tx.push_partial_slice(items).0.len()
+    }
+    #[inline]
+    fn recv_batch(rx: &mut Self::Rx, out: &mut [u64]) -> usize {
+        rx.pop_partial_slice(out).0.len()
+    }
+}
+
+/// `ringbuf::HeapRb` split into its caching producer and consumer (padded
+/// indices, each side caching the other's; batches through `push_slice` /
+/// `pop_slice`, one index store per batch).
+#[derive(Debug)]
+pub struct Ringbuf;
+
+impl Transfer for Ringbuf {
+    const NAME: &'static str = "ringbuf";
+    type Tx = ringbuf::HeapProd<u64>;
+    type Rx = ringbuf::HeapCons<u64>;
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+        use ringbuf::traits::Split;
+        ringbuf::HeapRb::new(capacity).split()
+    }
+    #[inline]
+    fn send(tx: &mut Self::Tx, v: u64) -> bool {
+        ringbuf::traits::Producer::try_push(tx, v).is_ok()
+    }
+    #[inline]
+    fn recv(rx: &mut Self::Rx) -> Option<u64> {
+        ringbuf::traits::Consumer::try_pop(rx)
+    }
+    #[inline]
+    fn send_batch(tx: &mut Self::Tx, items: &[u64]) -> usize {
+        ringbuf::traits::Producer::push_slice(tx, items)
+    }
+    #[inline]
+    fn recv_batch(rx: &mut Self::Rx, out: &mut [u64]) -> usize {
+        ringbuf::traits::Consumer::pop_slice(rx, out)
+    }
+}
+
+/// The reference ring of [`floor`]: the streaming floor (capacity rounded up
+/// to a power of two; every capacity the tables use is one).
+#[derive(Debug)]
+pub struct Floor;
+
+impl Transfer for Floor {
+    const NAME: &'static str = "floor ring";
+    type Tx = floor::Tx;
+    type Rx = floor::Rx;
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+        floor::ring(capacity)
+    }
+    #[inline]
+    fn send(tx: &mut Self::Tx, v: u64) -> bool {
+        tx.push(v)
+    }
+    #[inline]
+    fn recv(rx: &mut Self::Rx) -> Option<u64> {
+        rx.pop()
+    }
+    #[inline]
+    fn send_batch(tx: &mut Self::Tx, items: &[u64]) -> usize {
+        tx.push_slice(items)
+    }
+    #[inline]
+    fn recv_batch(rx: &mut Self::Rx, out: &mut [u64]) -> usize {
+        rx.pop_slice(out)
     }
 }

@@ -8,6 +8,8 @@
 //! | [`races`] | the seed's ring under 1-2 producers and consumers; the fix; the scripted schedules | C000-18, D16, D17, `--table race` |
 //! | [`speeds`] | every SPSC queue and ablation variant, interleaved rounds; the counter storm | C000-20, D18, `--table speed`, `--table ablation` |
 //! | [`mpmc_speeds`] | two producers and two consumers | C000-20, `--table mpmc` |
+//! | [`batches`] | ours and the floor ring over batch size and capacity; rtrb and ringbuf at two points | `--table batch` |
+//! | [`latencies`] | round trips over two queues (ping-pong), and over one bare cache line each way | `--table latency` |
 //!
 //! Timed rows are interleaved (every row in round 1, then every row in
 //! round 2 …), so two rows of one round are a pair, and [`Paired`] turns
@@ -15,8 +17,8 @@
 
 use super::ablation::{Adjacent, Padded};
 use super::adapters::{
-    Ablation, CrossbeamArrayQueue, MutexDeque, OurMpmcAsSpsc, OurSpsc, SeedPort,
-    SharedArrayQueue, StdSyncChannel,
+    Ablation, CrossbeamArrayQueue, Floor, MutexDeque, OurMpmcAsSpsc, OurSpsc, Ringbuf,
+    Rtrb, SeedPort, SharedArrayQueue, StdSyncChannel,
 };
 use super::harness::{self, SpeedRow, speed_table};
 use super::race::{self, RaceCount, Scripted};
@@ -205,6 +207,14 @@ pub mod row {
     pub const OURS: &str = "spsc (ours)";
     /// Our ring, batches of 64.
     pub const OURS_BATCH: &str = "spsc (ours), batch 64";
+    /// rtrb, single items.
+    pub const RTRB: &str = "rtrb";
+    /// ringbuf, single items.
+    pub const RINGBUF: &str = "ringbuf";
+    /// The reference ring of `floor.rs`.
+    pub const FLOOR: &str = "floor ring (reference)";
+    /// Ping-pong without a queue: one atomic each way.
+    pub const LINE: &str = "cache line, no queue";
     /// crossbeam's ArrayQueue as SPSC.
     pub const ARRAY_QUEUE: &str = "crossbeam ArrayQueue";
     /// Our MPMC queue as SPSC.
@@ -304,6 +314,8 @@ pub fn speeds(ctx: &Ctx) -> Result<&'static Speeds, CheckError> {
         let mut rows = vec![
             SpeedRow::spsc::<OurSpsc>(OURS, c, 1),
             SpeedRow::spsc::<OurSpsc>(OURS_BATCH, c, 64),
+            SpeedRow::spsc::<Rtrb>(RTRB, c, 1),
+            SpeedRow::spsc::<Ringbuf>(RINGBUF, c, 1),
             SpeedRow::spsc::<CrossbeamArrayQueue>(ARRAY_QUEUE, c, 1),
             SpeedRow::spsc::<OurMpmcAsSpsc>(MPMC_AS_SPSC, c, 1),
             SpeedRow::spsc::<StdSyncChannel>(SYNC_CHANNEL, c, 1),
@@ -347,6 +359,143 @@ pub fn mpmc_speeds(ctx: &Ctx) -> Result<&'static Timed, CheckError> {
             SpeedRow::mpmc::<mpmc::Queue<u64>>(MPMC_OURS, 2, 2, CAPACITY),
             SpeedRow::mpmc::<SharedArrayQueue>(MPMC_ARRAY_QUEUE, 2, 2, CAPACITY),
             SpeedRow::mpmc::<(Mutex<VecDeque<u64>>, usize)>(MPMC_MUTEX, 2, 2, CAPACITY),
+        ];
+        speed_table(&mut rows, n, rounds)?;
+        Ok(Timed { n, rounds, rows })
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+/// Capacities of the batch table (powers of two, so the floor ring has
+/// exactly as many slots as ours).
+pub const BATCH_CAPACITIES: [usize; 3] = [1024, 8192, 65536];
+
+/// Batch sizes of the batch table (each at most the capacity).
+pub const BATCH_SIZES: [usize; 6] = [1, 8, 64, 256, 1024, 4096];
+
+/// The streaming point: batches of 1,024 through 65,536 slots, where ours,
+/// the floor ring and both peers are timed side by side.
+pub const STREAM: (usize, usize) = (65536, 1024);
+
+/// The point the speed table's batch row uses: batches of 64 through 1,024.
+pub const SMALL: (usize, usize) = (1024, 64);
+
+/// One row of the batch table: a ring at one capacity and batch size.
+#[derive(Debug)]
+pub struct BatchRow {
+    /// Which ring: [`row::OURS`], [`row::FLOOR`], [`row::RTRB`], [`row::RINGBUF`].
+    pub ring: &'static str,
+    /// Slots.
+    pub capacity: usize,
+    /// Items per call on both sides.
+    pub batch: usize,
+    /// Items per run.
+    pub n: u64,
+    /// The timed runs.
+    pub timed: SpeedRow,
+}
+
+/// The batch curve: every ring × capacity × batch, timed in interleaved rounds.
+#[derive(Debug)]
+pub struct Batches {
+    /// Rounds.
+    pub rounds: usize,
+    /// Every row, capacity by capacity, batch by batch.
+    pub rows: Vec<BatchRow>,
+    /// How the threads were placed.
+    pub placement: String,
+}
+
+impl Batches {
+    /// The row of `ring` at `(capacity, batch)`, if that cell was timed.
+    pub fn get(
+        &self,
+        ring: &str,
+        (capacity, batch): (usize, usize),
+    ) -> Option<&SpeedRow> {
+        self.rows
+            .iter()
+            .find(|r| r.ring == ring && r.capacity == capacity && r.batch == batch)
+            .map(|r| &r.timed)
+    }
+
+    /// Per-round time ratio of `a` at cell `ca` over `b` at cell `cb`.
+    pub fn paired(
+        &self,
+        (a, ca): (&str, (usize, usize)),
+        (b, cb): (&str, (usize, usize)),
+    ) -> Option<Paired> {
+        Paired::of(&self.get(a, ca)?.ns_per_item, &self.get(b, cb)?.ns_per_item)
+    }
+}
+
+/// Items per run for a batch size and capacity: enough for the run to last
+/// milliseconds whatever the batch (single items take ~10-200 ns, streaming
+/// ones ~1 ns), and many laps of the ring (a run shorter than a few laps
+/// times a producer filling an empty ring, not the two sides together).
+fn batch_items(ctx: &Ctx, capacity: usize, batch: usize) -> u64 {
+    let by_batch = ctx.pick(250_000, 25_000) * batch.min(16) as u64;
+    let by_laps = ctx.pick(16, 4) * capacity as u64;
+    by_batch.max(by_laps)
+}
+
+/// The batch curve: ours and the floor ring at every capacity and batch
+/// size (batch ≤ capacity), rtrb and ringbuf at [`SMALL`] and [`STREAM`];
+/// every run checks order, as in [`speeds`], and is taken at its median
+/// chunk's pace (`harness::transfer_paced`), so that a moment when either
+/// thread lost its CPU does not decide a cell.
+pub fn batches(ctx: &Ctx) -> Result<&'static Batches, CheckError> {
+    static CELL: PerRun<Result<Batches, CheckError>> = PerRun::new();
+    CELL.get(ctx, || {
+        let rounds = ctx.pick(7, 3);
+        let mut rows = Vec::new();
+        let mut add = |ring: &'static str, capacity: usize, batch: usize| {
+            let timed = match ring {
+                row::OURS => SpeedRow::spsc_paced::<OurSpsc>(ring, capacity, batch),
+                row::FLOOR => SpeedRow::spsc_paced::<Floor>(ring, capacity, batch),
+                row::RTRB => SpeedRow::spsc_paced::<Rtrb>(ring, capacity, batch),
+                _ => SpeedRow::spsc_paced::<Ringbuf>(ring, capacity, batch),
+            };
+            let n = batch_items(ctx, capacity, batch);
+            rows.push(BatchRow { ring, capacity, batch, n, timed });
+        };
+        for capacity in BATCH_CAPACITIES {
+            for batch in BATCH_SIZES.into_iter().filter(|&b| b <= capacity) {
+                add(row::OURS, capacity, batch);
+                add(row::FLOOR, capacity, batch);
+                if (capacity, batch) == SMALL || (capacity, batch) == STREAM {
+                    add(row::RTRB, capacity, batch);
+                    add(row::RINGBUF, capacity, batch);
+                }
+            }
+        }
+        for _ in 0..rounds {
+            for r in &mut rows {
+                r.timed.time_round(r.n)?;
+            }
+        }
+        Ok(Batches { rounds, rows, placement: harness::placement() })
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+/// Round trips over two queues of [`CAPACITY`], and over bare cache lines.
+pub fn latencies(ctx: &Ctx) -> Result<&'static Timed, CheckError> {
+    static CELL: PerRun<Result<Timed, CheckError>> = PerRun::new();
+    CELL.get(ctx, || {
+        use row::*;
+        let (n, rounds) = ctx.pick((100_000, 7), (10_000, 3));
+        let c = CAPACITY;
+        let mut rows = vec![
+            SpeedRow::line_ping_pong(LINE),
+            SpeedRow::ping_pong::<OurSpsc>(OURS, c),
+            SpeedRow::ping_pong::<Rtrb>(RTRB, c),
+            SpeedRow::ping_pong::<Ringbuf>(RINGBUF, c),
+            SpeedRow::ping_pong::<Floor>(FLOOR, c),
+            SpeedRow::ping_pong::<CrossbeamArrayQueue>(ARRAY_QUEUE, c),
+            SpeedRow::ping_pong::<MutexDeque>(MUTEX, c),
         ];
         speed_table(&mut rows, n, rounds)?;
         Ok(Timed { n, rounds, rows })

@@ -9,6 +9,11 @@
 //! - [`transfer_mpmc`]: `p` producers and `c` consumers; every value must
 //!   arrive exactly once (checked by count and sum) and each producer's values
 //!   in order at each consumer.
+//! - [`ping_pong`]: latency, not throughput: one thread sends `i` through a
+//!   queue, the other sends it back through a second queue, and only then
+//!   does `i + 1` go; [`line_ping_pong`] does the same with one bare atomic
+//!   per direction, no ring: the cache line's round trip, the floor under
+//!   any queue's.
 //!
 //! Every queue waits the same way when full or empty ([`Backoff`]: spin a
 //! little, then yield the CPU), because on a 2-core machine shared with other
@@ -22,7 +27,8 @@
 
 use super::ablation::IndexPair;
 use crate::measure::cpu;
-use std::sync::atomic::{AtomicBool, Ordering};
+use crossbeam_utils::CachePadded;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Spin briefly, then yield: the one waiting policy all queues share.
@@ -119,7 +125,19 @@ pub fn transfer<Q: Transfer>(
     capacity: usize,
     batch: usize,
 ) -> Result<Duration, String> {
-    transfer_placed::<Q>(n, capacity, batch, two_cpus())
+    transfer_placed::<Q>(n, capacity, batch, two_cpus(), 0).map(|p| p.total)
+}
+
+/// [`transfer`], with the consumer also noting the time every
+/// [`ITEM_CHUNK`] items or so (at the first batch boundary past each mark),
+/// so that a run's pace can be taken where both threads ran
+/// ([`Paced::at_median_pace`]).
+pub fn transfer_paced<Q: Transfer>(
+    n: u64,
+    capacity: usize,
+    batch: usize,
+) -> Result<Paced, String> {
+    transfer_placed::<Q>(n, capacity, batch, two_cpus(), ITEM_CHUNK)
 }
 
 /// [`transfer`] with both threads left wherever the scheduler puts them,
@@ -129,7 +147,7 @@ pub fn transfer_unpinned<Q: Transfer>(
     capacity: usize,
     batch: usize,
 ) -> Result<Duration, String> {
-    transfer_placed::<Q>(n, capacity, batch, None)
+    transfer_placed::<Q>(n, capacity, batch, None, 0).map(|p| p.total)
 }
 
 fn transfer_placed<Q: Transfer>(
@@ -137,9 +155,11 @@ fn transfer_placed<Q: Transfer>(
     capacity: usize,
     batch: usize,
     cpus: Option<(usize, usize)>,
-) -> Result<Duration, String> {
+    chunk: u64,
+) -> Result<Paced, String> {
     let batch = batch.max(1);
-    let (tx, rx) = Q::channel(capacity);
+    let (mut tx, mut rx) = Q::channel(capacity);
+    warm::<Q>(&mut tx, &mut rx, capacity);
     let ready = AtomicBool::new(false);
     // Set when the consumer stops (done or failed), so a producer facing a
     // full queue that nobody drains any more gives up instead of spinning.
@@ -151,7 +171,7 @@ fn transfer_placed<Q: Transfer>(
         // sharing inside the harness.
         let consumer = s.spawn(move || {
             pin_current_thread(cpus.map(|c| c.1));
-            let result = receive_in_order::<Q>(rx, n, batch, ready);
+            let result = receive_in_order::<Q>(rx, n, batch, chunk, ready);
             stopped.store(true, Ordering::Release);
             result
         });
@@ -161,11 +181,262 @@ fn transfer_placed<Q: Transfer>(
         });
         let start =
             producer.join().map_err(|_| format!("{}: producer panicked", Q::NAME))?;
-        let end =
+        let (end, chunk_ns) =
             consumer.join().map_err(|_| format!("{}: consumer panicked", Q::NAME))??;
-        Ok(end - start)
+        Ok(Paced { n, total: end - start, chunk_ns })
     })
 }
+
+/// Fills a fresh queue once and empties it, on the calling thread, before
+/// anything is timed: a ring of 65,536 `u64` is 512 KiB that the allocator
+/// maps untouched, and without this its first lap would time 128 page faults
+/// beside the items (a quarter of a short run). Every queue gets the same.
+fn warm<Q: Transfer>(tx: &mut Q::Tx, rx: &mut Q::Rx, capacity: usize) {
+    let mut sent = 0;
+    while sent < capacity && Q::send(tx, 0) {
+        sent += 1;
+    }
+    while Q::recv(rx).is_some() {}
+}
+
+/// How a ping-pong side waits for the other: polls, and every 4,096 polls
+/// (microseconds, far beyond a round trip) looks whether the other side gave
+/// up, and yields the CPU in case the other side is waiting for it. When the
+/// process has one CPU, the other side can only move after a yield, so it
+/// yields at every poll. A wait that lasts [`STALL`] stops both sides (a
+/// queue that lost a value would otherwise wait for it forever).
+#[derive(Debug)]
+struct Poll {
+    polls: u32,
+    period: u32,
+    since: Option<Instant>,
+}
+
+/// The longest a ping-pong side waits for one value.
+const STALL: Duration = Duration::from_secs(10);
+
+impl Poll {
+    fn new(alone: bool) -> Self {
+        Self { polls: 0, period: if alone { 1 } else { 4096 }, since: None }
+    }
+
+    /// False once either side has stopped (or this wait stalled).
+    #[inline]
+    fn wait(&mut self, stopped: &AtomicBool) -> bool {
+        std::hint::spin_loop();
+        self.polls += 1;
+        if self.polls >= self.period {
+            self.polls = 0;
+            if stopped.load(Ordering::Relaxed) {
+                return false;
+            }
+            if self.since.get_or_insert_with(Instant::now).elapsed() > STALL {
+                stopped.store(true, Ordering::Relaxed);
+                return false;
+            }
+            std::thread::yield_now();
+        }
+        true
+    }
+}
+
+/// True when this process may run on one CPU only.
+fn alone() -> bool {
+    cpu::allowed_cpus().map_or(true, |c| c.len() < 2)
+}
+
+/// Round trips timed per chunk of this many ([`ping_pong`]).
+pub const CHUNK: u64 = 500;
+
+/// Items timed per chunk of about this many ([`transfer_paced`]).
+pub const ITEM_CHUNK: u64 = 8192;
+
+/// What a run took: in all, and per chunk of its items (round trips, or
+/// items received). On a shared machine either thread may lose its CPU for
+/// a while, and one such pause in a run moves its total; the median chunk
+/// is the pace of the run when both threads ran.
+#[derive(Clone, Debug)]
+pub struct Paced {
+    /// Items (or round trips).
+    pub n: u64,
+    /// The whole run.
+    pub total: Duration,
+    /// Nanoseconds per item of each whole chunk.
+    pub chunk_ns: Vec<f64>,
+}
+
+impl Paced {
+    /// `n` items at the median chunk's pace (the total when the run was
+    /// shorter than a chunk).
+    pub fn at_median_pace(&self) -> Duration {
+        match crate::measure::stats::median(&self.chunk_ns) {
+            Some(ns) => Duration::from_nanos((ns * self.n as f64) as u64),
+            None => self.total,
+        }
+    }
+}
+
+/// The pinger's clock: the start, and a time stamp every [`CHUNK`] round trips.
+struct Chunks {
+    n: u64,
+    start: Instant,
+    last: Instant,
+    chunk_ns: Vec<f64>,
+}
+
+impl Chunks {
+    fn start(n: u64) -> Self {
+        let now = Instant::now();
+        Self {
+            n,
+            start: now,
+            last: now,
+            chunk_ns: Vec::with_capacity((n / CHUNK) as usize),
+        }
+    }
+
+    /// After round trip `i` (counted from 1).
+    #[inline]
+    fn tick(&mut self, i: u64) {
+        if i.is_multiple_of(CHUNK) {
+            let now = Instant::now();
+            self.chunk_ns.push((now - self.last).as_nanos() as f64 / CHUNK as f64);
+            self.last = now;
+        }
+    }
+
+    fn finish(self) -> Paced {
+        Paced { n: self.n, total: self.start.elapsed(), chunk_ns: self.chunk_ns }
+    }
+}
+
+// ANCHOR: ping_pong
+/// `n` round trips over two fresh `Q::channel(capacity)`s: one thread (the
+/// pinger) sends `i` through the first and waits for it to come back
+/// through the second; the other (the echo) receives it and sends it back.
+/// Returns the pinger's time for all `n`; errors if a value comes back
+/// wrong. Pinned as in [`transfer`]. With one item in flight, a round trip
+/// is the latency of the queue twice over: every push must reach the other
+/// core before anything else happens.
+pub fn ping_pong<Q: Transfer>(n: u64, capacity: usize) -> Result<Paced, String> {
+    let (mut there, mut arrive) = Q::channel(capacity);
+    let (mut back, mut home) = Q::channel(capacity);
+    warm::<Q>(&mut there, &mut arrive, capacity);
+    warm::<Q>(&mut back, &mut home, capacity);
+    let (cpus, alone) = (two_cpus(), alone());
+    let (ready, stopped) = (AtomicBool::new(false), AtomicBool::new(false));
+    std::thread::scope(|s| {
+        let (ready, stopped) = (&ready, &stopped);
+        let echo = s.spawn(move || {
+            pin_current_thread(cpus.map(|c| c.1));
+            ready.store(true, Ordering::Release);
+            for i in 1..=n {
+                let mut poll = Poll::new(alone);
+                let v = loop {
+                    match Q::recv(&mut arrive) {
+                        Some(v) => break v,
+                        None if poll.wait(stopped) => {}
+                        None => return Ok(()),
+                    }
+                };
+                if v != i {
+                    stopped.store(true, Ordering::Relaxed);
+                    return Err(format!("{}: echo got {v}, expected {i}", Q::NAME));
+                }
+                while !Q::send(&mut back, v) {
+                    if !poll.wait(stopped) {
+                        return Ok(());
+                    }
+                }
+            }
+            Ok(())
+        });
+        let pinger = s.spawn(move || {
+            pin_current_thread(cpus.map(|c| c.0));
+            while !ready.load(Ordering::Acquire) {
+                std::hint::spin_loop();
+            }
+            let mut clock = Chunks::start(n);
+            for i in 1..=n {
+                let mut poll = Poll::new(alone);
+                while !Q::send(&mut there, i) {
+                    if !poll.wait(stopped) {
+                        return Err(format!("{}: the echo stopped", Q::NAME));
+                    }
+                }
+                let v = loop {
+                    match Q::recv(&mut home) {
+                        Some(v) => break v,
+                        None if poll.wait(stopped) => {}
+                        None => return Err(format!("{}: the echo stopped", Q::NAME)),
+                    }
+                };
+                if v != i {
+                    stopped.store(true, Ordering::Relaxed);
+                    return Err(format!("{}: got {v} back, expected {i}", Q::NAME));
+                }
+                clock.tick(i);
+            }
+            Ok(clock.finish())
+        });
+        let time = pinger.join().map_err(|_| format!("{}: pinger panicked", Q::NAME))?;
+        stopped.store(true, Ordering::Relaxed);
+        echo.join().map_err(|_| format!("{}: echo panicked", Q::NAME))??;
+        time
+    })
+}
+// ANCHOR_END: ping_pong
+
+// ANCHOR: line_ping_pong
+/// [`ping_pong`] without a queue: the pinger stores `i` into one atomic and
+/// waits for the echo to store `i` into another, each on a 128-byte block
+/// of its own; `n` round trips. Two cache-line transfers per round trip, one
+/// each way, and nothing else: what any queue's round trip is built on.
+pub fn line_ping_pong(n: u64) -> Result<Paced, String> {
+    let (ping, pong) =
+        (CachePadded::new(AtomicU64::new(0)), CachePadded::new(AtomicU64::new(0)));
+    let (cpus, alone) = (two_cpus(), alone());
+    let (ready, stopped) = (AtomicBool::new(false), AtomicBool::new(false));
+    std::thread::scope(|s| {
+        let (ping, pong, ready, stopped) = (&ping, &pong, &ready, &stopped);
+        s.spawn(move || {
+            pin_current_thread(cpus.map(|c| c.1));
+            ready.store(true, Ordering::Release);
+            for i in 1..=n {
+                let mut poll = Poll::new(alone);
+                while ping.load(Ordering::Acquire) != i {
+                    if !poll.wait(stopped) {
+                        return;
+                    }
+                }
+                pong.store(i, Ordering::Release);
+            }
+        });
+        let pinger = s.spawn(move || {
+            pin_current_thread(cpus.map(|c| c.0));
+            while !ready.load(Ordering::Acquire) {
+                std::hint::spin_loop();
+            }
+            let mut clock = Chunks::start(n);
+            for i in 1..=n {
+                let mut poll = Poll::new(alone);
+                ping.store(i, Ordering::Release);
+                while pong.load(Ordering::Acquire) != i {
+                    if !poll.wait(stopped) {
+                        return Err("cache line: the echo stopped".to_string());
+                    }
+                }
+                clock.tick(i);
+            }
+            Ok(clock.finish())
+        });
+        let time =
+            pinger.join().map_err(|_| "cache line: pinger panicked".to_string())?;
+        stopped.store(true, Ordering::Relaxed);
+        time
+    })
+}
+// ANCHOR_END: line_ping_pong
 
 /// False sharing, isolated: two threads (pinned as in [`transfer`]) each
 /// store `n` times into their own counter of layout `L` and touch nothing
@@ -247,14 +518,19 @@ fn send_in_order<Q: Transfer>(
 }
 
 /// The consumer side of [`transfer`]: receives until `n` values have arrived
-/// in order, and returns when the last one did.
+/// in order, and returns when the last one did, and (if `chunk > 0`) the ns
+/// per item of each chunk of about `chunk` items, from the first arrival.
 fn receive_in_order<Q: Transfer>(
     mut rx: Q::Rx,
     n: u64,
     batch: usize,
+    chunk: u64,
     ready: &AtomicBool,
-) -> Result<Instant, String> {
+) -> Result<(Instant, Vec<f64>), String> {
     ready.store(true, Ordering::Release);
+    let mut chunk_ns = Vec::new();
+    // (time, items received) at the last mark.
+    let mut mark: Option<(Instant, u64)> = None;
     let mut expected = 1u64;
     let mut backoff = Backoff::default();
     let mut buf = vec![0u64; batch];
@@ -281,8 +557,20 @@ fn receive_in_order<Q: Transfer>(
             }
             expected += 1;
         }
+        if chunk > 0 {
+            let received = expected - 1;
+            match mark {
+                None => mark = Some((Instant::now(), received)),
+                Some((t, at)) if received - at >= chunk => {
+                    let now = Instant::now();
+                    chunk_ns.push((now - t).as_nanos() as f64 / (received - at) as f64);
+                    mark = Some((now, received));
+                }
+                Some(_) => {}
+            }
+        }
     }
-    Ok(Instant::now())
+    Ok((Instant::now(), chunk_ns))
 }
 
 /// A queue any thread can push to and pop from, for [`transfer_mpmc`].
@@ -445,6 +733,43 @@ impl SpeedRow {
         Self::new(name, move |n| transfer::<Q>(n, capacity, batch))
     }
 
+    /// [`ping_pong`] through two `Q`s of `capacity`; one "item" is one
+    /// round trip.
+    /// The run's time is taken at its median chunk's pace
+    /// ([`Paced::at_median_pace`]).
+    pub fn ping_pong<Q: Transfer>(name: impl Into<String>, capacity: usize) -> Self {
+        Self::new(name, move |n| ping_pong::<Q>(n, capacity).map(|r| r.at_median_pace()))
+    }
+
+    /// [`line_ping_pong`], at the median chunk's pace.
+    pub fn line_ping_pong(name: impl Into<String>) -> Self {
+        Self::new(name, |n| line_ping_pong(n).map(|r| r.at_median_pace()))
+    }
+
+    /// Runs `n` items once and records the time per item.
+    pub fn time_round(&mut self, n: u64) -> Result<(), String> {
+        let d = (self.run)(n)?;
+        self.ns_per_item.push(d.as_nanos() as f64 / n as f64);
+        Ok(())
+    }
+
+    /// The fastest round's nanoseconds per item (NaN before any round).
+    pub fn min_ns(&self) -> f64 {
+        crate::measure::stats::min(&self.ns_per_item).unwrap_or(f64::NAN)
+    }
+
+    /// [`transfer_paced`] through `Q` with `capacity`, `batch` items per
+    /// call; the run's time is taken at its median chunk's pace.
+    pub fn spsc_paced<Q: Transfer>(
+        name: impl Into<String>,
+        capacity: usize,
+        batch: usize,
+    ) -> Self {
+        Self::new(name, move |n| {
+            transfer_paced::<Q>(n, capacity, batch).map(|p| p.at_median_pace())
+        })
+    }
+
     /// [`transfer_unpinned`] through `Q` with `capacity`, single items.
     pub fn spsc_unpinned<Q: Transfer>(name: impl Into<String>, capacity: usize) -> Self {
         Self::new(name, move |n| transfer_unpinned::<Q>(n, capacity, 1))
@@ -480,8 +805,7 @@ impl SpeedRow {
 pub fn speed_table(rows: &mut [SpeedRow], n: u64, rounds: usize) -> Result<(), String> {
     for _ in 0..rounds {
         for row in rows.iter_mut() {
-            let d = (row.run)(n)?;
-            row.ns_per_item.push(d.as_nanos() as f64 / n as f64);
+            row.time_round(n)?;
         }
     }
     Ok(())
@@ -492,7 +816,8 @@ mod tests {
     use super::*;
     use crate::lock_free_ring::ablation::{Adjacent, Padded};
     use crate::lock_free_ring::adapters::{
-        Ablation, MutexDeque, OurMpmcAsSpsc, OurSpsc, SeedPort, StdSyncChannel,
+        Ablation, Floor, MutexDeque, OurMpmcAsSpsc, OurSpsc, Ringbuf, Rtrb, SeedPort,
+        StdSyncChannel,
     };
     use crate::lock_free_ring::{mpmc, spsc};
     use std::collections::VecDeque;
@@ -502,6 +827,11 @@ mod tests {
     fn every_in_crate_queue_passes_the_transfer_check() {
         transfer::<OurSpsc>(10_000, 16, 1).unwrap();
         transfer::<OurSpsc>(10_000, 16, 7).unwrap();
+        for batch in [1, 7, 16] {
+            transfer::<Rtrb>(10_000, 16, batch).unwrap();
+            transfer::<Ringbuf>(10_000, 16, batch).unwrap();
+            transfer::<Floor>(10_000, 16, batch).unwrap();
+        }
         transfer::<SeedPort>(10_000, 16, 1).unwrap();
         transfer::<MutexDeque>(10_000, 16, 1).unwrap();
         transfer::<MutexDeque>(10_000, 16, 5).unwrap();
@@ -533,6 +863,39 @@ mod tests {
     #[test]
     fn a_lossy_queue_fails_the_transfer_check() {
         let err = transfer::<Lossy>(5_000, 16, 1).unwrap_err();
+        assert!(err.contains("expected 1000"), "{err}");
+    }
+
+    #[test]
+    fn every_ping_pong_comes_back() {
+        ping_pong::<OurSpsc>(2_000, 16).unwrap();
+        ping_pong::<Rtrb>(2_000, 16).unwrap();
+        ping_pong::<Ringbuf>(2_000, 16).unwrap();
+        ping_pong::<Floor>(2_000, 16).unwrap();
+        ping_pong::<MutexDeque>(2_000, 16).unwrap();
+        line_ping_pong(2_000).unwrap();
+    }
+
+    /// A queue that hands back 1001 for 1000 must fail the ping-pong check.
+    struct Corrupting;
+    impl Transfer for Corrupting {
+        const NAME: &'static str = "corrupting";
+        type Tx = spsc::Producer<u64>;
+        type Rx = spsc::Consumer<u64>;
+        fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+            spsc::channel(capacity).unwrap()
+        }
+        fn send(tx: &mut Self::Tx, v: u64) -> bool {
+            tx.push(if v == 1000 { 1001 } else { v }).is_ok()
+        }
+        fn recv(rx: &mut Self::Rx) -> Option<u64> {
+            rx.pop()
+        }
+    }
+
+    #[test]
+    fn a_corrupting_queue_fails_the_ping_pong_check() {
+        let err = ping_pong::<Corrupting>(2_000, 16).unwrap_err();
         assert!(err.contains("expected 1000"), "{err}");
     }
 }

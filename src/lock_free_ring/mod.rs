@@ -8,8 +8,9 @@
 //! | [`seed_port`] | the seed's ring ported statement by statement (atomic slots, so its failures are logic bugs, not undefined behaviour) | C000-19, D15-D18 |
 //! | [`race`] | the port under several producers or consumers, counted, and the exact interleavings that break it, replayed | C000-18, D16, D17 |
 //! | [`ablation`] | the SPSC ring with padding, caching and Go's SeqCst stores as switches | D18, C000-20 |
-//! | [`harness`] | the two-thread workloads every queue is timed with | |
-//! | [`adapters`] | the queues of this crate, std and crossbeam, fitted to the harness | |
+//! | [`floor`] | a minimal cached-index ring written apart, the reference the batch and latency tables measure ours against | |
+//! | [`harness`] | the two-thread workloads every queue is timed with: streaming, batches, ping-pong | |
+//! | [`adapters`] | the queues of this crate, std, crossbeam, rtrb and ringbuf, fitted to the harness | |
 //! | [`figures`] | every measurement, once per run | |
 //! | [`tables`] | what the example prints | |
 //! | [`checks`] | the claim checks and their rules | all |
@@ -20,6 +21,7 @@ pub mod ablation;
 pub mod adapters;
 pub mod checks;
 pub mod figures;
+pub mod floor;
 pub mod harness;
 pub mod mpmc;
 pub mod race;

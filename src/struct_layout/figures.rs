@@ -8,6 +8,7 @@
 //! | [`curve`] | the same load, working sets 16 KiB and up, random and in order | `--table hierarchy` |
 //! | [`locality`] | row vs column, AoS vs SoA, whole vs blocked passes | C001-02, `--table locality` |
 //! | [`false_sharing`] | two threads' counters on one line, adjacent lines, padded | C001-02, `--table false-sharing` |
+//! | [`core_to_core`] | a cache line's round trip between the two CPUs, three ways | C001-02 (context), `--table core-to-core` |
 //! | [`vec_bytes`] | bytes a `Vec` of 1,000 of seed 001's structs asks for | C001-25, `--table seed-001` |
 //! | [`go_vet`] | what `go vet` says of seed 000's listing order | D11, `--table go-vet` |
 //!
@@ -18,6 +19,7 @@
 //! then costs waiting, not measured time) and wall time where two threads
 //! must run together; ratios are of medians of interleaved rounds.
 
+use super::core_to_core::{self, Handoff};
 use super::false_sharing::{self, AdjacentLines, Comparison, Padded, SameLine};
 use super::go_vet::{self, GoVet};
 use super::hierarchy::{CacheSizes, Chain, WorkingSet, working_sets};
@@ -290,6 +292,80 @@ pub fn false_sharing(ctx: &Ctx) -> &'static FalseSharing {
                 window, wanted, max_rounds,
             ),
         }
+    })
+}
+
+/// Round trips of a cache line between the first two CPUs.
+#[derive(Clone, Debug)]
+pub struct CoreToCore {
+    /// The two CPUs, or `None` when the process may use only one (then
+    /// nothing is measured: there is no second core to go to).
+    pub cpus: Option<(usize, usize)>,
+    /// Interleaved rounds.
+    pub rounds: usize,
+    /// Chunks per run.
+    pub chunks: usize,
+    /// Round trips per chunk.
+    pub chunk: u64,
+    /// Per hand-off (in [`Handoff::ALL`] order): the median chunk of each
+    /// round, in ns per round trip.
+    pub per_round: Vec<(Handoff, Vec<f64>)>,
+    /// Every run ended with the line(s) holding the count it made.
+    pub counts_right: bool,
+}
+
+impl CoreToCore {
+    /// The rounds of `how`.
+    pub fn rounds_of(&self, how: Handoff) -> &[f64] {
+        self.per_round.iter().find(|(h, _)| *h == how).map_or(&[], |(_, v)| v.as_slice())
+    }
+
+    /// Median over rounds of `how`, ns per round trip (NaN if unmeasured).
+    pub fn median_ns(&self, how: Handoff) -> f64 {
+        median(self.rounds_of(how)).unwrap_or(f64::NAN)
+    }
+}
+
+/// First and third quartiles of `xs` (linear between neighbours, as R's
+/// and NumPy's default); `None` for fewer than three values or a NaN.
+pub fn quartiles(xs: &[f64]) -> Option<(f64, f64)> {
+    if xs.len() < 3 || xs.iter().any(|x| x.is_nan()) {
+        return None;
+    }
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let at = |p: f64| {
+        let x = p * (v.len() - 1) as f64;
+        let (i, f) = (x.floor() as usize, x.fract());
+        if i + 1 < v.len() { v[i] + f * (v[i + 1] - v[i]) } else { v[i] }
+    };
+    Some((at(0.25), at(0.75)))
+}
+
+/// The core-to-core measurement: the three hand-offs in interleaved rounds.
+pub fn core_to_core(ctx: &Ctx) -> &'static CoreToCore {
+    static CELL: PerRun<CoreToCore> = PerRun::new();
+    CELL.get(ctx, || {
+        let allowed = crate::measure::cpu::allowed_cpus().map_or(0, |c| c.len());
+        let cpus = crate::measure::cpu::two_cpus().filter(|_| allowed >= 2);
+        let (rounds, chunks, chunk) = ctx.pick((7, 200, 500), (3, 50, 500));
+        let mut per_round: Vec<(Handoff, Vec<f64>)> =
+            Handoff::ALL.iter().map(|&h| (h, Vec::new())).collect();
+        let mut counts_right = true;
+        if cpus.is_some() {
+            for _ in 0..rounds {
+                for (how, xs) in &mut per_round {
+                    let run = core_to_core::round_trips(*how, chunks, chunk);
+                    let n = run.round_trips;
+                    counts_right &= match how {
+                        Handoff::TwoLines => run.last == (n, n),
+                        _ => run.last == (2 * n, 0),
+                    };
+                    xs.push(run.median_ns());
+                }
+            }
+        }
+        CoreToCore { cpus, rounds, chunks, chunk, per_round, counts_right }
     })
 }
 

@@ -9,6 +9,7 @@
 //! | [`hierarchy`], [`disk`] | load latency from L1 to RAM, and a disk read | C001-01 |
 //! | [`locality`] | row vs column, AoS vs SoA, blocked passes | C001-02 |
 //! | [`false_sharing`] | two threads, two counters, one cache line | C001-02 |
+//! | [`core_to_core`] | one cache line's round trip between two CPUs | C001-02 (context) |
 //! | [`go_vet`] | seed 000's import order, put to Go's toolchain | D11 |
 //! | [`figures`] | every measurement, once per run | |
 //! | [`tables`] | what the example prints | |
@@ -19,6 +20,7 @@
 //! chapter).
 
 pub mod checks;
+pub mod core_to_core;
 pub mod false_sharing;
 pub mod field_map;
 pub mod figures;

@@ -8,6 +8,7 @@ use super::go_vet::GoVet;
 use super::representations::{self, Guarantee, PackedC};
 use super::seed_port::{self, seed_000 as seed_000_port, seed_001 as seed_001_port};
 use crate::claims::{CheckError, Ctx};
+use crate::measure::stats::median;
 use crate::table::{Align, Table, Unit, format_bytes, format_nanos, format_value};
 
 /// A struct's bytes: offset, size and field (or padding), the byte map below.
@@ -213,7 +214,6 @@ pub fn locality(ctx: &Ctx) -> Result<Vec<Table>, CheckError> {
 /// False sharing: two threads, each incrementing its own counter.
 pub fn false_sharing(ctx: &Ctx) -> Result<Vec<Table>, CheckError> {
     use super::false_sharing::{AdjacentLines, CounterPair, SameLine};
-    use crate::measure::stats::median;
     let fs = figures::false_sharing(ctx);
     let mut t =
         Table::new(["placement", "ns/increment", "CachePadded", "ratio", "rounds"]);
@@ -243,6 +243,49 @@ pub fn false_sharing(ctx: &Ctx) -> Result<Vec<Table>, CheckError> {
          only if both threads ran together ≥ {} of it; a ratio needs {MIN_KEPT} such rounds",
         fs.window.as_millis(),
         format_value(super::false_sharing::MIN_CONCURRENCY, Unit::Fraction)
+    ));
+    Ok(vec![t])
+}
+
+/// A cache line's round trip between the two CPUs, beside false sharing.
+pub fn core_to_core(ctx: &Ctx) -> Result<Vec<Table>, CheckError> {
+    use super::core_to_core::Handoff;
+    let c = figures::core_to_core(ctx);
+    let mut t =
+        Table::new(["hand-off", "round trip", "one way", "middle half", "× two lines"])
+            .align(0, Align::Left);
+    let Some((a, b)) = c.cpus else {
+        t.note("one CPU for this process: there is no second core to hand a line to");
+        return Ok(vec![t]);
+    };
+    if !c.counts_right {
+        return Err("a core-to-core run ended with the wrong count".into());
+    }
+    let base = c.rounds_of(Handoff::TwoLines);
+    for how in Handoff::ALL {
+        let xs = c.rounds_of(how);
+        let q = figures::quartiles(xs);
+        let ratio = if how == Handoff::TwoLines {
+            "(base)".to_string()
+        } else {
+            let per_round: Vec<f64> = xs.iter().zip(base).map(|(x, y)| x / y).collect();
+            median(&per_round).map_or_else(String::new, |r| format_value(r, Unit::Ratio))
+        };
+        t.row([
+            how.name().to_string(),
+            format_nanos(c.median_ns(how)),
+            format_nanos(c.median_ns(how) / 2.0),
+            q.map_or_else(String::new, |(q1, q3)| {
+                format!("{}–{}", format_nanos(q1), format_nanos(q3))
+            }),
+            ratio,
+        ]);
+    }
+    t.note(format!(
+        "threads pinned to CPU {a} and CPU {b}; {} interleaved rounds of {} × {} round \
+         trips; a round's figure is its median chunk, the table gives the median of the \
+         rounds and their middle half; one way = half the round trip",
+        c.rounds, c.chunks, c.chunk
     ));
     Ok(vec![t])
 }

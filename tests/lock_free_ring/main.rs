@@ -18,8 +18,10 @@ mod exercises;
 #[cfg(loom)]
 mod loom_models;
 
-use perf_workbook::lock_free_ring::adapters::OurSpsc;
-use perf_workbook::lock_free_ring::harness::{transfer, transfer_mpmc};
+use perf_workbook::lock_free_ring::adapters::{Floor, OurSpsc, Ringbuf, Rtrb};
+use perf_workbook::lock_free_ring::harness::{
+    line_ping_pong, ping_pong, transfer, transfer_mpmc,
+};
 use perf_workbook::lock_free_ring::seed_port::{self as seed, SeedRing};
 use perf_workbook::lock_free_ring::{CapacityError, mpmc, spsc};
 use std::collections::VecDeque;
@@ -252,6 +254,33 @@ fn stress_mpmc_two_by_two_moves_ten_million_values_exactly_once() {
     // sum, and per-producer order at each consumer.
     transfer_mpmc::<mpmc::Queue<u64>>(2, 2, STRESS / 2, 1024).unwrap();
     transfer_mpmc::<mpmc::Queue<u64>>(2, 2, STRESS / 20, 1).unwrap();
+}
+
+// ------------------------------------- the floor ring, the peers, ping-pong
+
+/// Round trips per ping-pong test.
+const PINGS: u64 = if cfg!(miri) { 50 } else { 100_000 };
+
+#[cfg_attr(not(loom), test)]
+fn floor_ring_and_peers_move_values_in_order_at_every_batch_size() {
+    // Capacity 8 with batches of 5 splits batches at the wrap; 1024 with 64
+    // and 1000 is what the tables time. `transfer` errors on the first value
+    // lost, duplicated or out of order.
+    for (capacity, batch) in [(8, 1), (8, 5), (1024, 64), (1024, 1000)] {
+        transfer::<Floor>(STRESS / 10, capacity, batch).unwrap();
+        transfer::<Rtrb>(STRESS / 10, capacity, batch).unwrap();
+        transfer::<Ringbuf>(STRESS / 10, capacity, batch).unwrap();
+    }
+}
+
+#[cfg_attr(not(loom), test)]
+fn ping_pong_brings_every_value_back() {
+    // `ping_pong` errors when a value comes back other than it went.
+    ping_pong::<OurSpsc>(PINGS, 4).unwrap();
+    ping_pong::<Floor>(PINGS, 4).unwrap();
+    ping_pong::<Rtrb>(PINGS, 4).unwrap();
+    ping_pong::<Ringbuf>(PINGS, 4).unwrap();
+    line_ping_pong(PINGS).unwrap();
 }
 
 // ---------------------------------------------------------------- MPMC queue

@@ -13,6 +13,7 @@ use perf_workbook::claims::{Outcome, Rule};
 use perf_workbook::struct_layout::checks::layout::{
     D10, REORDERING_SHRINKS, reordering_evidence,
 };
+use perf_workbook::struct_layout::core_to_core::{self, Handoff};
 use perf_workbook::struct_layout::false_sharing::{
     self, AdjacentLines, CounterPair, Padded, SameLine,
 };
@@ -318,6 +319,25 @@ fn every_increment_is_counted() {
     // (This asserted a positive time before, which nothing could break.)
     assert_eq!(false_sharing::run_fixed::<Padded>(10_000).counts, (10_000, 10_000));
     assert_eq!(false_sharing::run_fixed::<SameLine>(7).counts, (7, 7));
+}
+
+// ------------------------------------------------------------ core to core
+
+#[test]
+fn every_round_trip_is_made_and_timed() {
+    // Each hand-off ends with the line(s) holding the count of hand-overs it
+    // made: two per round trip on one line, one per side on two lines; and
+    // there is one figure per chunk.
+    let (chunks, chunk) = if cfg!(miri) { (2, 5) } else { (20, 1000) };
+    let n = (chunks as u64) * chunk;
+    for how in Handoff::ALL {
+        let run = core_to_core::round_trips(how, chunks, chunk);
+        assert_eq!(run.round_trips, n, "{how:?}");
+        assert_eq!(run.chunks.len(), chunks, "{how:?}");
+        assert!(run.chunks.iter().all(|&ns| ns > 0.0), "{how:?}: {run:?}");
+        let expected = if how == Handoff::TwoLines { (n, n) } else { (2 * n, 0) };
+        assert_eq!(run.last, expected, "{how:?}");
+    }
 }
 
 // ---------------------------------------------------------------- go vet

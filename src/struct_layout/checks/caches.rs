@@ -8,6 +8,7 @@ use crate::claims::{
     example,
 };
 use crate::measure::machine::build_profile;
+use crate::struct_layout::core_to_core::Handoff;
 use crate::struct_layout::figures::{self, MIN_KEPT};
 use crate::struct_layout::locality::BLOCK_LEN;
 use crate::table::{format_bytes, format_nanos, format_value};
@@ -124,19 +125,24 @@ const SPATIAL: &str = "column-major / row-major time";
 const TEMPORAL: &str = "two passes / blocked passes time";
 
 /// C001-02: temporal and spatial locality, and spatial locality's cost
-/// (false sharing, reported beside the verdict, not deciding it).
+/// (false sharing, and the core-to-core round trip it pays, reported beside
+/// the verdict, not deciding it).
 pub fn c001_02_locality(ctx: &Ctx) -> Result<Measured, CheckError> {
     let l = figures::locality(ctx)?;
     let fs = figures::false_sharing(ctx);
+    let c2c = figures::core_to_core(ctx);
     let mut ev = Evidence::new(format!(
         "{} interleaved rounds, ratios of median thread CPU times; {n}×{n} u32 matrix; \
          two passes (sum, xor) over {} of u64 vs the same per {} block; false sharing: \
          2 pinned threads, Relaxed fetch_add for {} ms per run, rounds kept only when \
-         both threads ran together; {}",
+         both threads ran together; core-to-core: 2 pinned threads, median of {} \
+         interleaved rounds, each its median chunk of {} round trips; {}",
         l.rounds,
         format_bytes(l.pass_bytes as f64),
         format_bytes((BLOCK_LEN * 8) as f64),
         fs.window.as_millis(),
+        c2c.rounds,
+        c2c.chunk,
         build_profile(),
         n = l.matrix_n,
     ));
@@ -166,11 +172,28 @@ pub fn c001_02_locality(ctx: &Ctx) -> Result<Measured, CheckError> {
             c.rounds
         ),
     };
+    let c2c_note = match c2c.cpus {
+        Some((a, b)) if c2c.counts_right => {
+            for how in Handoff::ALL {
+                ev.add(
+                    format!("core-to-core round trip, {}", how.name()),
+                    c2c.median_ns(how),
+                    Unit::Nanos,
+                );
+            }
+            format!(
+                "; a line's round trip between CPU {a} and CPU {b}: {} (two lines, one \
+                 written by each side)",
+                format_nanos(c2c.median_ns(Handoff::TwoLines))
+            )
+        }
+        _ => String::new(),
+    };
     Ok(Measured::new(
         ev,
         format!(
             "column-major sum {} the time of row-major ({row} vs {col} lines per 1,024 \
-             loads); two whole passes {} the time of blocked ones{fs_note}",
+             loads); two whole passes {} the time of blocked ones{fs_note}{c2c_note}",
             format_value(spatial, Unit::Ratio),
             format_value(temporal, Unit::Ratio),
         ),
