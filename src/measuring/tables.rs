@@ -112,6 +112,42 @@ pub fn pools(ctx: &Ctx) -> Tables {
     Ok(vec![t])
 }
 
+/// The counting allocator may add at most this much to an alloc + free
+/// (issue 18's target; a glibc tcache alloc + free takes about ten times it).
+pub const COUNTING_TARGET_NS: f64 = 1.5;
+
+/// What the counting allocator adds to an alloc + free.
+pub fn counting_cost(ctx: &Ctx) -> Tables {
+    let c = figures::counting_cost(ctx);
+    let lo = crate::measure::stats::min(&c.added_ns).unwrap_or(f64::NAN);
+    let hi = crate::measure::stats::max(&c.added_ns).unwrap_or(f64::NAN);
+    let mut t = Table::new(["64 B alloc + write + free", "ns per block"]);
+    t.row(["glibc, called directly".to_string(), format_nanos(c.glibc_ns)]);
+    t.row([
+        "CountingAlloc<System>, called directly".to_string(),
+        format_nanos(c.counting_ns),
+    ]);
+    t.row([
+        "added by the counting".to_string(),
+        format!(
+            "{} ({} … {})",
+            format_nanos(c.added()),
+            format_nanos(lo),
+            format_nanos(hi)
+        ),
+    ]);
+    t.note(format!(
+        "{} rounds of {} blocks, both loops in each, round-robin; added = the counting \
+         loop's time minus glibc's in the same round, median (lowest … highest); \
+         target: at most {} added, {}",
+        c.rounds,
+        c.iters,
+        format_nanos(COUNTING_TARGET_NS),
+        if c.added() <= COUNTING_TARGET_NS { "met" } else { "missed" }
+    ));
+    Ok(vec![t])
+}
+
 /// What `/proc/thread-self/io`, `getrusage` and `/proc/self/status` count.
 pub fn counters(ctx: &Ctx) -> Tables {
     let c = figures::counter_figures(ctx)?;
