@@ -10,7 +10,7 @@
 //!   (`chase_16_chains`, the memory-level-parallelism limit). Targets: mark
 //!   ≤ 1.2× BFS; random-order mark ≥ 0.5× the 16-chain load rate.
 //! - `paced/hybrid_step`: one budgeted step of the paced cycle (its budget
-//!   calibrated to about 25 µs here): the pause it causes (target ≤ 100 µs).
+//!   calibrated to about 16 µs here): the pause it causes (target ≤ 100 µs).
 //! - `incremental`: one incremental cycle over a 1,000,000-object heap with
 //!   100 mutator operations between steps of 1,000 units, per barrier,
 //!   against one stop-the-world collection followed by the same operations.

@@ -1,9 +1,10 @@
 //! An incremental cycle paced by the clock, as Go paces its collector: the
 //! collector may take a quarter of the thread's time
 //! (`gcBackgroundUtilization` = 0.25, runtime/mgcpacer.go), and each of its
-//! steps is short. After a step that took `c` of CPU time, the mutator runs
-//! until its CPU time since the cycle began is at least three times the
-//! collector's, so the collector's share stays at or under 25%; a step's
+//! steps is short. Before each step the mutator runs until its CPU time since
+//! the cycle began is at least three times the collector's, counting the
+//! step about to run as long as the longest so far, so the collector's share
+//! stays at or under 25% after every step; a step's
 //! budget (units of work) is set once, from the time a unit takes here, so
 //! that a step takes about [`STEP_AIM`].
 //!
@@ -30,9 +31,10 @@ pub const COLLECTOR_SHARE: f64 = 0.25;
 /// proposal 17503 aimed at STW pauses under 50 µs).
 pub const MAX_PAUSE: Duration = Duration::from_micros(100);
 
-/// What a step should take: a quarter of [`MAX_PAUSE`], so that the slowest
-/// steps (a run of cache misses, a slower clock) still fit under it.
-pub const STEP_AIM: Duration = Duration::from_micros(25);
+/// What a step should take: a sixth of [`MAX_PAUSE`], so that the slowest
+/// steps (a run of cache misses, caches shared with a busy neighbour) still
+/// fit under it.
+pub const STEP_AIM: Duration = Duration::from_micros(16);
 
 /// Mutator operations between two reads of the clock: enough that the read
 /// (a system call for the thread's CPU clock) is a small part of the chunk.
@@ -90,6 +92,13 @@ impl PacedRun {
         self.steps.iter().map(|s| s.cpu_ns).fold(0.0, f64::max)
     }
 
+    /// The 99th percentile of the steps' and pauses' CPU time (ns).
+    pub fn p99_cpu_ns(&self) -> f64 {
+        let mut v: Vec<f64> = self.steps.iter().map(|s| s.cpu_ns).collect();
+        v.sort_by(f64::total_cmp);
+        v.get((v.len() * 99 / 100).min(v.len().saturating_sub(1))).copied().unwrap_or(0.0)
+    }
+
     /// The longest step or pause, wall time (ns).
     pub fn max_wall_ns(&self) -> f64 {
         self.steps.iter().map(|s| s.wall_ns).fold(0.0, f64::max)
@@ -140,7 +149,8 @@ pub fn ops_of(events: &[Event]) -> Vec<Op> {
 // ANCHOR: paced_cycle
 /// One incremental cycle over a copy of `heap` with `barrier`, steps of
 /// `budget` units, the mutator playing `ops` (from the start again when they
-/// run out) between steps for three times the collector's CPU time so far.
+/// run out) before each step until it has had three times the collector's
+/// CPU time, that step included.
 pub fn paced_cycle(heap: &Heap, ops: &[Op], barrier: Barrier, budget: usize) -> PacedRun {
     let mut h = heap.clone();
     let mut gc = Incremental::new(barrier, budget);
@@ -164,21 +174,12 @@ pub fn paced_cycle(heap: &Heap, ops: &[Op], barrier: Barrier, budget: usize) -> 
     if let Some(pause) = gc.start(&mut h) {
         record(pause.work, true, at, cpu_ns() - c0, &mut collector_ns, mutator_ns);
     }
+    let mut longest = STEP_AIM.as_nanos() as f64;
     while gc.phase() == Phase::Marking {
-        let (at, c0) = (Instant::now(), cpu_ns());
-        let r = gc.step(&mut h);
-        record(
-            r.work,
-            r.pause.is_some(),
-            at,
-            cpu_ns() - c0,
-            &mut collector_ns,
-            mutator_ns,
-        );
-        if gc.phase() != Phase::Marking {
-            break;
-        }
-        while mutator_ns < collector_ns * mutator_per_collector && !ops.is_empty() {
+        // The mutator runs first, paying for the step about to run (as long
+        // as the longest so far), so the share holds after every step.
+        let due = (collector_ns + longest) * mutator_per_collector;
+        while mutator_ns < due && !ops.is_empty() {
             let c0 = cpu_ns();
             for _ in 0..OPS_PER_CHUNK {
                 mutator::apply(&mut h, &mut gc, ops[next_op]);
@@ -187,6 +188,11 @@ pub fn paced_cycle(heap: &Heap, ops: &[Op], barrier: Barrier, budget: usize) -> 
             mutator_ops += OPS_PER_CHUNK;
             mutator_ns += cpu_ns() - c0;
         }
+        let (at, c0) = (Instant::now(), cpu_ns());
+        let r = gc.step(&mut h);
+        let step = cpu_ns() - c0;
+        longest = longest.max(step);
+        record(r.work, r.pause.is_some(), at, step, &mut collector_ns, mutator_ns);
     }
     let wall_ns = start.elapsed().as_nanos() as f64;
     let t = Instant::now();

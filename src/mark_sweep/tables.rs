@@ -417,6 +417,7 @@ pub fn paced(ctx: &Ctx) -> Tables {
     let mut t = Table::new([
         "barrier",
         "steps",
+        "p99 pause CPU",
         "max pause CPU",
         "max pause wall",
         "preempted",
@@ -439,6 +440,7 @@ pub fn paced(ctx: &Ctx) -> Tables {
         t.row([
             r.barrier.name.to_string(),
             count(r.steps.len()),
+            format_nanos(r.p99_cpu_ns()),
             format_nanos(r.max_cpu_ns()),
             format_nanos(r.max_wall_ns()),
             count(r.preempted()),

@@ -202,12 +202,13 @@ impl CountingCost {
     }
 }
 
-/// The counting allocator's cost: 41 rounds of 200,000 blocks (15 of 50,000
-/// under `--quick`), short rounds so that a neighbour's burst spoils few.
+/// The counting allocator's cost: 201 rounds of 20,000 blocks (41 of 10,000
+/// under `--quick`): short rounds, so that a neighbour's burst spoils few,
+/// and many, so that the median of the per-round differences is firm.
 pub fn counting_cost(ctx: &Ctx) -> &'static CountingCost {
     static COST: PerRun<CountingCost> = PerRun::new();
     COST.get(ctx, || {
-        let (rounds, iters) = ctx.pick((41, 200_000), (15, 50_000));
+        let (rounds, iters) = ctx.pick((201, 20_000), (41, 10_000));
         let bodies: [fn(u64); 2] =
             [counting_cost::glibc_loop, counting_cost::counting_loop];
         let s = timing::round_robin_samples(rounds, iters, &bodies);
