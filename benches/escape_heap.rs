@@ -1,4 +1,5 @@
-//! Chapter 3 benches: growth strategies, string building, box against
+//! Chapter 3 benches: growth strategies, string building (Go's `+=` ported
+//! beside Rust's builders), box against
 //! stack, LLVM deleting an allocation, values against boxes, passing large
 //! values, and dropping a long list.
 //!
@@ -22,7 +23,7 @@ use criterion::{
     BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
 };
 use perf_workbook::escape_heap::{
-    bytepool, drop_list, escape as e, growth as g, values as v,
+    bytepool, drop_list, escape as e, growth as g, seed_port, values as v,
 };
 use std::hint::black_box;
 
@@ -68,6 +69,11 @@ fn string_build(c: &mut Criterion) {
     let mut pool = bytepool::BytePool::default();
     type Builder<'a> = (&'a str, Box<dyn Fn(&[&str]) -> String + 'a>);
     let builders: Vec<Builder> = vec![
+        // The port of Go's `+=` on immutable strings: a new string per item.
+        (
+            "go_plus_assign_port",
+            Box::new(|i: &[&str]| seed_port::go_plus_assign(i).as_str().to_owned()),
+        ),
         ("plus_assign", Box::new(g::plus_assign)),
         ("plus", Box::new(g::plus)),
         ("format_loop", Box::new(g::format_loop)),

@@ -36,9 +36,12 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use perf_workbook::lock_free_ring::ablation::{Adjacent, Padded};
+use perf_workbook::lock_free_ring::adapters::{
+    Ablation, CrossbeamArrayQueue, MutexDeque, OurMpmcAsSpsc, OurSpsc, SeedPort,
+    SharedArrayQueue, StdSyncChannel,
+};
 use perf_workbook::lock_free_ring::harness::{
-    Ablation, MutexDeque, OurMpmcAsSpsc, OurSpsc, SeedPort, SharedQueue, StdSyncChannel,
-    Transfer, transfer, transfer_mpmc,
+    SharedQueue, Transfer, transfer, transfer_mpmc,
 };
 use perf_workbook::lock_free_ring::mpmc;
 use std::collections::VecDeque;
@@ -48,7 +51,7 @@ use std::time::{Duration, Instant};
 
 #[path = "lock_free_ring/peers.rs"]
 mod peers;
-use peers::{CrossbeamArrayQueue, Rtrb, SharedArrayQueue};
+use peers::Rtrb;
 
 const CAPACITY: usize = 1024;
 

@@ -33,7 +33,7 @@ use perf_workbook::struct_layout::false_sharing::{
 use perf_workbook::struct_layout::hierarchy::Chain;
 use perf_workbook::struct_layout::locality::{self, Matrix};
 use perf_workbook::struct_layout::representations::PackedC;
-use perf_workbook::struct_layout::seed_001::{OptimizedC, UnoptimizedC};
+use perf_workbook::struct_layout::seed_port::seed_001::{OptimizedC, UnoptimizedC};
 use std::hint::black_box;
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
@@ -183,17 +183,23 @@ fn one_thread(iters: u64) -> Duration {
     elapsed
 }
 
+/// Two threads, `iters` increments each on `P`'s counters; checks that both
+/// counters hold exactly that before the time counts.
+fn two_threads<P: CounterPair>(iters: u64) -> Duration {
+    let run = false_sharing::run_fixed::<P>(iters);
+    assert_eq!(run.counts, (iters, iters), "{}", P::NAME);
+    run.slowest
+}
+
 fn false_sharing(c: &mut Criterion) {
     let mut g = c.benchmark_group("false_sharing");
     // One element = one increment by each of the two threads.
     g.throughput(Throughput::Elements(1));
-    g.bench_function(SameLine::NAME, |b| {
-        b.iter_custom(false_sharing::run_fixed::<SameLine>)
-    });
+    g.bench_function(SameLine::NAME, |b| b.iter_custom(two_threads::<SameLine>));
     g.bench_function(AdjacentLines::NAME, |b| {
-        b.iter_custom(false_sharing::run_fixed::<AdjacentLines>)
+        b.iter_custom(two_threads::<AdjacentLines>)
     });
-    g.bench_function(Padded::NAME, |b| b.iter_custom(false_sharing::run_fixed::<Padded>));
+    g.bench_function(Padded::NAME, |b| b.iter_custom(two_threads::<Padded>));
     g.bench_function("baseline: one thread alone", |b| b.iter_custom(one_thread));
     g.finish();
 }

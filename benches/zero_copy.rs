@@ -68,7 +68,8 @@ mod bench {
         let (sender_cpu, receiver_cpu) =
             Placement::TwoCpus.cpus().unwrap_or((None, None));
         if let Some(cpu) = sender_cpu {
-            loopback::pin_current_thread(cpu).expect("pin the sending thread");
+            perf_workbook::measure::cpu::pin_current_thread(cpu)
+                .expect("pin the sending thread");
         }
         let mut link = Loopback::with(receiver_cpu, Some(loopback::DEFAULT_CONGESTION))
             .expect("loopback pair");

@@ -14,6 +14,8 @@ Usage (from the repository root):
     scripts/refresh-book-output.py            # refresh every block
     scripts/refresh-book-output.py mmap.md    # only pages whose path contains "mmap.md"
     scripts/refresh-book-output.py --list     # print the commands, run nothing
+    scripts/refresh-book-output.py --skip 'cargo bench' mark_sweep
+                                              # leave blocks whose command contains this
 
 Commands run one at a time, in the repository root, through `sh -c`; a command
 that fails leaves its block untouched and makes the script exit 1.
@@ -44,7 +46,9 @@ def blocks(lines):
 
 def main(argv):
     listing = "--list" in argv
-    filters = [a for a in argv if not a.startswith("--")]
+    skips = [argv[i + 1] for i, a in enumerate(argv) if a == "--skip" and i + 1 < len(argv)]
+    skipped_values = {i + 1 for i, a in enumerate(argv) if a == "--skip"}
+    filters = [a for i, a in enumerate(argv) if not a.startswith("--") and i not in skipped_values]
     failed = False
     for page in sorted((ROOT / "book" / "src").rglob("*.md")):
         rel = str(page.relative_to(ROOT))
@@ -56,6 +60,9 @@ def main(argv):
         for _, start, end, cmd in reversed(list(blocks(lines))):
             if listing:
                 print(f"{rel}: {cmd}")
+                continue
+            if any(s in cmd for s in skips):
+                print(f"{rel}: skipped {cmd}", file=sys.stderr)
                 continue
             print(f"{rel}: running {cmd}", file=sys.stderr)
             run = subprocess.run(["sh", "-c", cmd], cwd=ROOT, capture_output=True, text=True)

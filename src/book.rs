@@ -11,6 +11,7 @@
 //! | `{{verdict C004-01}}` | the claim's verdict label in the reference report |
 //! | `{{limit C004-01 max_alloc}}` | a threshold of the claim's rule, from the code |
 //! | `{{out "--table sizes" "1 GiB +(\S+ µs)"}}` | the first capture of the regex in the page's measured-output block whose command contains the first string |
+//! | `{{gofig C004-01 "make 1 GiB"}}`, `{{goverdict C004-01}}` | the same from the Go side's evidence and verdict in the reference report (see `go_side`) |
 //!
 //! `tests/book.rs` expands every page (so a directive that does not resolve
 //! fails the tests, not just the build) and runs [`free_figures`] over the
@@ -52,7 +53,39 @@ impl Reference {
 
     /// The figure `name` of claim `id`, formatted in its unit.
     pub fn figure(&self, id: &str, name: &str) -> Result<String, String> {
-        let c = self.claim(id)?;
+        figure_in(self.claim(id)?, id, name)
+    }
+
+    /// The figure `name` of claim `id`'s Go-side evidence.
+    pub fn go_figure(&self, id: &str, name: &str) -> Result<String, String> {
+        let go = &self.claim(id)?["go"];
+        if go.is_null() {
+            return Err(format!("{id} has no Go result in the reference report"));
+        }
+        figure_in(go, id, name)
+    }
+
+    /// The Go side's verdict label for claim `id`.
+    pub fn go_verdict(&self, id: &str) -> Result<String, String> {
+        self.claim(id)?["go"]["verdict_label"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("{id} has no Go verdict in the reference report"))
+    }
+
+    /// The verdict label of claim `id` (`confirmed`, `reproduced` …).
+    pub fn verdict(&self, id: &str) -> Result<String, String> {
+        self.claim(id)?["verdict_label"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("{id} has no verdict in the reference report"))
+    }
+}
+
+/// The figure `name` in the `evidence` of `holder` (a claim or its `go`).
+fn figure_in(holder: &Value, id: &str, name: &str) -> Result<String, String> {
+    {
+        let c = holder;
         let figs = c["evidence"]["figures"]
             .as_array()
             .ok_or_else(|| format!("{id} has no evidence in the reference report"))?;
@@ -69,14 +102,6 @@ impl Reference {
             _ => f64::NAN,
         });
         Ok(format_value(value, unit))
-    }
-
-    /// The verdict label of claim `id` (`confirmed`, `reproduced` …).
-    pub fn verdict(&self, id: &str) -> Result<String, String> {
-        self.claim(id)?["verdict_label"]
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| format!("{id} has no verdict in the reference report"))
     }
 }
 
@@ -162,13 +187,15 @@ fn arguments(body: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-const DIRECTIVES: [&str; 4] = ["fig", "verdict", "limit", "out"];
+const DIRECTIVES: [&str; 6] = ["fig", "verdict", "limit", "out", "gofig", "goverdict"];
 
 fn resolve(args: &[String], page: &str, src: &Sources<'_>) -> Result<String, String> {
     let arg = |i: usize| args.get(i).map(String::as_str).ok_or("too few arguments");
     match (arg(0)?, args.len()) {
         ("fig", 3) => src.reference.figure(arg(1)?, arg(2)?),
         ("verdict", 2) => src.reference.verdict(arg(1)?),
+        ("gofig", 3) => src.reference.go_figure(arg(1)?, arg(2)?),
+        ("goverdict", 2) => src.reference.go_verdict(arg(1)?),
         ("limit", 3) => {
             let (id, name) = (arg(1)?, arg(2)?);
             let rule = (src.rule)(id).ok_or_else(|| format!("{id} has no rule"))?;
@@ -322,7 +349,10 @@ mod tests {
 
     const REPORT: &str = r#"{"claims": [{"id": "C004-01", "verdict_label": "refuted",
         "evidence": {"condition": "x", "figures": [
-            {"name": "1024 MiB vec: alloc", "value": 23490.0, "unit": "nanos"}]}}]}"#;
+            {"name": "1024 MiB vec: alloc", "value": 23490.0, "unit": "nanos"}]},
+        "go": {"version": "go1.27.3", "verdict_label": "refuted",
+               "evidence": {"condition": "y", "figures": [
+            {"name": "make 1 GiB", "value": 740000.0, "unit": "nanos"}]}}}]}"#;
 
     static RULE: Rule = Rule {
         says: "refuted when the allocation takes less than max_alloc",
@@ -354,6 +384,11 @@ mod tests {
                     size   alloc\n1 GiB  23.49 µs\n```\n";
         let out = expand(page, &sources(&r)).unwrap();
         assert!(out.starts_with("It took 23.49 µs (refuted, limit 100.00 µs); the table says 23.49 µs. {{#include x.rs}}"), "{out}");
+        let go = expand(
+            "Go: {{gofig C004-01 \"make 1 GiB\"}}, {{goverdict C004-01}}",
+            &sources(&r),
+        );
+        assert_eq!(go.unwrap(), "Go: 740.00 µs, refuted");
     }
 
     #[test]

@@ -90,17 +90,7 @@ where
     let result = cmd
         .try_get_matches_from(args)
         .and_then(|mut m| <T as clap::FromArgMatches>::from_arg_matches_mut(&mut m));
-    match result {
-        Ok(v) => v,
-        Err(e) => {
-            use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                let _ = e.print();
-                exit(0);
-            }
-            fail(&one_line(&e))
-        }
-    }
+    parsed_or_exit(result)
 }
 
 /// The whole `main` of an example without options of its own.
@@ -184,7 +174,13 @@ where
     I: IntoIterator<Item = A>,
     A: Into<std::ffi::OsString> + Clone,
 {
-    match T::try_parse_from(args) {
+    parsed_or_exit(T::try_parse_from(args))
+}
+
+/// The parsed value; or `--help`/`--version` printed and exit 0; or a
+/// one-line error and exit 2.
+fn parsed_or_exit<T>(result: Result<T, clap::Error>) -> T {
+    match result {
         Ok(v) => v,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -200,8 +196,16 @@ where
 /// The first line of a clap error, without clap's `error: ` prefix.
 pub fn one_line(e: &clap::Error) -> String {
     let rendered = e.render().to_string();
-    let first = rendered.lines().next().unwrap_or("invalid arguments");
-    let first = first.trim_start_matches("error: ").trim();
+    let mut lines = rendered.lines();
+    let first = lines.next().unwrap_or("invalid arguments");
+    let mut first = first.trim_start_matches("error: ").trim().to_string();
+    // "the following required arguments were not provided:" names them on
+    // the next lines: keep the names on the one line.
+    if first.ends_with(':') {
+        let named: Vec<&str> =
+            lines.take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+        first = format!("{} {}", first, named.join(", "));
+    }
     // An invalid value's known values are on a later line: keep them.
     let known = rendered
         .lines()
@@ -287,6 +291,21 @@ mod tests {
         let e = cmd.try_get_matches_from(["x", "--table", "nope"]).unwrap_err();
         let line = one_line(&e);
         assert!(line.contains("nope") && line.contains("sizes"), "{line}");
+        assert!(!line.contains('\n'), "{line}");
+    }
+
+    #[test]
+    fn a_missing_required_argument_is_named_on_the_one_line() {
+        #[derive(clap::Parser, Debug)]
+        struct A {
+            #[arg(long, requires = "svg")]
+            book_set: bool,
+            #[arg(long)]
+            svg: Option<String>,
+        }
+        let e = <A as clap::Parser>::try_parse_from(["x", "--book-set"]).unwrap_err();
+        let line = one_line(&e);
+        assert!(line.contains("--svg"), "{line}");
         assert!(!line.contains('\n'), "{line}");
     }
 

@@ -239,8 +239,7 @@ fn list(sel: &Selection, format: Format) {
     let status = |ch: &Chapter, id: &str| match ch.check(id) {
         None => "pending",
         Some(c) if c.is_static() => "static",
-        Some(c) if c.rule().is_some() => "measured",
-        Some(_) => "unruled",
+        Some(_) => "measured",
     };
     match format {
         Format::Json => {

@@ -19,7 +19,7 @@
 //!   resolves, and no measured-looking number stands in prose without one.
 
 use perf_workbook::book::{self, Reference, Sources};
-use perf_workbook::chapters::{CHAPTERS, CONVERTING};
+use perf_workbook::chapters::CHAPTERS;
 use perf_workbook::claims;
 use std::collections::BTreeSet;
 use std::fs;
@@ -230,11 +230,9 @@ fn exercise_fns(source: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The chapter's test file: `tests/<slug>/main.rs` (the one shape), or
-/// `tests/<slug>.rs` for a chapter still being converted.
+/// The chapter's test file (the one shape: `tests/<slug>/main.rs`).
 fn test_file(slug: &str) -> String {
-    let dir = format!("tests/{slug}/main.rs");
-    if root().join(&dir).is_file() { dir } else { format!("tests/{slug}.rs") }
+    format!("tests/{slug}/main.rs")
 }
 
 fn chapter_text(slug: &str) -> String {
@@ -303,10 +301,9 @@ fn exercises_exist_and_every_chapter_lists_its_own() {
     }
     for ch in CHAPTERS.iter().filter(|c| c.is_written()) {
         let s = ch.slug;
-        let converted = root().join(format!("tests/{s}/exercises.rs")).is_file();
-        let file =
-            if converted { format!("tests/{s}/exercises.rs") } else { test_file(s) };
-        let source = fs::read_to_string(root().join(&file)).unwrap();
+        let file = format!("tests/{s}/exercises.rs");
+        let source = fs::read_to_string(root().join(&file))
+            .unwrap_or_else(|_| panic!("{s}: exercises must live in {file}"));
         let own = exercise_fns(&source);
         assert!(own.len() >= 3, "{file} has {} exercises; at least 3", own.len());
         let text = chapter_text(s);
@@ -315,15 +312,11 @@ fn exercises_exist_and_every_chapter_lists_its_own() {
             let cmd = format!("cargo test --test {s} {name}");
             assert!(text.contains(&cmd), "{s}.md does not give the command `{cmd}`");
         }
-        if !converted {
-            assert!(CONVERTING.contains(&s), "{s}: exercises must live in {file}");
-            continue;
-        }
         exercise_starters_and_solutions(s, &own, &text);
     }
 }
 
-/// The one shape of a chapter's exercises (see DESIGN.md, "Exercises").
+/// The one shape of a chapter's exercises (see CONTRIBUTING.md, "Exercises").
 fn exercise_starters_and_solutions(s: &str, own: &BTreeSet<String>, text: &str) {
     let starter = fs::read_to_string(root().join(format!("tests/{s}/starter.rs")))
         .unwrap_or_else(|_| panic!("tests/{s}/starter.rs is missing"));
@@ -383,11 +376,7 @@ fn prose_figures_come_from_a_source() {
             problems.extend(es.into_iter().map(|e| format!("{name}: {e}")));
         }
         let generated = ["ledger.md", "defects.md"].iter().any(|g| name.ends_with(g));
-        let converting = CONVERTING.iter().any(|s| {
-            name == format!("book/src/{s}.md")
-                || name.starts_with(&format!("book/src/{s}/"))
-        });
-        if generated || converting {
+        if generated {
             continue;
         }
         for f in book::free_figures(&text, &cited) {

@@ -1,12 +1,9 @@
-//! The peers from other crates (dev-dependencies: rtrb, crossbeam-queue),
-//! adapted to the chapter's harness traits. Shared by
-//! `benches/lock_free_ring.rs` and `examples/lock_free_ring.rs`, which both
-//! include this file with `#[path]`, so the bench and the example time the
-//! very same adapters.
+//! The peer from another crate that only the bench times: rtrb, a
+//! dev-dependency, adapted to the chapter's harness trait. (crossbeam's
+//! `ArrayQueue` is a dependency of the library, adapted in
+//! `src/lock_free_ring/adapters.rs`.)
 
-use crossbeam_queue::ArrayQueue;
-use perf_workbook::lock_free_ring::harness::{SharedQueue, Transfer};
-use std::sync::Arc;
+use perf_workbook::lock_free_ring::harness::Transfer;
 
 /// `rtrb::RingBuffer` (cached, padded SPSC ring; batches through
 /// `push_partial_slice` / `pop_partial_slice`, one index store per batch).
@@ -35,47 +32,5 @@ impl Transfer for Rtrb {
     #[inline]
     fn recv_batch(rx: &mut Self::Rx, out: &mut [u64]) -> usize {
         rx.pop_partial_slice(out).0.len()
-    }
-}
-
-/// crossbeam's `ArrayQueue` (Vyukov MPMC) used by one producer and one
-/// consumer.
-#[derive(Debug)]
-pub struct CrossbeamArrayQueue;
-
-impl Transfer for CrossbeamArrayQueue {
-    const NAME: &'static str = "crossbeam ArrayQueue";
-    type Tx = Arc<ArrayQueue<u64>>;
-    type Rx = Arc<ArrayQueue<u64>>;
-    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
-        let q = Arc::new(ArrayQueue::new(capacity));
-        (q.clone(), q)
-    }
-    #[inline]
-    fn send(tx: &mut Self::Tx, v: u64) -> bool {
-        tx.push(v).is_ok()
-    }
-    #[inline]
-    fn recv(rx: &mut Self::Rx) -> Option<u64> {
-        rx.pop()
-    }
-}
-
-/// crossbeam's `ArrayQueue` shared by several producers and consumers.
-#[derive(Debug)]
-pub struct SharedArrayQueue(pub ArrayQueue<u64>);
-
-impl SharedQueue for SharedArrayQueue {
-    const NAME: &'static str = "crossbeam ArrayQueue";
-    fn with_capacity(capacity: usize) -> Self {
-        Self(ArrayQueue::new(capacity))
-    }
-    #[inline]
-    fn push(&self, v: u64) -> bool {
-        self.0.push(v).is_ok()
-    }
-    #[inline]
-    fn pop(&self) -> Option<u64> {
-        self.0.pop()
     }
 }

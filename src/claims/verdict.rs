@@ -48,13 +48,6 @@ impl Verdict {
         if holds { Self::Confirmed } else { Self::Refuted }
     }
 
-    /// A "holds only when" reached without a rule, by a check not converted
-    /// yet ([`How::Legacy`]): it names no measured sides, and the registry
-    /// test counts it among the checks still to convert.
-    pub fn unruled_holds_only_when(condition: impl Into<String>) -> Self {
-        Self::HoldsOnlyWhen { condition: condition.into(), sides: Default::default() }
-    }
-
     /// `NotApplicable { reason, analogue }`.
     pub fn not_applicable(
         reason: impl Into<String>,
@@ -349,9 +342,6 @@ pub enum How {
         /// The measured Rust analogue, if any.
         analogue: Option<Measure>,
     },
-    /// A check written before rules existed: it measures and decides in one
-    /// function. Being converted; the registry test lists what is left.
-    Legacy(fn(&Ctx) -> Result<Finding, CheckError>),
 }
 
 /// A claim check a chapter registers: the claim id and how it is decided.
@@ -380,14 +370,6 @@ impl Check {
         analogue: Option<Measure>,
     ) -> Self {
         Self { id, how: How::Static { verdict, analogue } }
-    }
-
-    /// A check not converted to measure + rule yet.
-    pub const fn legacy(
-        id: &'static str,
-        run: fn(&Ctx) -> Result<Finding, CheckError>,
-    ) -> Self {
-        Self { id, how: How::Legacy(run) }
     }
 
     /// The rule, for a measured check.
@@ -426,15 +408,11 @@ impl Check {
                     Some(measure) => measure(ctx)?,
                     None => Measured::new(
                         Evidence::new("nothing measured: the verdict is static"),
-                        match &verdict {
-                            Verdict::NotApplicable { analogue, .. } => analogue.clone(),
-                            other => other.detail(),
-                        },
+                        "nothing on this machine can measure it (the reason follows)",
                     ),
                 };
                 Ok(Finding::new(verdict, m.summary, m.evidence))
             }
-            How::Legacy(run) => run(ctx),
         }
     }
 }

@@ -207,7 +207,7 @@ pub fn allocation_is_aligned(size: usize, align: usize) -> bool {
     if ptr.is_null() {
         std::alloc::handle_alloc_error(layout);
     }
-    let aligned = (ptr as usize) % align == 0;
+    let aligned = (ptr as usize).is_multiple_of(align);
     // SAFETY: `ptr` came from `alloc` with this same layout and is freed once.
     unsafe { std::alloc::dealloc(ptr, layout) };
     aligned

@@ -138,6 +138,24 @@ pub fn items(n: usize, len: usize) -> Vec<String> {
     (0..n).map(|i| char::from(b'a' + (i % 26) as u8).to_string().repeat(len)).collect()
 }
 
+/// `n` items whose lengths are drawn evenly from `lengths` (seeded, so every
+/// run builds the same list): items that are sometimes shorter and
+/// sometimes longer than a per-item estimate.
+pub fn items_of_lengths(
+    n: usize,
+    lengths: std::ops::RangeInclusive<usize>,
+    seed: u64,
+) -> Vec<String> {
+    let mut rng = crate::measure::rng::SplitMix64::new(seed);
+    let (lo, span) = (*lengths.start(), lengths.end() - lengths.start() + 1);
+    (0..n)
+        .map(|i| {
+            let len = lo + rng.below(span);
+            char::from(b'a' + (i % 26) as u8).to_string().repeat(len)
+        })
+        .collect()
+}
+
 /// Borrowed views of [`items`].
 pub fn as_strs(items: &[String]) -> Vec<&str> {
     items.iter().map(String::as_str).collect()
@@ -176,6 +194,14 @@ mod tests {
             assert_eq!(got, want);
         }
         assert_eq!(append_to_one_buffer(3), "datadatadata");
+    }
+
+    #[test]
+    fn items_of_lengths_stay_in_range_and_repeat() {
+        let a = items_of_lengths(500, 1..=19, 7);
+        assert!(a.iter().all(|s| (1..=19).contains(&s.len())));
+        assert_eq!(a, items_of_lengths(500, 1..=19, 7));
+        assert!(a.iter().any(|s| s.len() == 1) && a.iter().any(|s| s.len() == 19));
     }
 
     #[test]

@@ -71,6 +71,18 @@ pub fn first_byte_by_value<const N: usize>(a: [u8; N]) -> (u8, usize) {
 pub fn first_byte_by_ref<const N: usize>(a: &[u8; N]) -> (u8, usize) {
     (a[0], a.as_ptr() as usize)
 }
+
+/// What a pointer costs in Go when its target escapes: the `N`-byte value
+/// gets a heap allocation of its own (left uninitialised here, since
+/// building the value costs the same on the stack or the heap), then the
+/// call takes its address.
+#[inline(never)]
+pub fn first_byte_via_heap<const N: usize>(a: &[u8; N]) -> (u8, usize) {
+    let target = black_box(Box::<[u8; N]>::new_uninit());
+    let r = first_byte_by_ref(a);
+    drop(target);
+    r
+}
 // ANCHOR_END: pass_large
 
 /// Whether a by-value call of an `N`-byte array sees the caller's array or a
@@ -159,5 +171,6 @@ mod tests {
     fn by_ref_sees_the_callers_array() {
         let a = [3u8; 4096];
         assert_eq!(first_byte_by_ref(&a), (3, a.as_ptr() as usize));
+        assert_eq!(first_byte_via_heap(&a), (3, a.as_ptr() as usize));
     }
 }

@@ -13,7 +13,6 @@
 use std::collections::hash_map::DefaultHasher;
 use std::ffi::OsString;
 use std::hash::{Hash, Hasher};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -130,42 +129,13 @@ pub struct Output {
 }
 
 /// Runs `cmd`, killing it after `timeout`.
-fn run(mut cmd: Command, timeout: Duration) -> Result<Output, String> {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+fn run(cmd: Command, timeout: Duration) -> Result<Output, String> {
+    let o = crate::measure::child::run_command(cmd, timeout)
         .map_err(|e| format!("cannot start: {e}"))?;
-    let mut out = child.stdout.take().expect("piped");
-    let mut err = child.stderr.take().expect("piped");
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() > timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("timed out after {} s", timeout.as_secs()));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(e.to_string()),
-        }
-    };
-    Ok(Output {
-        success: status.success(),
-        stdout: reader.join().unwrap_or_default(),
-        stderr: err_reader.join().unwrap_or_default(),
-    })
+    if o.timed_out {
+        return Err(format!("timed out after {} s", timeout.as_secs()));
+    }
+    Ok(Output { success: o.success(), stdout: o.stdout, stderr: o.stderr })
 }
 
 fn first_line(s: &str) -> String {

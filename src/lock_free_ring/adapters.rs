@@ -1,15 +1,16 @@
-//! The queues of this crate and of std, adapted to the [`harness`] traits
-//! ([`Transfer`] for one producer and one consumer, [`SharedQueue`] for
-//! several), so every workload times them the same way. The peers from other
-//! crates (rtrb, crossbeam) are adapted in `benches/lock_free_ring/peers.rs`,
-//! since they are dev-dependencies.
+//! The queues of this crate, of std and of crossbeam, adapted to the
+//! [`harness`] traits ([`Transfer`] for one producer and one consumer,
+//! [`SharedQueue`] for several), so every workload times them the same way.
+//! rtrb, a dev-dependency, is adapted in `benches/lock_free_ring/peers.rs`
+//! and timed only by the bench.
 //!
 //! [`harness`]: super::harness
 
 use super::ablation::{self, IndexPair};
 use super::harness::{SharedQueue, Transfer};
-use super::seed::SeedRing;
+use super::seed_port::SeedRing;
 use super::{mpmc, spsc};
+use crossbeam_queue::ArrayQueue;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, mpsc};
 
@@ -213,5 +214,47 @@ impl SharedQueue for (Mutex<VecDeque<u64>>, usize) {
     #[inline]
     fn pop(&self) -> Option<u64> {
         self.0.lock().expect("not poisoned").pop_front()
+    }
+}
+
+/// crossbeam's `ArrayQueue` (Vyukov's bounded MPMC queue) used by one
+/// producer and one consumer: a compare-and-swap per operation.
+#[derive(Debug)]
+pub struct CrossbeamArrayQueue;
+
+impl Transfer for CrossbeamArrayQueue {
+    const NAME: &'static str = "crossbeam ArrayQueue";
+    type Tx = Arc<ArrayQueue<u64>>;
+    type Rx = Arc<ArrayQueue<u64>>;
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+        let q = Arc::new(ArrayQueue::new(capacity));
+        (q.clone(), q)
+    }
+    #[inline]
+    fn send(tx: &mut Self::Tx, v: u64) -> bool {
+        tx.push(v).is_ok()
+    }
+    #[inline]
+    fn recv(rx: &mut Self::Rx) -> Option<u64> {
+        rx.pop()
+    }
+}
+
+/// crossbeam's `ArrayQueue` shared by several producers and consumers.
+#[derive(Debug)]
+pub struct SharedArrayQueue(pub ArrayQueue<u64>);
+
+impl SharedQueue for SharedArrayQueue {
+    const NAME: &'static str = "crossbeam ArrayQueue";
+    fn with_capacity(capacity: usize) -> Self {
+        Self(ArrayQueue::new(capacity))
+    }
+    #[inline]
+    fn push(&self, v: u64) -> bool {
+        self.0.push(v).is_ok()
+    }
+    #[inline]
+    fn pop(&self) -> Option<u64> {
+        self.0.pop()
     }
 }

@@ -14,16 +14,14 @@
 //! little, then yield the CPU), because on a 2-core machine shared with other
 //! work a pure spin can burn a whole time slice waiting for a descheduled peer.
 //!
-//! The adapters for this crate's queues and std's live in [`super::adapters`]
-//! and are re-exported here, so `harness::OurSpsc` and the like keep working.
+//! The queues themselves are fitted to these traits in [`super::adapters`]
+//! (which depends on this module, never the other way round).
 //!
 //! Not a benchmark harness: timing repetitions, interleaving and medians are
 //! the caller's job (`measure::stats::interleave`, criterion).
 
 use super::ablation::IndexPair;
-pub use super::adapters::{
-    Ablation, Locked, MutexDeque, OurMpmcAsSpsc, OurSpsc, SeedPort, StdSyncChannel,
-};
+use crate::measure::cpu;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -85,32 +83,10 @@ pub trait Transfer {
 }
 
 /// The two CPUs [`transfer`] pins its threads to: the first two the process
-/// may run on. `None` with fewer than two, off Linux, or under Miri (which
-/// cannot call `sched_getaffinity`).
+/// may run on (`measure::cpu::two_cpus`). `None` with fewer than two, off
+/// Linux, or under Miri.
 pub fn two_cpus() -> Option<(usize, usize)> {
-    #[cfg(all(target_os = "linux", not(miri)))]
-    {
-        // SAFETY: `set` is a plain bit set on our stack, of the size passed;
-        // sched_getaffinity(0, …) only reads the calling thread's mask.
-        let set = unsafe {
-            let mut set: libc::cpu_set_t = std::mem::zeroed();
-            if libc::sched_getaffinity(
-                0,
-                std::mem::size_of::<libc::cpu_set_t>(),
-                &mut set,
-            ) != 0
-            {
-                return None;
-            }
-            set
-        };
-        // SAFETY: CPU_ISSET only reads the bit set.
-        let mut cpus = (0..libc::CPU_SETSIZE as usize)
-            .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) });
-        Some((cpus.next()?, cpus.next()?))
-    }
-    #[cfg(not(all(target_os = "linux", not(miri))))]
-    None
+    cpu::two_cpus()
 }
 
 /// How [`transfer`] places its threads, for reports.
@@ -121,21 +97,12 @@ pub fn placement() -> String {
     }
 }
 
-/// Pins the calling thread to `cpu` (Linux, not under Miri); does nothing if
-/// that fails. Only for threads [`transfer`] spawns itself.
+/// Pins the calling thread to `cpu`, if given; does nothing if that fails.
+/// Only for threads [`transfer`] and [`counter_storm`] spawn themselves.
 fn pin_current_thread(cpu: Option<usize>) {
-    #[cfg(all(target_os = "linux", not(miri)))]
-    if let Some(cpu) = cpu {
-        // SAFETY: `set` is a plain bit set on our stack, of the size passed;
-        // sched_setaffinity(0, …) changes only the calling thread's mask.
-        unsafe {
-            let mut set: libc::cpu_set_t = std::mem::zeroed();
-            libc::CPU_SET(cpu, &mut set);
-            libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
-        }
+    if let Some(c) = cpu {
+        let _ = cpu::pin_current_thread(c);
     }
-    #[cfg(not(all(target_os = "linux", not(miri))))]
-    let _ = cpu;
 }
 
 /// Sends `1..=n` from one thread to another through a fresh
@@ -524,6 +491,9 @@ pub fn speed_table(rows: &mut [SpeedRow], n: u64, rounds: usize) -> Result<(), S
 mod tests {
     use super::*;
     use crate::lock_free_ring::ablation::{Adjacent, Padded};
+    use crate::lock_free_ring::adapters::{
+        Ablation, MutexDeque, OurMpmcAsSpsc, OurSpsc, SeedPort, StdSyncChannel,
+    };
     use crate::lock_free_ring::{mpmc, spsc};
     use std::collections::VecDeque;
     use std::sync::Mutex;

@@ -1,46 +1,36 @@
 //! Chapter 6, "Lock-free ring": seed 000 §1.3.2's `LockFreeRingBuffer`,
 //! what is wrong with it, and what to use instead.
 //!
-//! - [`spsc`]: the single-producer single-consumer ring (split handles, exact
-//!   capacity, cached counters, padded counters, batch operations).
-//! - [`mpmc`]: a bounded multi-producer multi-consumer queue (Vyukov's
-//!   per-slot stamps), with its progress property stated.
-//! - [`seed`]: the seed's ring ported statement by statement (atomic slots,
-//!   so its failures are logic bugs, not undefined behaviour).
-//! - [`race`]: the port under several producers or consumers, counted, and
-//!   the exact interleavings that break it, replayed.
-//! - [`ablation`]: the SPSC ring with padding and caching as switches, to
-//!   measure what each buys.
-//! - [`harness`]: the two-thread workloads every queue is timed with, and
-//!   [`adapters`]: the queues of this crate and of std, fitted to them.
-//! - the claim checks ([`CHECKS`]) for C000-18..20 and D15..D18.
+//! | module | what it is | claims |
+//! |---|---|---|
+//! | [`spsc`] | the single-producer single-consumer ring (split handles, exact capacity, cached and padded counters, batches) | C000-18..20 |
+//! | [`mpmc`] | a bounded multi-producer multi-consumer queue (Vyukov's per-slot stamps), with its progress property stated | D16 (the fix) |
+//! | [`seed_port`] | the seed's ring ported statement by statement (atomic slots, so its failures are logic bugs, not undefined behaviour) | C000-19, D15-D18 |
+//! | [`race`] | the port under several producers or consumers, counted, and the exact interleavings that break it, replayed | C000-18, D16, D17 |
+//! | [`ablation`] | the SPSC ring with padding, caching and Go's SeqCst stores as switches | D18, C000-20 |
+//! | [`harness`] | the two-thread workloads every queue is timed with | |
+//! | [`adapters`] | the queues of this crate, std and crossbeam, fitted to the harness | |
+//! | [`figures`] | every measurement, once per run | |
+//! | [`tables`] | what the example prints | |
+//! | [`checks`] | the claim checks and their rules | all |
 //!
 //! Not here: blocking (parking) wrappers, async, or unbounded queues.
 
 pub mod ablation;
 pub mod adapters;
-mod checks;
+pub mod checks;
+pub mod figures;
 pub mod harness;
-mod measured;
 pub mod mpmc;
 pub mod race;
-pub mod seed;
+pub mod seed_port;
 pub mod spsc;
 mod sync;
+pub mod tables;
 
-use crate::claims::Check;
 use crate::measure::child::ChildMode;
 
-/// Claim checks, in ledger order.
-pub const CHECKS: &[Check] = &[
-    Check::legacy("C000-18", checks::c000_18_only_spsc_is_safe),
-    Check::legacy("C000-19", checks::c000_19_capacity),
-    Check::legacy("C000-20", checks::c000_20_faster_than_locking),
-    Check::legacy("D15", checks::d15_size_zero_and_one),
-    Check::legacy("D16", checks::d16_two_producers),
-    Check::legacy("D17", checks::d17_slot_access),
-    Check::legacy("D18", checks::d18_false_sharing),
-];
+pub use checks::CHECKS;
 
 /// No check of this chapter needs a child process (the seed's panic on size 0
 /// is caught in-process).

@@ -19,7 +19,7 @@
 //! slot even when later pushes have completed, and once the producers wrap
 //! around to the hole, `push` reports full. A consumer preempted mid-pop
 //! likewise makes `push` report full. Nothing is lost or duplicated; items
-//! behind the hole are delayed. `tests/lock_free_ring.rs`
+//! behind the hole are delayed. `tests/lock_free_ring/loom_models.rs`
 //! (`loom_mpmc_pop_can_miss_a_completed_push`) shows the first case with loom.
 //! heapless deprecated its MPMC queue over this very property (issue #583).
 //!

@@ -6,12 +6,12 @@
 //! out-of-order values, `head` moving backwards, positions two producers
 //! both wrote); how many depends on the scheduler, so these numbers belong in
 //! reports, never in test assertions. The scripted runs are deterministic:
-//! they are the interleavings loom finds (`tests/lock_free_ring.rs`), executed
+//! they are the interleavings loom finds (`tests/lock_free_ring/loom_models.rs`), executed
 //! with the port's own steps.
 
 use super::harness::{Backoff, tagged};
 use super::mpmc;
-use super::seed::SeedRing;
+use super::seed_port::SeedRing;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What happened to the values of one threaded run.
@@ -76,7 +76,7 @@ fn race<Q: Sync>(
     pop: impl Fn(&Q, bool) -> Option<u64> + Sync,
     head: impl Fn(&Q) -> Option<u64> + Sync,
 ) -> RaceCount {
-    let cue = |op: u64| preempt_every != 0 && op % preempt_every == 0;
+    let cue = |op: u64| preempt_every != 0 && op.is_multiple_of(preempt_every);
     let done = AtomicBool::new(false);
     // A consumer of a broken ring could in principle chase stale positions
     // for ever; cap its pops well above anything a correct run needs.

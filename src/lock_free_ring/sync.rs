@@ -3,7 +3,7 @@
 //! In a normal build these are `std`'s atomics and `Arc`, plus a
 //! zero-cost [`UnsafeCell`] with the closure API of `loom::cell::UnsafeCell`.
 //! Under `RUSTFLAGS="--cfg loom"` they are loom's instrumented versions, so the
-//! model tests in `tests/lock_free_ring.rs` explore every interleaving of the
+//! model tests in `tests/lock_free_ring/loom_models.rs` explore every interleaving of the
 //! very code the book shows, and loom reports any unsynchronised access to a
 //! slot as a causality violation.
 //!

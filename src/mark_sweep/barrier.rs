@@ -54,10 +54,10 @@ impl<'a> Shade<'a> {
 
     /// Shades `id` if it is white: it turns gray and the collector will scan it.
     pub fn shade(&mut self, id: Option<ObjId>) {
-        if let Some(id) = id {
-            if self.gray.shade(self.colors, id) {
-                *self.shaded += 1;
-            }
+        if let Some(id) = id
+            && self.gray.shade(self.colors, id)
+        {
+            *self.shaded += 1;
         }
     }
 

@@ -127,19 +127,19 @@ pub fn frame(
                 sy + 4.0,
                 esc(&name)
             );
-            if let Some(id) = slot {
-                if let Some(q) = pos(*id) {
-                    let red = red_edge(Node::Stack(g), *id);
-                    arrow(
-                        &mut out,
-                        (118.0, sy),
-                        q,
-                        0.0,
-                        0.0,
-                        if red { RED } else { "#333" },
-                        !heap.is_live(*id),
-                    );
-                }
+            if let Some(id) = slot
+                && let Some(q) = pos(*id)
+            {
+                let red = red_edge(Node::Stack(g), *id);
+                arrow(
+                    &mut out,
+                    (118.0, sy),
+                    q,
+                    0.0,
+                    0.0,
+                    if red { RED } else { "#333" },
+                    !heap.is_live(*id),
+                );
             }
         }
         y0 += bh + 16.0;
@@ -150,20 +150,20 @@ pub fn frame(
             continue;
         }
         for f in 0..FIELDS {
-            if let Some(to) = heap.field(id, f) {
-                if let Some(q) = pos(to) {
-                    let red = red_edge(Node::Object(id), to);
-                    let bend = if f == 0 { 0.0 } else { 45.0 * f as f32 };
-                    arrow(
-                        &mut out,
-                        (x, y),
-                        q,
-                        R,
-                        bend,
-                        if red { RED } else { "#333" },
-                        !heap.is_live(to),
-                    );
-                }
+            if let Some(to) = heap.field(id, f)
+                && let Some(q) = pos(to)
+            {
+                let red = red_edge(Node::Object(id), to);
+                let bend = if f == 0 { 0.0 } else { 45.0 * f as f32 };
+                arrow(
+                    &mut out,
+                    (x, y),
+                    q,
+                    R,
+                    bend,
+                    if red { RED } else { "#333" },
+                    !heap.is_live(to),
+                );
             }
         }
     }

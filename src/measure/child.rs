@@ -151,12 +151,7 @@ fn run(
 ) -> io::Result<ChildOutcome> {
     let exe = std::env::current_exe()?;
     let mut cmd = Command::new(exe);
-    cmd.args(args)
-        .envs(env.iter().copied())
-        .env(CHILD_ENV, mode)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(args).envs(env.iter().copied()).env(CHILD_ENV, mode);
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
@@ -171,6 +166,14 @@ fn run(
             });
         }
     }
+    run_command(cmd, timeout)
+}
+
+/// Runs any command to its end or `timeout` (then kills it), collecting
+/// what it printed and how it ended. Stdin is closed; stdout and stderr are
+/// read on their own threads, so a chatty child cannot block on a full pipe.
+pub fn run_command(mut cmd: Command, timeout: Duration) -> io::Result<ChildOutcome> {
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn()?;
     let mut out = child.stdout.take().expect("piped stdout");
     let mut err = child.stderr.take().expect("piped stderr");

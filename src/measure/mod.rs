@@ -5,11 +5,13 @@
 //! |---|---|
 //! | [`alloc`] | allocations, reallocations, frees and bytes, per thread |
 //! | [`os`] | page faults, CPU time, I/O syscalls per thread; RSS, threads, mappings |
+//! | [`paired`] | per-round ratios of two methods timed side by side: their median, quartiles and noise band |
 //! | [`stats`] | median, min/max, sample standard deviation, ratio of medians |
 //! | [`child`] | how a re-run of this binary in a given mode (and environment) ended |
 //! | [`machine`] | CPU, cores, kernel, THP mode, libc, rustc, build profile |
 //! | [`cpu`] | which CPUs a thread may use; pinning a thread to one |
 //! | [`procfs`] | `/proc/meminfo` and `/proc/sys` settings |
+//! | [`rustc`] | what rustc says about one source file: compiled, error codes, lint names |
 //! | [`rng`] | the one seedable random generator (SplitMix64) |
 //!
 //! Also here: [`cpu_timed`], [`timed`], [`ns_per_call`], and [`serial`], the
@@ -20,8 +22,10 @@ pub mod child;
 pub mod cpu;
 pub mod machine;
 pub mod os;
+pub mod paired;
 pub mod procfs;
 pub mod rng;
+pub mod rustc;
 pub mod stats;
 
 /// A process-wide lock for tests that read or disturb a process-wide figure
@@ -56,7 +60,7 @@ pub fn timed<R>(f: impl FnOnce() -> R) -> (R, Duration) {
 }
 
 /// Median nanoseconds per call of `a` and of `b`, timed by the wall clock in
-/// `rounds` alternating batches of `iters` calls each (A B A B …, see
+/// `rounds` alternating batches of `iters` calls each (A B, B A, A B …, see
 /// [`stats::interleave`]). For costs of a few nanoseconds, where one call is
 /// below the clock's resolution; keep the calls' results alive with
 /// `black_box`, or the optimiser may time an empty loop.
@@ -91,7 +95,7 @@ mod tests {
             || log.borrow_mut().push('a'),
             || log.borrow_mut().push('b'),
         );
-        assert_eq!(log.into_inner().iter().collect::<String>(), "aabbaabbaabb");
+        assert_eq!(log.into_inner().iter().collect::<String>(), "aabbbbaaaabb");
         assert!(a.is_finite() && a >= 0.0 && b.is_finite() && b >= 0.0, "{a} {b}");
     }
 

@@ -329,7 +329,7 @@ pub fn huge_page_experiment(n: usize, rounds: usize) -> Result<HugePages, MapErr
 
         let mut huge = MmapBuf::new(n)?;
         huge.advise_huge_pages()?;
-        h.aligned = huge.as_ptr() as usize % HUGE_PAGE == 0;
+        h.aligned = (huge.as_ptr() as usize).is_multiple_of(HUGE_PAGE);
         let ahp0 = anon_huge_kib() as i64;
         let t = Instant::now();
         let (writes, c) = crate::measure::os::measure(|| touch_pages(&mut huge));

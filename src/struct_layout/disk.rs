@@ -15,7 +15,7 @@ use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::hierarchy::SplitMix64;
+use crate::measure::rng::SplitMix64;
 
 /// The unit of an `O_DIRECT` read: buffer address, offset and length must be
 /// multiples of the logical block size; 4 KiB satisfies every common device.

@@ -11,6 +11,7 @@
 //!
 //! Not a study of atomics (see the lock-free ring chapter for orderings).
 
+use crate::measure::cpu;
 use crate::measure::os::thread_cpu_time;
 use crossbeam_utils::CachePadded;
 use static_assertions::const_assert_eq;
@@ -130,44 +131,23 @@ pub struct PairRun {
     pub increments: (u64, u64),
 }
 
-/// Pins the calling thread to the `nth` CPU this process may use, so that
-/// the two threads of a run sit on different cores. Without it, the kernel
-/// often starts the second thread on the first one's core and the two take
-/// turns for the whole (millisecond-long) run. Returns false if it could not.
-#[cfg(target_os = "linux")]
-pub fn pin_to_nth_cpu(nth: usize) -> bool {
-    // SAFETY: cpu_set_t is a plain bit set; all zeroes is the empty set.
-    let mut allowed: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    let size = size_of::<libc::cpu_set_t>();
-    // SAFETY: pid 0 is the calling thread; `allowed` is writable and `size`
-    // is its size.
-    if unsafe { libc::sched_getaffinity(0, size, &mut allowed) } != 0 {
-        return false;
-    }
-    let Some(cpu) = (0..libc::CPU_SETSIZE as usize)
-        // SAFETY: `c` is below CPU_SETSIZE, the capacity of the set.
-        .filter(|&c| unsafe { libc::CPU_ISSET(c, &allowed) })
-        .nth(nth)
-    else {
-        return false;
-    };
-    // SAFETY: as above, an all-zero cpu_set_t is the empty set.
-    let mut one: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    // SAFETY: `cpu` is below CPU_SETSIZE; pid 0 is the calling thread.
-    unsafe {
-        libc::CPU_SET(cpu, &mut one);
-        libc::sched_setaffinity(0, size, &one) == 0
+/// Pins the calling thread to `cpu`, if there is one to pin to: the two
+/// threads of a run sit on different cores. Without it, the kernel often
+/// starts the second thread on the first one's core and the two take turns
+/// for the whole (millisecond-long) run.
+fn pin(cpu: Option<usize>) {
+    if let Some(c) = cpu {
+        let _ = cpu::pin_current_thread(c);
     }
 }
 
-/// Elsewhere threads are left where the scheduler puts them.
-#[cfg(not(target_os = "linux"))]
-pub fn pin_to_nth_cpu(_nth: usize) -> bool {
-    false
-}
-
-fn worker(counter: &AtomicU64, window: Duration, cpu: usize, go: &Barrier) -> ThreadRun {
-    pin_to_nth_cpu(cpu);
+fn worker(
+    counter: &AtomicU64,
+    window: Duration,
+    cpu: Option<usize>,
+    go: &Barrier,
+) -> ThreadRun {
+    pin(cpu);
     go.wait();
     let cpu0 = thread_cpu_time().expect("the thread CPU clock");
     let start = Instant::now();
@@ -190,9 +170,10 @@ pub fn run_pair<P: CounterPair>(window: Duration) -> PairRun {
     let pair = P::default();
     let (a, b) = pair.counters();
     let go = Barrier::new(2);
+    let cpus = cpu::two_cpus();
     let (x, y) = std::thread::scope(|s| {
-        let first = s.spawn(|| worker(a, window, 0, &go));
-        let second = s.spawn(|| worker(b, window, 1, &go));
+        let first = s.spawn(|| worker(a, window, cpus.map(|c| c.0), &go));
+        let second = s.spawn(|| worker(b, window, cpus.map(|c| c.1), &go));
         let join = |h: std::thread::ScopedJoinHandle<'_, ThreadRun>| {
             h.join().expect("counter thread panicked")
         };
@@ -215,27 +196,39 @@ pub fn run_pair<P: CounterPair>(window: Duration) -> PairRun {
 }
 // ANCHOR_END: run_pair
 
+/// What [`run_fixed`] did: the slower thread's time, and what each counter
+/// holds afterwards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixedRun {
+    /// The slower thread's time.
+    pub slowest: Duration,
+    /// The two counters' final values.
+    pub counts: (u64, u64),
+}
+
 /// Two threads doing `iters` increments each on `P`'s counters, pinned as in
-/// [`run_pair`]; returns the slower thread's time. For the criterion bench,
-/// which picks `iters` itself.
-pub fn run_fixed<P: CounterPair>(iters: u64) -> Duration {
+/// [`run_pair`]. For the criterion bench, which picks `iters` itself.
+pub fn run_fixed<P: CounterPair>(iters: u64) -> FixedRun {
     let pair = P::default();
     let (a, b) = pair.counters();
     let go = Barrier::new(2);
-    let timed = |counter: &AtomicU64, cpu: usize| {
-        pin_to_nth_cpu(cpu);
+    let cpus = cpu::two_cpus();
+    let timed = |counter: &AtomicU64, cpu: Option<usize>| {
+        pin(cpu);
         go.wait();
         let start = Instant::now();
         increment(counter, iters);
         start.elapsed()
     };
     let (ta, tb) = std::thread::scope(|s| {
-        let first = s.spawn(|| timed(a, 0));
-        let second = s.spawn(|| timed(b, 1));
+        let first = s.spawn(|| timed(a, cpus.map(|c| c.0)));
+        let second = s.spawn(|| timed(b, cpus.map(|c| c.1)));
         (first.join().expect("counter thread"), second.join().expect("counter thread"))
     });
-    assert_eq!((a.load(Ordering::Relaxed), b.load(Ordering::Relaxed)), (iters, iters));
-    ta.max(tb)
+    FixedRun {
+        slowest: ta.max(tb),
+        counts: (a.load(Ordering::Relaxed), b.load(Ordering::Relaxed)),
+    }
 }
 
 /// A run counts only when both threads were on a CPU together for at least

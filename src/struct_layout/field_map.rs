@@ -3,10 +3,9 @@
 //! map shows what the compiler chose, not what we believe it chose.
 //!
 //! Not a layout calculator: nothing here predicts an offset. Use it to *read*
-//! a layout (the example prints these maps; the checks judge the seeds'
+//! a layout (`tables.rs` prints these maps; the checks judge the seeds'
 //! comments from them).
 
-use std::fmt;
 use std::ops::Range;
 
 /// One field: its name, its type as written, and the bytes it occupies.
@@ -113,6 +112,33 @@ impl TypeLayout {
         self.fields.iter().map(|f| f.name).collect()
     }
 
+    /// Every field and every gap, in address order: `(offset, size, what)`,
+    /// `what` being `name: type` or `(padding)`.
+    pub fn spans(&self) -> Vec<(usize, usize, String)> {
+        let mut rows: Vec<(usize, usize, String)> = self
+            .fields
+            .iter()
+            .map(|f| (f.bytes.start, f.bytes.len(), format!("{}: {}", f.name, f.ty)))
+            .collect();
+        rows.extend(
+            self.padding().into_iter().map(|g| (g.start, g.len(), "(padding)".into())),
+        );
+        rows.sort();
+        rows
+    }
+
+    /// One line: `name (repr): size B, align N, P B of padding`.
+    pub fn headline(&self) -> String {
+        format!(
+            "{} ({}): {} B, align {}, {} B of padding",
+            self.name,
+            self.repr,
+            self.size,
+            self.align,
+            self.padding_bytes()
+        )
+    }
+
     /// One character per byte: the field's first letter, `·` for padding.
     /// `iiiiiiiian…` reads as "id, then active, then name".
     pub fn byte_map(&self) -> String {
@@ -124,35 +150,6 @@ impl TypeLayout {
                     .map_or('·', |f| f.name.chars().next().unwrap_or('?'))
             })
             .collect()
-    }
-}
-
-impl fmt::Display for TypeLayout {
-    /// The map as a small table: offset, size, field (or padding).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{} ({}): {} B, align {}, {} B of padding",
-            self.name,
-            self.repr,
-            self.size,
-            self.align,
-            self.padding_bytes()
-        )?;
-        let mut rows: Vec<(usize, usize, String)> = self
-            .fields
-            .iter()
-            .map(|fs| (fs.bytes.start, fs.bytes.len(), format!("{}: {}", fs.name, fs.ty)))
-            .collect();
-        rows.extend(
-            self.padding().into_iter().map(|g| (g.start, g.len(), "(padding)".into())),
-        );
-        rows.sort();
-        writeln!(f, "  {:>6} {:>5}  field", "offset", "size")?;
-        for (offset, size, what) in rows {
-            writeln!(f, "  {offset:>6} {size:>5}  {what}")?;
-        }
-        write!(f, "  bytes: {}", self.byte_map())
     }
 }
 
@@ -177,11 +174,10 @@ mod tests {
         assert_eq!(l.padding_after("c"), 2);
         assert_eq!(l.byte_map(), "a···bbbbcc··");
         assert_eq!(l.memory_order(), ["a", "b", "c"]);
-        let shown = l.to_string();
-        assert!(
-            shown.contains("Gappy (repr(C)): 12 B, align 4, 5 B of padding"),
-            "{shown}"
-        );
-        assert!(shown.contains("     1     3  (padding)"), "{shown}");
+        assert_eq!(l.headline(), "Gappy (repr(C)): 12 B, align 4, 5 B of padding");
+        let spans = l.spans();
+        assert_eq!(spans.len(), 5);
+        assert_eq!(spans[1], (1, 3, "(padding)".to_string()));
+        assert_eq!(spans[2], (4, 4, "b: u32".to_string()));
     }
 }

@@ -1,6 +1,6 @@
 //! The memory hierarchy, measured: the latency of one dependent load as the
-//! working set grows from L1-sized to far beyond the last-level cache, and,
-//! for the last step of seed 001's chain (L9-11), one 4 KiB read from disk.
+//! working set grows from L1-sized to far beyond the last-level cache (the
+//! last step of seed 001's chain, L9-11, a read from disk, is in [`super::disk`]).
 //!
 //! The tool is pointer chasing: every node is one cache line and holds the
 //! index of the next node, along a random single cycle through all of them
@@ -12,10 +12,8 @@
 //! with 4 KiB pages, large working sets also pay page walks, which is part
 //! of what "RAM latency" costs a program in practice.
 
-use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
 use crate::measure::cpu_timed;
-use crate::measure::stats::median;
-use crate::table::{format_bytes, format_nanos};
+use crate::measure::rng::SplitMix64;
 use static_assertions::const_assert_eq;
 use std::hint::black_box;
 
@@ -30,31 +28,6 @@ pub struct Line {
 }
 const_assert_eq!(core::mem::size_of::<Line>(), 64);
 // ANCHOR_END: line
-
-/// A small, fast, seedable generator (SplitMix64); enough to shuffle.
-#[derive(Clone, Debug)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    /// A generator seeded with `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`), by Lemire's multiply-shift.
-    pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() as u128 * n as u128) >> 64) as usize
-    }
-}
 
 // ANCHOR: sattolo
 /// Links `lines` into one random cycle with Sattolo's algorithm: like
@@ -247,83 +220,3 @@ pub fn working_sets(c: &CacheSizes, ram_bytes: usize) -> [WorkingSet; 4] {
     ]
 }
 // ANCHOR_END: working_sets
-
-/// A latency level must be at least this many times the one before it to
-/// count as slower: a margin for noise on a shared machine.
-pub const MIN_STEP: f64 = 1.2;
-
-/// C001-01: access latency L1 < L2 < L3 < RAM < disk.
-pub fn check_c001_01(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let caches = CacheSizes::detect();
-    let sets = working_sets(&caches, ctx.pick(128 << 20, 64 << 20));
-    let (steps, rounds) = ctx.pick((200_000, 5), (100_000, 3));
-    let chains: Vec<Chain> = (0u64..)
-        .zip(&sets)
-        .map(|(i, s)| Chain::random_bytes(s.bytes, 0xC001_0001 + i))
-        .collect();
-    // Interleaved rounds: L1 L2 L3 RAM, L1 L2 L3 RAM, … so a slow moment of
-    // the machine hits every level, then the median of each level.
-    let mut samples = vec![Vec::new(); chains.len()];
-    for _ in 0..rounds {
-        for (chain, xs) in chains.iter().zip(&mut samples) {
-            xs.push(chain.ns_per_step(steps));
-        }
-    }
-    drop(chains);
-
-    let mut ev = Evidence::new(format!(
-        "pointer chasing, one 64-byte line per step along a random single cycle, \
-         {steps} steps × {rounds} interleaved rounds, median thread CPU time; caches {} KiB / {} KiB / \
-         {} MiB ({}); disk: random 4 KiB O_DIRECT reads of a file in {}",
-        caches.l1d >> 10,
-        caches.l2 >> 10,
-        caches.l3 >> 20,
-        if caches.from_sysfs { "sysfs" } else { "guessed" },
-        std::env::temp_dir().display()
-    ));
-    let mut levels: Vec<(&str, f64)> = Vec::new();
-    for (set, xs) in sets.iter().zip(&samples) {
-        let name = format!(
-            "{} set ({}): ns per load",
-            set.level,
-            format_bytes(set.bytes as f64)
-        );
-        let ns = ev.add(name, median(xs).unwrap_or(f64::NAN), Unit::Nanos);
-        levels.push((set.level, ns));
-    }
-    let disk = disk_latencies(ctx.pick((8 << 20, 15), (1 << 20, 5)));
-    let disk_note = match &disk {
-        Ok(xs) => {
-            let ns = ev.add(
-                "disk: ns per 4 KiB read",
-                median(xs).unwrap_or(f64::NAN),
-                Unit::Nanos,
-            );
-            levels.push(("disk", ns));
-            String::new()
-        }
-        Err(e) => format!("; disk not measured ({e})"),
-    };
-    let mut ordered = true;
-    let mut chain = format!("{} {}", levels[0].0, format_nanos(levels[0].1));
-    for w in levels.windows(2) {
-        let ratio =
-            ev.add(format!("{} / {}", w[1].0, w[0].0), w[1].1 / w[0].1, Unit::Ratio);
-        let slower = ratio >= MIN_STEP;
-        ordered &= slower;
-        let sign = if slower { "<" } else { "≮" };
-        chain.push_str(&format!(" {sign} {} {}", w[1].0, format_nanos(w[1].1)));
-    }
-    let summary = format!("per dependent load: {chain}{disk_note}");
-    Ok(Finding::new(Verdict::confirmed_if(ordered), summary, ev))
-}
-
-#[cfg(target_os = "linux")]
-fn disk_latencies((file_bytes, reads): (usize, usize)) -> Result<Vec<f64>, String> {
-    super::disk::read_latencies(file_bytes, reads).map_err(|e| e.to_string())
-}
-
-#[cfg(not(target_os = "linux"))]
-fn disk_latencies(_: (usize, usize)) -> Result<Vec<f64>, String> {
-    Err("O_DIRECT reads need Linux".into())
-}

@@ -11,17 +11,13 @@
 //! - temporal: two passes over a large array, one after the other, against
 //!   both passes over each 16 KiB block while it is still in L1.
 //!
-//! Not a matrix library: the sums exist to be timed.
+//! Not a matrix library: the sums exist to be timed (in `figures.rs`), and
+//! the cost side of spatial locality, false sharing, is in [`super::false_sharing`].
 
-use super::false_sharing::{self, Padded, SameLine};
-use super::seed_000::OptimizedC;
-use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
-use crate::measure::cpu_timed;
-use crate::measure::stats::{interleave, ratio_of_medians};
-use crate::table::format_value;
+use super::seed_port::seed_000::OptimizedC;
+use crate::measure::rng::SplitMix64;
 use std::collections::HashSet;
 use std::hint::black_box;
-use std::time::Duration;
 
 /// Bytes per cache line on every CPU this workbook targets.
 pub const LINE: usize = 64;
@@ -169,131 +165,12 @@ pub fn blocked_passes(data: &[u64], block_len: usize) -> (u64, u64) {
 }
 // ANCHOR_END: passes
 
-/// Elements per block in [`blocked_passes`] as the check and example use it:
+/// Elements per block in [`blocked_passes`] as the figures use it:
 /// 16 KiB, well inside any L1 data cache.
 pub const BLOCK_LEN: usize = (16 << 10) / size_of::<u64>();
 
 /// Data for the two-pass comparison: `bytes / 8` pseudo-random `u64`s.
 pub fn pass_data(bytes: usize) -> Vec<u64> {
-    let mut rng = super::hierarchy::SplitMix64::new(0x7E3A_0A11);
+    let mut rng = SplitMix64::new(0x7E3A_0A11);
     (0..bytes / size_of::<u64>()).map(|_| rng.next_u64()).collect()
-}
-
-/// `median(a) / median(b)` of the CPU times of `rounds` interleaved runs.
-fn interleaved_ratio<R>(
-    rounds: usize,
-    mut a: impl FnMut() -> R,
-    mut b: impl FnMut() -> R,
-) -> f64 {
-    let (ta, tb) = interleave(
-        rounds,
-        || cpu_timed(|| black_box(a())).1,
-        || cpu_timed(|| black_box(b())).1,
-    );
-    ratio_of_medians(&ta, &tb).unwrap_or(f64::NAN)
-}
-
-/// A locality effect counts when it makes the code at least this much faster.
-pub const MIN_SPEEDUP_SPATIAL: f64 = 2.0;
-/// See [`MIN_SPEEDUP_SPATIAL`]; temporal reuse saves one memory pass of two.
-pub const MIN_SPEEDUP_TEMPORAL: f64 = 1.1;
-
-/// C001-02: temporal and spatial locality.
-pub fn check_c001_02(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let rounds = ctx.pick(5, 3);
-    let m = Matrix::new(ctx.pick(2048, 1024));
-    let data = pass_data(ctx.pick(64 << 20, 32 << 20));
-    // Correctness before timing: both orders, both pass shapes agree.
-    let (row, col) = (m.sum_row_major(), m.sum_column_major());
-    if row != m.expected_sum() || col != row {
-        return Err(format!("matrix sums disagree: {row} vs {col}").into());
-    }
-    if two_passes(&data) != blocked_passes(&data, BLOCK_LEN) {
-        return Err("blocked passes disagree with two passes".into());
-    }
-
-    let mut ev = Evidence::new(format!(
-        "{rounds} interleaved rounds, ratios of median thread CPU times; {n}×{n} u32 \
-         matrix ({}); two passes (sum, xor) over {} of u64 vs the same per 16 KiB \
-         block; false sharing: 2 pinned threads, Relaxed fetch_add for {} ms per run, rounds kept only when both \
-         threads ran together (≥ {:.0}%)",
-        format_value(m.bytes() as f64, Unit::Bytes),
-        format_value((data.len() * 8) as f64, Unit::Bytes),
-        false_sharing_window(ctx).as_millis(),
-        false_sharing::MIN_CONCURRENCY * 100.0,
-        n = m.n(),
-    ));
-    let lines_row = distinct_lines(Order::RowMajor, m.n(), 4, 1024);
-    let lines_col = distinct_lines(Order::ColumnMajor, m.n(), 4, 1024);
-    ev.add("lines per 1,024 loads, row-major (model)", lines_row as f64, Unit::Count);
-    ev.add("lines per 1,024 loads, column-major (model)", lines_col as f64, Unit::Count);
-    let spatial = ev.add(
-        "column-major / row-major time",
-        interleaved_ratio(rounds, || m.sum_column_major(), || m.sum_row_major()),
-        Unit::Ratio,
-    );
-    let temporal = ev.add(
-        "two passes / blocked passes time",
-        interleaved_ratio(
-            rounds,
-            || two_passes(&data),
-            || blocked_passes(&data, BLOCK_LEN),
-        ),
-        Unit::Ratio,
-    );
-    drop(data);
-
-    let fs = false_sharing::compare::<SameLine, Padded>(
-        false_sharing_window(ctx),
-        ctx.pick(5, 3),
-        ctx.pick(24, 8),
-    );
-    ev.add("false sharing: rounds kept", fs.a.len() as f64, Unit::Count);
-    ev.add("false sharing: rounds run", fs.rounds as f64, Unit::Count);
-    let fs_note = match fs.ratio(3) {
-        Some(r) => {
-            ev.add("same line / CachePadded time", r, Unit::Ratio);
-            format!(
-                "; the cost: two threads writing neighbours on one line ran {} slower \
-                 than CachePadded ({} of {} rounds concurrent)",
-                format_value(r, Unit::Ratio),
-                fs.a.len(),
-                fs.rounds
-            )
-        }
-        None => format!(
-            "; false sharing not measured: the two threads ran together in only {} of \
-             {} rounds (machine busy)",
-            fs.a.len(),
-            fs.rounds
-        ),
-    };
-
-    let (spatial_pays, temporal_pays) =
-        (spatial >= MIN_SPEEDUP_SPATIAL, temporal >= MIN_SPEEDUP_TEMPORAL);
-    let verdict = match (spatial_pays, temporal_pays) {
-        (true, true) => Verdict::Confirmed,
-        (false, false) => Verdict::Refuted,
-        (true, false) => Verdict::unruled_holds_only_when(format!(
-            "the locality is spatial; reusing a 16 KiB block while cached gained only {}",
-            format_value(temporal, Unit::Ratio)
-        )),
-        (false, true) => Verdict::unruled_holds_only_when(format!(
-            "the locality is temporal; row- vs column-major order differed only {}",
-            format_value(spatial, Unit::Ratio)
-        )),
-    };
-    let summary = format!(
-        "row-major sum {} faster than column-major ({lines_row} vs {lines_col} lines \
-         per 1,024 loads); blocked passes {} faster than two full passes{fs_note}",
-        format_value(spatial, Unit::Ratio),
-        format_value(temporal, Unit::Ratio),
-    );
-    Ok(Finding::new(verdict, summary, ev))
-}
-
-/// How long each false-sharing run lasts: short enough that both threads
-/// often get the whole window on their own cores, even on a busy machine.
-fn false_sharing_window(ctx: &Ctx) -> Duration {
-    Duration::from_millis(ctx.pick(2, 1))
 }

@@ -5,6 +5,7 @@
 //! Not a cryptographic hash: it detects lost, repeated, reordered and
 //! corrupted bytes, which is all a transfer test needs.
 
+use crate::measure::rng::SplitMix64;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -114,19 +115,12 @@ impl Checksum {
 pub fn write_pattern_file(path: &Path, len: u64, seed: u64) -> io::Result<u64> {
     let mut file = File::create(path)?;
     let mut sum = Checksum::default();
-    let mut x = seed | 1;
+    let mut rng = SplitMix64::new(seed);
     let mut chunk = vec![0u8; 1 << 20];
     let mut left = len;
     while left > 0 {
         let n = left.min(chunk.len() as u64) as usize;
-        let words = n.next_multiple_of(8).min(chunk.len());
-        for w in chunk[..words].chunks_exact_mut(8) {
-            // xorshift64: fast enough in a debug build, and never all zero.
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            w.copy_from_slice(&x.to_le_bytes());
-        }
+        rng.fill_bytes(&mut chunk[..n]);
         file.write_all(&chunk[..n])?;
         sum.update(&chunk[..n]);
         left -= n as u64;

@@ -5,10 +5,11 @@
 //! A transfer counts as done when the receiver has read every byte and sent
 //! back a one-byte acknowledgement, so a sample times delivery, not the
 //! filling of a socket buffer. Per sample it records the sender's CPU time
-//! (`CLOCK_THREAD_CPUTIME_ID`), its read-family syscalls and bytes
-//! (`/proc/thread-self/io`: a socket `send` is counted in neither `syscw`
-//! nor `wchar`, so the file side tells the story), its heap allocations when
-//! the counting allocator is installed, and the receiver's CPU time.
+//! (`CLOCK_THREAD_CPUTIME_ID`), its read- and write-family syscalls and
+//! bytes (`/proc/thread-self/io`: a `write(2)` on the socket is counted, a
+//! `send(2)` is not, and a kernel copy counts its bytes as both read and
+//! written), its heap allocations when the counting allocator is installed,
+//! and the receiver's CPU time.
 //!
 //! Where the two threads run matters more than anything else measured here
 //! ([`Placement`]): on loopback the TCP receive path runs in the *sending*
@@ -23,11 +24,12 @@
 //! the socket is on the same CPUs as the sender, and bounds throughput.
 
 use super::method::{Method, Sender};
-use super::paired::Paired;
 use super::transfer::Moved;
 use crate::measure::alloc::{self, AllocScope};
-use crate::measure::os::ThreadCounters;
-use crate::measure::stats;
+use crate::measure::cpu::{allowed_cpus, pin_current_thread};
+use crate::measure::os::{self, ThreadCounters};
+use crate::measure::paired::Paired;
+use crate::measure::{procfs, stats};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -35,15 +37,10 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// CPU time this thread has used (`CLOCK_THREAD_CPUTIME_ID`, nanosecond
-/// resolution, unlike `getrusage`, which moves in scheduler ticks here).
-pub fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: `ts` is a valid, writable timespec and the clock id is a
-    // constant the kernel knows; the call writes only `ts`.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+/// CPU time this thread has used (the thread CPU clock, nanosecond
+/// resolution). Panics if the clock cannot be read, which Linux never does.
+fn thread_cpu() -> Duration {
+    os::thread_cpu_time().expect("CLOCK_THREAD_CPUTIME_ID")
 }
 
 // ANCHOR: placement
@@ -147,9 +144,15 @@ pub const DEFAULT_CONGESTION: &str = "reno";
 /// The system's default congestion control
 /// (`/proc/sys/net/ipv4/tcp_congestion_control`).
 pub fn system_congestion() -> Option<String> {
-    let text =
-        std::fs::read_to_string("/proc/sys/net/ipv4/tcp_congestion_control").ok()?;
-    Some(text.trim().to_string())
+    procfs::read_sys_string("/proc/sys/net/ipv4/tcp_congestion_control")
+}
+
+/// A connected pair on 127.0.0.1: (the accepted end, the connecting end).
+pub fn tcp_pair() -> io::Result<(TcpStream, TcpStream)> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let client = TcpStream::connect(listener.local_addr()?)?;
+    let (server, _) = listener.accept()?;
+    Ok((server, client))
 }
 
 /// Sets `sock`'s congestion control algorithm.
@@ -197,43 +200,6 @@ pub fn congestion(sock: &TcpStream) -> io::Result<String> {
     let bytes = &buf[..(len as usize).min(buf.len())];
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
     Ok(String::from_utf8_lossy(&bytes[..end]).into_owned())
-}
-
-/// The CPUs the calling thread may run on (`sched_getaffinity`).
-pub fn allowed_cpus() -> io::Result<Vec<usize>> {
-    // SAFETY: an all-zero cpu_set_t is a valid, empty set.
-    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    // SAFETY: `set` is a writable cpu_set_t of exactly the size passed;
-    // pid 0 is the calling thread.
-    let rc = unsafe {
-        libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set)
-    };
-    if rc != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok((0..libc::CPU_SETSIZE as usize)
-        // SAFETY: `c` is below CPU_SETSIZE, the capacity of `set`; CPU_ISSET
-        // only reads it.
-        .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
-        .collect())
-}
-
-/// Pins the calling thread to `cpu`.
-pub fn pin_current_thread(cpu: usize) -> io::Result<()> {
-    if cpu >= libc::CPU_SETSIZE as usize {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "CPU number too large"));
-    }
-    // SAFETY: an all-zero cpu_set_t is a valid, empty set.
-    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    // SAFETY: `cpu` is below CPU_SETSIZE (checked above), so CPU_SET writes
-    // inside `set`.
-    unsafe { libc::CPU_SET(cpu, &mut set) };
-    // SAFETY: `set` is a valid cpu_set_t of the size passed; pid 0 changes
-    // only the calling thread's mask.
-    let rc = unsafe {
-        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set)
-    };
-    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
 }
 
 /// The kernel's softirq threads (`ksoftirqd/N`): when a burst of network
@@ -348,11 +314,15 @@ pub struct Sample {
     pub sleeps: u64,
     /// Sender's `syscr` (read-family syscalls, including sendfile).
     pub syscr: u64,
+    /// Sender's `syscw` (write-family syscalls: `write` on the socket,
+    /// sendfile; a socket `send` is not counted).
+    pub syscw: u64,
     /// Sender's `rchar` (bytes through read-family syscalls).
     pub rchar: u64,
-    /// Sender's `wchar`. A socket `send` is not counted in it, so here it
-    /// counts only kernel copies (`sendfile` counts its bytes in both
-    /// `rchar` and `wchar`).
+    /// Sender's `wchar`: bytes passed to `write(2)` (the read/write loop's
+    /// writes to the socket) and kernel copies (`sendfile` counts its bytes
+    /// in both `rchar` and `wchar`); a socket `send` (std's `io::copy`) is
+    /// not counted.
     pub wchar: u64,
     /// Heap bytes the sender allocated (with the counting allocator).
     pub heap_bytes: Option<u64>,
@@ -404,7 +374,7 @@ impl Sample {
     /// Bytes that passed through user space on the sender, per transfer. For
     /// std's `io::copy`, which does not report, it is deduced from the
     /// kernel's counters: a kernel copy counts its bytes in `rchar` *and*
-    /// `wchar`, a `read` into a buffer only in `rchar`, and the socket's
+    /// `wchar`, a `read` into a buffer only in `rchar`, and std's socket
     /// `send` in neither; so `rchar − wchar` is what was read into user space.
     pub fn user_bytes_per_transfer(&self) -> u64 {
         let bytes = if self.moved.uncounted {
@@ -556,6 +526,7 @@ impl Loopback {
             softirqd_cpu,
             sleeps: sender_sleeps + got.sleeps,
             syscr: d.syscr,
+            syscw: d.syscw,
             rchar: d.rchar,
             wchar: d.wchar,
             heap_bytes: heap.map(|h| h.bytes_requested),
@@ -680,7 +651,17 @@ impl MethodRuns {
 
     /// Median read-family syscalls per transfer.
     pub fn syscr_per_transfer(&self) -> f64 {
-        self.median(|s| s.syscr as f64 / f64::from(s.reps))
+        self.per_transfer(|s| s.syscr)
+    }
+
+    /// Median of a sample's count `f`, per transfer.
+    pub fn per_transfer(&self, f: impl Fn(&Sample) -> u64) -> f64 {
+        self.median(|s| f(s) as f64 / f64::from(s.reps))
+    }
+
+    /// Median bytes the receiver read per transfer.
+    pub fn received_per_transfer(&self) -> f64 {
+        self.per_transfer(|s| s.received)
     }
 
     /// Median bytes through user space per transfer.

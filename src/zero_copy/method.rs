@@ -3,14 +3,14 @@
 //!
 //! | method | user-space copy | syscalls per chunk |
 //! |---|---|---|
-//! | read/write loop | yes, twice per byte | `pread` + `send` per buffer |
+//! | read/write loop | yes, twice per byte | `pread` + `write` per buffer |
 //! | `std::io::copy` | yes (an 8 KiB stack buffer, for File → TcpStream) | `read` + `send` per 8 KiB |
 //! | sendfile | no | one per call (up to 2 GiB) |
 //! | splice | no | two per pipe-full |
 //!
 //! Not for: file → file (see `file_copy.rs`).
 
-use super::read_write::read_write_loop;
+use super::read_write::{FdWriter, read_write_loop};
 use super::sendfile::sendfile_all;
 use super::splice::{SplicePipe, splice_all};
 use super::transfer::{Moved, TransferError};
@@ -18,12 +18,15 @@ use crate::table::format_bytes;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::net::TcpStream;
+use std::os::fd::AsFd;
 use std::os::unix::fs::FileExt;
 
 /// A way to send a whole file to a socket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
-    /// `pread` into a buffer of this many bytes, then `send` it.
+    /// `pread` into a buffer of this many bytes, then `write(2)` it to the
+    /// socket (a `write`, not a `send`, so the kernel's per-thread counters
+    /// count the bytes going out as well as those coming in).
     ReadWrite(usize),
     /// `std::io::copy(&mut file, &mut stream)`.
     StdIoCopy,
@@ -126,7 +129,9 @@ impl Sender {
         out: &TcpStream,
     ) -> Result<Moved, TransferError> {
         match self.method {
-            Method::ReadWrite(buf) => read_write_loop(file, 0, len, &mut &*out, buf),
+            Method::ReadWrite(buf) => {
+                read_write_loop(file, 0, len, &mut FdWriter(out.as_fd()), buf)
+            }
             Method::StdIoCopy => {
                 // std reads from the file's position: rewind it first. The
                 // count of syscalls is not visible from here. (`take` does

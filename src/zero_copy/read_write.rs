@@ -24,11 +24,23 @@ pub fn read_write_loop(
     out: &mut impl Write,
     buf_size: usize,
 ) -> Result<Moved, TransferError> {
-    let mut moved = Moved::default();
     if len == 0 {
-        return Ok(moved);
+        return Ok(Moved::default());
     }
     let mut buf = vec![0u8; buf_size.max(1).min(len.try_into().unwrap_or(usize::MAX))];
+    read_write_through(file, offset, len, out, &mut buf)
+}
+
+/// [`read_write_loop`] through the caller's buffer (`buf`, not empty), so
+/// one buffer can serve many transfers (a buffer pool).
+pub fn read_write_through(
+    file: &File,
+    offset: u64,
+    len: u64,
+    out: &mut impl Write,
+    buf: &mut [u8],
+) -> Result<Moved, TransferError> {
+    let mut moved = Moved::default();
     while moved.bytes < len {
         let want = buf.len().min((len - moved.bytes).try_into().unwrap_or(usize::MAX));
         let n = match file.read_at(&mut buf[..want], offset + moved.bytes) {
@@ -55,7 +67,7 @@ pub fn read_write_loop(
 // ANCHOR_END: read_write_loop
 
 /// `Write` for any fd (socket, pipe, file), through `write(2)`. On `EAGAIN`
-/// it waits until the fd is writable (see [`super::sendfile::wait_writable`]),
+/// it waits until the fd is writable (see [`super::transfer::wait_writable`]),
 /// so a non-blocking socket works too.
 #[cfg(target_os = "linux")]
 pub struct FdWriter<'fd>(pub std::os::fd::BorrowedFd<'fd>);
@@ -67,7 +79,7 @@ impl Write for FdWriter<'_> {
             match nix::unistd::write(self.0, buf) {
                 Ok(n) => return Ok(n),
                 Err(nix::errno::Errno::EINTR) => continue,
-                Err(nix::errno::Errno::EAGAIN) => super::sendfile::wait_writable(self.0)?,
+                Err(nix::errno::Errno::EAGAIN) => super::transfer::wait_writable(self.0)?,
                 Err(e) => return Err(e.into()),
             }
         }

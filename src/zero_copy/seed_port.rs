@@ -205,3 +205,35 @@ pub fn seed_tcp_conn(conn: &dyn Any) -> &TcpStream {
         .expect("interface conversion: net.Conn is not *net.TCPConn")
 }
 // ANCHOR_END: seed_tcp_conn
+
+// ANCHOR: seed_send_file_stub
+/// Seed 002 §1.5.1.1.3 L61-65, `SendFile`, ported as written: a function
+/// that promises a byte count and an error, and whose body is a comment
+/// ("uses the sendfile system call for zero-copy transfer"). Kept as source
+/// text, because it does not compile: the check hands it to `rustc`.
+pub const SEED_SEND_FILE_STUB: &str = "\
+use std::fs::File;
+use std::io;
+use std::net::TcpStream;
+
+pub fn send_file(dst: &TcpStream, src: &File, offset: i64, count: i64) -> io::Result<i64> {
+    // sends with the sendfile system call, zero-copy
+}
+";
+
+/// The same signature with a body that keeps its promise, compiled beside
+/// the stub with the same `rustc`. (The body is std's copy loop, so that it
+/// compiles with nothing but std; the chapter's real one is `sendfile_all`.)
+pub const SEND_FILE_WITH_A_BODY: &str = "\
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::net::TcpStream;
+
+pub fn send_file(dst: &TcpStream, src: &File, offset: i64, count: i64) -> io::Result<i64> {
+    let mut src = src;
+    src.seek(SeekFrom::Start(offset as u64))?;
+    let sent = io::copy(&mut src.take(count as u64), &mut &*dst)?;
+    Ok(sent as i64)
+}
+";
+// ANCHOR_END: seed_send_file_stub

@@ -14,14 +14,12 @@
 //! source fails with `EINVAL`). Linux only.
 
 use super::read_write::{FdWriter, read_write_loop};
-use super::transfer::{MAX_CHUNK, Moved, TransferError, drive, is_unsupported};
-use nix::fcntl::{FcntlArg, OFlag, fcntl};
-use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use nix::sys::socket::{getsockopt, sockopt};
+use super::transfer::{
+    MAX_CHUNK, Moved, TransferError, drive, is_unsupported, wait_writable,
+};
 use std::fs::File;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd};
-use std::time::Duration;
 
 /// Buffer size of the fallback copy loop.
 pub const FALLBACK_BUF: usize = 64 * 1024;
@@ -87,41 +85,3 @@ pub fn sendfile_all_with(
     }
 }
 // ANCHOR_END: sendfile_all
-
-// ANCHOR: wait_writable
-/// Called when a write to `fd` returned `EAGAIN`.
-///
-/// - non-blocking fd: `poll` until it is writable, for at most the socket's
-///   send time-out (`SO_SNDTIMEO`) if one is set;
-/// - blocking fd: the kernel only returns `EAGAIN` when `SO_SNDTIMEO`
-///   expired, so this is a time-out.
-pub fn wait_writable(fd: BorrowedFd<'_>) -> io::Result<()> {
-    let flags = OFlag::from_bits_retain(fcntl(fd, FcntlArg::F_GETFL)?);
-    if !flags.contains(OFlag::O_NONBLOCK) {
-        return Err(io::Error::new(io::ErrorKind::TimedOut, "send time-out expired"));
-    }
-    let timeout = match send_timeout(fd) {
-        Some(d) => PollTimeout::try_from(d).unwrap_or(PollTimeout::MAX),
-        None => PollTimeout::NONE,
-    };
-    loop {
-        let mut fds = [PollFd::new(fd, PollFlags::POLLOUT)];
-        match poll(&mut fds, timeout) {
-            // Writable, or an error/hang-up that the next write will report.
-            Ok(n) if n > 0 => return Ok(()),
-            Ok(_) => {
-                return Err(io::Error::new(io::ErrorKind::TimedOut, "poll timed out"));
-            }
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-// ANCHOR_END: wait_writable
-
-/// The socket's `SO_SNDTIMEO`, if `fd` is a socket and one is set.
-pub fn send_timeout(fd: BorrowedFd<'_>) -> Option<Duration> {
-    let tv = getsockopt(&fd, sockopt::SendTimeout).ok()?;
-    let d = Duration::new(tv.tv_sec() as u64, tv.tv_usec() as u32 * 1000);
-    (!d.is_zero()).then_some(d)
-}

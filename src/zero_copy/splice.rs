@@ -89,7 +89,7 @@ pub fn splice_all(
             n as u64,
             MAX_CHUNK,
             |_, count| Ok(splice(&pipe.read, None, out, None, count, flags)?),
-            || super::sendfile::wait_writable(out),
+            || super::transfer::wait_writable(out),
         );
         match drained {
             Ok(d) => {

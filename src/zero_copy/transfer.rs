@@ -4,14 +4,27 @@
 //! counts, retrying `EINTR`, waiting on `EAGAIN`, capping each call, and
 //! stopping (never spinning) when the source ends early.
 //!
+//! [`wait_writable`] is what every loop (kernel copy or user-space copy)
+//! does on `EAGAIN`: `poll` a non-blocking destination until it takes more.
+//!
 //! Not here: the syscalls themselves (`sendfile.rs`, `splice.rs`,
 //! `file_copy.rs`) and the user-space copy loop (`read_write.rs`). `drive`
 //! takes the syscall as a closure, so its logic is tested against a scripted
 //! fake ([`Script`]) that returns the short counts and errors a real socket
 //! returns only when the timing is right.
 
+#[cfg(target_os = "linux")]
+use nix::fcntl::{FcntlArg, OFlag, fcntl};
+#[cfg(target_os = "linux")]
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+#[cfg(target_os = "linux")]
+use nix::sys::socket::{getsockopt, sockopt};
 use std::fmt;
 use std::io;
+#[cfg(target_os = "linux")]
+use std::os::fd::BorrowedFd;
+#[cfg(target_os = "linux")]
+use std::time::Duration;
 
 /// The most one `sendfile` or `splice` call moves on Linux: 0x7ffff000 bytes
 /// (2 GiB − 4 KiB). The man page says so, and std's `io::copy` and nginx cap
@@ -165,6 +178,46 @@ pub fn drive(
     Ok(moved)
 }
 // ANCHOR_END: drive
+
+// ANCHOR: wait_writable
+/// Called when a write to `fd` returned `EAGAIN`.
+///
+/// - non-blocking fd: `poll` until it is writable, for at most the socket's
+///   send time-out (`SO_SNDTIMEO`) if one is set;
+/// - blocking fd: the kernel only returns `EAGAIN` when `SO_SNDTIMEO`
+///   expired, so this is a time-out.
+#[cfg(target_os = "linux")]
+pub fn wait_writable(fd: BorrowedFd<'_>) -> io::Result<()> {
+    let flags = OFlag::from_bits_retain(fcntl(fd, FcntlArg::F_GETFL)?);
+    if !flags.contains(OFlag::O_NONBLOCK) {
+        return Err(io::Error::new(io::ErrorKind::TimedOut, "send time-out expired"));
+    }
+    let timeout = match send_timeout(fd) {
+        Some(d) => PollTimeout::try_from(d).unwrap_or(PollTimeout::MAX),
+        None => PollTimeout::NONE,
+    };
+    loop {
+        let mut fds = [PollFd::new(fd, PollFlags::POLLOUT)];
+        match poll(&mut fds, timeout) {
+            // Writable, or an error/hang-up that the next write will report.
+            Ok(n) if n > 0 => return Ok(()),
+            Ok(_) => {
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "poll timed out"));
+            }
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+// ANCHOR_END: wait_writable
+
+/// The socket's `SO_SNDTIMEO`, if `fd` is a socket and one is set.
+#[cfg(target_os = "linux")]
+pub fn send_timeout(fd: BorrowedFd<'_>) -> Option<Duration> {
+    let tv = getsockopt(&fd, sockopt::SendTimeout).ok()?;
+    let d = Duration::new(tv.tv_sec() as u64, tv.tv_usec() as u32 * 1000);
+    (!d.is_zero()).then_some(d)
+}
 
 /// One scripted reply of a fake syscall, for testing loops like [`drive`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

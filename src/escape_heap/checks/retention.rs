@@ -1,286 +1,410 @@
 //! Checks for retention and release (seed 001 §6.1.1.9.2, seed 003 策略4)
 //! and for values carried in a context (seed 003 策略7).
+//!
+//! A Go sub-slice is a view that shares its parent's backing array; its
+//! analogue here is `bytes::Bytes::slice`, a view that shares its parent's
+//! allocation, and the Go claims are judged on it. Rust's borrowed
+//! `&data[..10]`, which cannot outlive `data`, is recorded as the Rust
+//! analogue.
 
-use super::{record, rustc_says};
-use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
-use crate::escape_heap::context::{self as cx, Context, DataId, DataStore, Key};
-use crate::escape_heap::retention as r;
-use crate::measure::alloc::{AllocScope, measure};
-use bytes::Bytes;
-use std::hint::black_box;
-use std::sync::Arc;
+use super::super::figures::{self as fig, HEAD, MIB, head};
+use crate::claims::Outcome::*;
+use crate::claims::{
+    CheckError, Ctx, Evidence, Measured, Rule, Threshold, Unit, Verdict, example,
+};
+use crate::measure::alloc::AllocCounts;
+use crate::table::format_bytes;
 
-type CheckResult = Result<Finding, CheckError>;
+type Measure = Result<Measured, CheckError>;
 
-/// The seed's "large" buffer (seed 001 L853; seed 003's `data` has no size).
-const MIB: usize = 1 << 20;
+const PARENT: Threshold = Threshold {
+    name: "parent",
+    value: MIB as f64,
+    unit: Unit::Bytes,
+    source: "the buffer the head is cut from: 1 MiB, seed 001 L853's large buffer \
+             (seed 003 gives `data` no size)",
+};
 
-/// The head the seed keeps (`data[:10]`).
-const HEAD: usize = 10;
-
-/// Live bytes that `f` leaves behind: its result's, once its inputs are gone.
-fn live_after<R>(f: impl FnOnce() -> R) -> (R, i64) {
-    let (kept, c) = measure(f);
-    (kept, c.live_bytes())
+/// C001-39 (static): what `largeData = nil` does in Go is the collector's.
+pub fn c001_39_go_nil() -> Verdict {
+    Verdict::not_applicable(
+        "in Go `largeData = nil` drops one reference, and the array is freed by a later \
+         collection; when is the Go runtime's to measure (the Go side reads \
+         runtime.ReadMemStats around it). Rust's `drop` is another mechanism, not a \
+         measurement of Go's.",
+        "`drop(x)`, or assigning a new value to x, frees at that line; for a block above \
+         glibc's mmap threshold the pages leave the process there too",
+    )
 }
 
-/// C001-39: `largeData = nil` releases a large object immediately.
-pub fn c001_39(ctx: &Ctx) -> CheckResult {
+/// C001-39's analogue: bytes freed at the `drop` line, and RSS around it.
+pub fn c001_39_analogue(ctx: &Ctx) -> Measure {
+    let r = fig::retention(ctx)?;
     let mut ev = Evidence::new(
-        "drop(vec) of 1 MiB (the seed's size) counted; RSS around a drop of a buffer \
-         above glibc's largest mmap threshold (32 MiB), every page written",
+        "drop(vec) of 1 MiB (the seed's size) counted; RSS around the drop of a 1 MiB \
+         buffer and of one above glibc's largest mmap threshold (32 MiB), every page \
+         written",
     );
-    let large = black_box(vec![1u8; MIB]);
-    let cap = large.capacity();
-    let scope = AllocScope::start();
-    drop(large);
-    let freed = scope.counts().bytes_freed;
-    ev.add("1 MiB: bytes freed at the drop line", freed as f64, Unit::Bytes);
-    let mut at_once = freed == cap as u64;
-    let mut summary = format!("drop freed {freed} B at its line");
-    #[cfg(target_os = "linux")]
-    {
-        let size = ctx.pick(64 * MIB, 40 * MIB);
-        let (before, after) = r::drop_releases_rss(size)?;
-        ev.add("buffer", size as f64, Unit::Bytes);
-        ev.add("RSS before drop", (before * 1024) as f64, Unit::Bytes);
-        ev.add("RSS after drop", (after * 1024) as f64, Unit::Bytes);
-        let fell = before.saturating_sub(after) * 1024;
-        ev.add("RSS fall", fell as f64, Unit::Bytes);
-        at_once &= fell as f64 >= 0.9 * size as f64;
+    ev.add("1 MiB: bytes freed at the drop line", r.drop_freed as f64, Unit::Bytes);
+    let mut summary =
+        format!("drop freed {} at its line", format_bytes(r.drop_freed as f64));
+    for (size, before, after) in &r.rss {
+        let label = format_bytes(*size as f64);
+        ev.add(format!("{label}: RSS before drop"), *before as f64, Unit::Bytes);
+        ev.add(format!("{label}: RSS after drop"), *after as f64, Unit::Bytes);
+        let fell = before.saturating_sub(*after);
+        ev.add(format!("{label}: RSS fall"), fell as f64, Unit::Bytes);
         summary.push_str(&format!(
-            "; RSS fell by {} MiB when a {} MiB buffer was dropped",
-            fell >> 20,
-            size >> 20
+            "; RSS fell by {} at the drop of {label}",
+            format_bytes(fell as f64)
         ));
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = ctx;
-    Ok(Finding::new(
-        if at_once {
-            Verdict::unruled_holds_only_when(
-                "the release is Rust's `drop` (or a reassignment), which frees at that \
-                 line, and the block is above glibc's mmap threshold for RSS to fall \
-                 too (smaller blocks go back to malloc's free lists); Go's \
-                 `largeData = nil` only drops a reference, freed at a later GC",
-            )
-        } else {
-            Verdict::Refuted
-        },
-        summary,
-        ev,
-    ))
+    Ok(Measured::new(ev, summary))
+}
+
+fn live(ev: &mut Evidence, name: &str, bytes: i64) -> i64 {
+    ev.add(name, bytes as f64, Unit::Bytes);
+    bytes
 }
 
 /// C003-19: returning `data[:10]` keeps the whole backing array alive.
-pub fn c003_19(_ctx: &Ctx) -> CheckResult {
-    let mut ev = Evidence::new("1 MiB buffer, keep its first 10 bytes; live bytes after");
-    let port = rustc_says("slice_outlives_data")?;
-    let (_, truncated) =
-        live_after(|| r::head_by_truncate(black_box(vec![1u8; MIB]), HEAD));
-    let (_, sliced) = live_after(|| {
-        r::head_by_bytes_slice(Bytes::from(black_box(vec![1u8; MIB])), HEAD)
-    });
-    ev.add("truncate(10): live bytes", truncated as f64, Unit::Bytes);
-    ev.add("Bytes::slice(..10): live bytes", sliced as f64, Unit::Bytes);
+pub fn c003_19_view_pins(ctx: &Ctx) -> Measure {
+    let r = fig::retention(ctx)?;
+    let port = fig::port(ctx, "slice_outlives_data")?;
+    let mut ev = Evidence::new(
+        "1 MiB buffer, keep its first 10 bytes; live bytes while the head is alive",
+    );
+    let view = live(&mut ev, "Bytes::slice(..10): live bytes", r.live(head::VIEW));
+    let kept =
+        live(&mut ev, "Rust analogue, truncate(10): live bytes", r.live(head::TRUNCATE));
     ev.add(
-        "borrowed &data[..10] outliving data compiles",
+        "Rust analogue: borrowed &data[..10] outliving data compiles",
         f64::from(port.compiled),
         Unit::Bool,
     );
-    let leaks = truncated >= MIB as i64 || sliced >= MIB as i64;
-    Ok(Finding::new(
-        if leaks {
-            Verdict::unruled_holds_only_when(format!(
-                "the 10 bytes are held by an owned container that keeps its capacity \
-                 (`truncate`: {truncated} B live) or by a shared view of the parent \
-                 (`Bytes::slice`: {sliced} B live); a borrowed `&data[..10]` cannot \
-                 outlive `data` (rustc {})",
-                port.describe()
-            ))
-        } else {
-            Verdict::Refuted
-        },
+    Ok(Measured::new(
+        ev,
         format!(
-            "10-byte head of 1 MiB: truncate keeps {truncated} B live, Bytes::slice \
-             {sliced} B; a borrow is rustc {}",
+            "a 10-byte view of 1 MiB keeps {view} B live; Rust's owned truncate keeps \
+             {kept} B, and a borrow that outlives the buffer is rustc {}",
             port.describe()
         ),
-        ev,
     ))
 }
+
+/// A view that shares its parent pins all of it.
+pub const C003_19: Rule = Rule {
+    says: "judged on the analogue of a Go sub-slice, Bytes::slice (a view sharing its \
+           parent's allocation): confirmed when the 10-byte view keeps at least the \
+           parent's bytes live; refuted when it keeps less",
+    inputs: &["Bytes::slice(..10): live bytes"],
+    thresholds: &[PARENT],
+    decide: |f| {
+        f.confirmed_if(f.get("Bytes::slice(..10): live bytes") >= f.limit("parent"))
+    },
+    examples: &[
+        example(&[("Bytes::slice(..10): live bytes", 1_048_600.0)], Confirmed),
+        example(&[("Bytes::slice(..10): live bytes", 10.0)], Refuted),
+    ],
+};
 
 /// C003-20: copying into a new 10-byte slice keeps only the needed data.
-pub fn c003_20(_ctx: &Ctx) -> CheckResult {
-    let mut ev = Evidence::new("1 MiB buffer, keep its first 10 bytes; live bytes after");
-    let (_, copied) = live_after(|| r::head_by_copy(black_box(vec![1u8; MIB]), HEAD));
-    let (_, shrunk) = live_after(|| r::head_by_shrink(black_box(vec![1u8; MIB]), HEAD));
-    ev.add("to_vec of the head: live bytes", copied as f64, Unit::Bytes);
-    ev.add("truncate + shrink_to_fit: live bytes", shrunk as f64, Unit::Bytes);
-    Ok(Finding::new(
-        Verdict::confirmed_if(copied == HEAD as i64),
-        format!("the copy leaves {copied} B live (shrink_to_fit: {shrunk} B)"),
+pub fn c003_20_copy_frees(ctx: &Ctx) -> Measure {
+    let r = fig::retention(ctx)?;
+    let mut ev = Evidence::new(
+        "1 MiB buffer, keep its first 10 bytes; live bytes once the buffer is gone",
+    );
+    let copied = live(&mut ev, "data[..10].to_vec(): live bytes", r.live(head::COPY));
+    let shrunk =
+        live(&mut ev, "truncate + shrink_to_fit: live bytes", r.live(head::SHRINK));
+    Ok(Measured::new(
         ev,
+        format!("the copy leaves {copied} B live (shrink_to_fit: {shrunk} B)"),
     ))
 }
 
-struct Capped {
-    sliced: i64,
-    copied: i64,
-}
-
-fn capped() -> Capped {
-    let (_, sliced) = live_after(|| {
-        r::head_by_bytes_slice(Bytes::from(black_box(vec![1u8; MIB])), HEAD)
-    });
-    let (_, copied) = live_after(|| {
-        r::head_by_bytes_copy(Bytes::from(black_box(vec![1u8; MIB])), HEAD)
-    });
-    Capped { sliced, copied }
-}
+/// The copy keeps the head's bytes and nothing more.
+pub const C003_20: Rule = Rule {
+    says: "confirmed when the copied head leaves at most head bytes live; refuted when \
+           more stays allocated",
+    inputs: &["data[..10].to_vec(): live bytes"],
+    thresholds: &[Threshold {
+        name: "head",
+        value: HEAD as f64,
+        unit: Unit::Bytes,
+        source: "seed 003 L300: the 10 bytes kept",
+    }],
+    decide: |f| {
+        f.confirmed_if(f.get("data[..10].to_vec(): live bytes") <= f.limit("head"))
+    },
+    examples: &[
+        example(&[("data[..10].to_vec(): live bytes", 10.0)], Confirmed),
+        example(&[("data[..10].to_vec(): live bytes", 1_048_576.0)], Refuted),
+    ],
+};
 
 /// C003-21: `data[:10:10]` limits capacity and fixes the leak.
-pub fn c003_21(_ctx: &Ctx) -> CheckResult {
+pub fn c003_21_capped_view(ctx: &Ctx) -> Measure {
+    let r = fig::retention(ctx)?;
     let mut ev = Evidence::new(
-        "Rust analogue of a capped sub-slice: Bytes::slice(..10) of 1 MiB; live bytes \
-         after the parent handle is dropped",
+        "the analogue of a capped sub-slice: Bytes::slice(..10) of 1 MiB (a view whose \
+         length is its capacity), live bytes while it is alive",
     );
-    let c = capped();
-    ev.add("Bytes::slice(..10): live bytes", c.sliced as f64, Unit::Bytes);
-    ev.add("Bytes::copy_from_slice: live bytes", c.copied as f64, Unit::Bytes);
-    Ok(Finding::new(
-        Verdict::confirmed_if(c.sliced < MIB as i64),
-        format!(
-            "a 10-byte view keeps {} B live; only a copy frees the parent ({} B live)",
-            c.sliced, c.copied
-        ),
+    let view = live(&mut ev, "Bytes::slice(..10): live bytes", r.live(head::VIEW));
+    let copy =
+        live(&mut ev, "Bytes::copy_from_slice: live bytes", r.live(head::BYTES_COPY));
+    Ok(Measured::new(
         ev,
+        format!(
+            "a 10-byte view keeps {view} B live; only a copy frees the parent ({copy} B live)"
+        ),
     ))
 }
+
+/// The capped view fixes the leak only if it pins less than its parent.
+pub const C003_21: Rule = Rule {
+    says: "judged on the analogue of a capped sub-slice, Bytes::slice: confirmed (the \
+           leak is fixed) when the 10-byte view keeps less than the parent live; refuted \
+           when it keeps the parent",
+    inputs: &["Bytes::slice(..10): live bytes"],
+    thresholds: &[PARENT],
+    decide: |f| {
+        f.confirmed_if(f.get("Bytes::slice(..10): live bytes") < f.limit("parent"))
+    },
+    examples: &[
+        example(&[("Bytes::slice(..10): live bytes", 10.0)], Confirmed),
+        example(&[("Bytes::slice(..10): live bytes", 1_048_600.0)], Refuted),
+    ],
+};
 
 /// D54: the full slice expression as a fix for the slice leak.
-pub fn d54(_ctx: &Ctx) -> CheckResult {
+pub fn d54_wrong_fix(ctx: &Ctx) -> Measure {
+    let r = fig::retention(ctx)?;
     let mut ev = Evidence::new("Bytes::slice(..10) vs Bytes::copy_from_slice of 1 MiB");
-    let c = capped();
-    ev.add("view: live bytes", c.sliced as f64, Unit::Bytes);
-    ev.add("copy: live bytes", c.copied as f64, Unit::Bytes);
-    Ok(Finding::new(
-        Verdict::confirmed_if(c.sliced >= MIB as i64 && c.copied < MIB as i64),
-        format!(
-            "the capped view still pins {} B; the copy pins {} B",
-            c.sliced, c.copied
-        ),
+    let view = live(&mut ev, "view: live bytes", r.live(head::VIEW));
+    let copy = live(&mut ev, "copy: live bytes", r.live(head::BYTES_COPY));
+    Ok(Measured::new(
         ev,
+        format!("the capped view pins {view} B; the copy pins {copy} B"),
     ))
 }
 
-/// D46: seed 001's `memoryUsageOptimization` does not compile.
-pub fn d46(_ctx: &Ctx) -> CheckResult {
+/// Reproduced when the "fix" still pins the parent and the copy does not.
+pub const D54: Rule = Rule {
+    says: "reproduced when the capped view still keeps the parent live while the copy \
+           (the fix that works) does not; not reproduced otherwise",
+    inputs: &["view: live bytes", "copy: live bytes"],
+    thresholds: &[PARENT],
+    decide: |f| {
+        let parent = f.limit("parent");
+        f.confirmed_if(
+            f.get("view: live bytes") >= parent && f.get("copy: live bytes") < parent,
+        )
+    },
+    examples: &[
+        example(
+            &[("view: live bytes", 1_048_600.0), ("copy: live bytes", 10.0)],
+            Confirmed,
+        ),
+        example(&[("view: live bytes", 10.0), ("copy: live bytes", 10.0)], Refuted),
+    ],
+};
+
+/// D46 (static): `declared and not used` is Go's compile error.
+pub fn d46_go_unused() -> Verdict {
+    Verdict::not_applicable(
+        "`declared and not used` is a compile error of Go's compiler; rustc only warns \
+         about unused variables, so only a Go toolchain can reproduce it (the Go side \
+         builds the snippet). The other half, the \"explicit release\", is C001-39.",
+        "the line-by-line port compiles with `unused_variables` and `unused_assignments` \
+         warnings, and its `large_data = Vec::new()` frees the mebibyte at that line",
+    )
+}
+
+/// D46's analogue: rustc on the port, and what its reassignment frees.
+pub fn d46_analogue(ctx: &Ctx) -> Measure {
+    let port = fig::port(ctx, "reassign_large")?;
+    let r = fig::retention(ctx)?;
     let mut ev = Evidence::new(
         "the line-by-line port compiled with rustc; the reassignment counted",
     );
-    let port = rustc_says("reassign_large")?;
     ev.add("port compiles", f64::from(port.compiled), Unit::Bool);
-    let mut large_data = vec![0u8; MIB];
-    black_box(&mut large_data); // "use largeData"
-    let scope = AllocScope::start();
-    large_data = black_box(Vec::new()); // the port's `large_data = Vec::new()`
-    let freed = scope.counts().bytes_freed;
-    drop(large_data);
-    ev.add("bytes freed at the reassignment", freed as f64, Unit::Bytes);
-    Ok(Finding::new(
-        Verdict::not_applicable(
-            format!(
-                "`declared and not used` is a Go compile error; rustc {} on the port.",
-                port.describe()
-            ),
-            format!(
-                "reassigning (or `drop`) frees at once: {freed} B freed at that line"
-            ),
-        ),
-        format!("rustc: {}; reassignment freed {freed} B", port.describe()),
+    ev.add("warnings", port.warnings.len() as f64, Unit::Count);
+    ev.add("bytes freed at the reassignment", r.reassign_freed as f64, Unit::Bytes);
+    Ok(Measured::new(
         ev,
+        format!(
+            "rustc: {}; the reassignment freed {} B at its line",
+            port.describe(),
+            r.reassign_freed
+        ),
     ))
+}
+
+fn record(ev: &mut Evidence, label: &str, c: &AllocCounts) {
+    ev.add(format!("{label}: allocations"), c.allocs as f64, Unit::Count);
+    ev.add(format!("{label}: bytes requested"), c.bytes_requested as f64, Unit::Bytes);
 }
 
 /// C003-27: a large value in `context.WithValue` grows memory.
-pub fn c003_27(_ctx: &Ctx) -> CheckResult {
+pub fn c003_27_big_value(ctx: &Ctx) -> Measure {
+    let c = fig::contexts(ctx)?;
     let mut ev =
         Evidence::new("WithValue of the seed's 1,000,000-byte bigData, by value");
-    let ctx = Context::background();
-    let (child, by_value) = measure(|| ctx.with_value(Key::Str("data"), cx::big_data()));
-    record(&mut ev, "by value", &by_value);
-    let requested = by_value.bytes_requested;
-    drop(child);
-    Ok(Finding::new(
-        Verdict::confirmed_if(requested >= cx::BIG_DATA_BYTES as u64),
-        format!("one WithValue of bigData requested {requested} B"),
+    record(&mut ev, "WithValue by value", &c.by_value);
+    Ok(Measured::new(
         ev,
+        format!("one WithValue of bigData requested {} B", c.by_value.bytes_requested),
     ))
 }
+
+/// Attaching the value by value allocates at least its size.
+pub const C003_27: Rule = Rule {
+    says: "confirmed when one WithValue of bigData by value requests at least big_data \
+           bytes; refuted when it requests less",
+    inputs: &["WithValue by value: bytes requested"],
+    thresholds: &[Threshold {
+        name: "big_data",
+        value: super::super::context::BIG_DATA_BYTES as f64,
+        unit: Unit::Bytes,
+        source: "seed 003 L365-367: bigData is [1000000]byte",
+    }],
+    decide: |f| {
+        f.confirmed_if(
+            f.get("WithValue by value: bytes requested") >= f.limit("big_data"),
+        )
+    },
+    examples: &[
+        example(&[("WithValue by value: bytes requested", 1_000_064.0)], Confirmed),
+        example(&[("WithValue by value: bytes requested", 72.0)], Refuted),
+    ],
+};
 
 /// C003-28: store a pointer or an id instead, or use a dedicated store.
-pub fn c003_28(_ctx: &Ctx) -> CheckResult {
+pub fn c003_28_pointer_or_id(ctx: &Ctx) -> Measure {
+    let c = fig::contexts(ctx)?;
     let mut ev = Evidence::new("WithValue of Arc<bigData> and of an id; DataStore::get");
-    let ctx = Context::background();
-    let shared: Arc<cx::BigData> = Arc::from(cx::big_data());
-    let (a, by_value) = measure(|| ctx.with_value(Key::Str("data"), cx::big_data()));
-    let (b, by_arc) =
-        measure(|| ctx.with_value(Key::Str("data"), Box::new(Arc::clone(&shared))));
-    let (c, by_id) =
-        measure(|| ctx.with_value(Key::Str("dataID"), Box::new(DataId(123))));
-    record(&mut ev, "by value", &by_value);
-    record(&mut ev, "Arc", &by_arc);
-    record(&mut ev, "id", &by_id);
-    let store = DataStore::new(16);
-    store.insert(DataId(123), Arc::clone(&shared));
-    let (got, get) = measure(|| store.get(DataId(123)));
-    ev.add("DataStore::get: allocations", get.allocs as f64, Unit::Count);
-    drop((a, b, c, got));
-    let small = by_arc.bytes_requested.max(by_id.bytes_requested);
-    Ok(Finding::new(
-        Verdict::confirmed_if(
-            (small as f64) < 0.01 * by_value.bytes_requested as f64 && get.allocs == 0,
-        ),
-        format!(
-            "WithValue by value requested {} B, an Arc {} B, an id {} B; \
-             DataStore::get {} allocations",
-            by_value.bytes_requested,
-            by_arc.bytes_requested,
-            by_id.bytes_requested,
-            get.allocs
-        ),
+    record(&mut ev, "WithValue by value", &c.by_value);
+    record(&mut ev, "WithValue of an Arc", &c.by_arc);
+    record(&mut ev, "WithValue of an id", &c.by_id);
+    ev.add("DataStore::get: allocations", c.store_get.allocs as f64, Unit::Count);
+    Ok(Measured::new(
         ev,
+        format!(
+            "WithValue by value requested {} B, an Arc {} B, an id {} B; DataStore::get \
+             {} allocations",
+            c.by_value.bytes_requested,
+            c.by_arc.bytes_requested,
+            c.by_id.bytes_requested,
+            c.store_get.allocs
+        ),
     ))
 }
 
+/// A pointer or an id costs a small fraction of the copy, and the store's
+/// `get` allocates nothing.
+pub const C003_28: Rule = Rule {
+    says: "confirmed when WithValue of an Arc and of an id each request under \
+           max_fraction of what WithValue by value requests, and DataStore::get \
+           allocates nothing; refuted otherwise",
+    inputs: &[
+        "WithValue by value: bytes requested",
+        "WithValue of an Arc: bytes requested",
+        "WithValue of an id: bytes requested",
+        "DataStore::get: allocations",
+    ],
+    thresholds: &[Threshold {
+        name: "max_fraction",
+        value: 0.01,
+        unit: Unit::Fraction,
+        source: "convention: a pointer or an id must cost a small fraction (a hundredth) \
+                 of the value it stands for",
+    }],
+    decide: |f| {
+        let cap = f.limit("max_fraction") * f.get("WithValue by value: bytes requested");
+        f.confirmed_if(
+            f.get("WithValue of an Arc: bytes requested") < cap
+                && f.get("WithValue of an id: bytes requested") < cap
+                && f.get("DataStore::get: allocations") == 0.0,
+        )
+    },
+    examples: &[
+        example(
+            &[
+                ("WithValue by value: bytes requested", 1_000_064.0),
+                ("WithValue of an Arc: bytes requested", 72.0),
+                ("WithValue of an id: bytes requested", 72.0),
+                ("DataStore::get: allocations", 0.0),
+            ],
+            Confirmed,
+        ),
+        example(
+            &[
+                ("WithValue by value: bytes requested", 1_000_064.0),
+                ("WithValue of an Arc: bytes requested", 1_000_064.0),
+                ("WithValue of an id: bytes requested", 72.0),
+                ("DataStore::get: allocations", 0.0),
+            ],
+            Refuted,
+        ),
+    ],
+};
+
 /// D56: built-in string context keys collide.
-pub fn d56(_ctx: &Ctx) -> CheckResult {
+pub fn d56_string_keys(ctx: &Ctx) -> Measure {
+    let c = fig::contexts(ctx)?;
+    let (strings, typed) = &c.users_reads;
     let mut ev = Evidence::new(
         "package users stores \"alice\" under \"data\", then package traces stores \
          \"trace-42\" under \"data\"; the same with key types",
     );
-    let root = Context::background();
-    let with_strings = cx::traces::attach(&cx::users::attach(&root, "alice"), "trace-42");
-    let got = cx::users::current(&with_strings).cloned().unwrap_or_default();
-    let with_types =
-        cx::traces::attach_typed(&cx::users::attach_typed(&root, "alice"), "trace-42");
-    let got_typed = cx::users::current_typed(&with_types).cloned().unwrap_or_default();
     ev.add(
         "string keys: users sees its own value",
-        f64::from(got == "alice"),
+        f64::from(strings == "alice"),
         Unit::Bool,
     );
     ev.add(
         "key types: users sees its own value",
-        f64::from(got_typed == "alice"),
+        f64::from(typed == "alice"),
         Unit::Bool,
     );
-    Ok(Finding::new(
-        Verdict::confirmed_if(got != "alice" && got_typed == "alice"),
-        format!(
-            "with string keys package users reads {got:?}, with key types {got_typed:?}"
-        ),
+    Ok(Measured::new(
         ev,
+        format!(
+            "with string keys package users reads {strings:?}, with key types {typed:?}"
+        ),
     ))
 }
+
+/// Reproduced when string keys collide and key types do not.
+pub const D56: Rule = Rule {
+    says: "reproduced when, with string keys, package users reads another package's \
+           value while with key types it reads its own; not reproduced otherwise",
+    inputs: &[
+        "string keys: users sees its own value",
+        "key types: users sees its own value",
+    ],
+    thresholds: &[],
+    decide: |f| {
+        f.confirmed_if(
+            f.get("string keys: users sees its own value") == 0.0
+                && f.get("key types: users sees its own value") == 1.0,
+        )
+    },
+    examples: &[
+        example(
+            &[
+                ("string keys: users sees its own value", 0.0),
+                ("key types: users sees its own value", 1.0),
+            ],
+            Confirmed,
+        ),
+        example(
+            &[
+                ("string keys: users sees its own value", 1.0),
+                ("key types: users sees its own value", 1.0),
+            ],
+            Refuted,
+        ),
+    ],
+};

@@ -1,214 +1,291 @@
 //! Checks for values against pointers (seed 003 策略5) and for the cost of
 //! freeing large structures (seed 001 §6.1.1.4.2's GC statistics).
 
-use super::{count, run_children};
-use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
-use crate::escape_heap::drop_list::{self, IterativeList};
-use crate::escape_heap::values as v;
-use crate::measure::ns_per_call;
-use std::hint::black_box;
-use std::time::Instant;
+use super::super::figures as fig;
+use super::super::{drop_list, values as v};
+use crate::claims::Outcome::*;
+use crate::claims::{
+    CheckError, Ctx, Evidence, Measured, Rule, Threshold, Unit, Verdict, example,
+};
+use crate::table::{format_bytes, format_nanos, format_ratio};
 
-type CheckResult = Result<Finding, CheckError>;
+type Measure = Result<Measured, CheckError>;
 
-/// Points in the seed-sized layout comparison.
-const POINTS: usize = 1000;
+/// C001-23 (static): Go's GC statistics have no Rust counterpart.
+pub fn c001_23_go_gc_stats() -> Verdict {
+    Verdict::not_applicable(
+        "Rust has no garbage collector, so there is no GC count or pause to read.",
+        "freeing is a pause at a known line: dropping an n-node Box list takes time \
+         proportional to n, and the compiler's recursive drop glue overflows the stack \
+         on a million nodes where an iterative Drop does not",
+    )
+}
 
-/// C001-23: `debug.ReadGCStats` reports GC counts and pauses.
-pub fn c001_23(ctx: &Ctx) -> CheckResult {
-    let n = ctx.pick(drop_list::MILLION, drop_list::MILLION / 10);
+/// C001-23's analogue: the drop of a long list, timed, and crashed in a child.
+pub fn c001_23_analogue(ctx: &Ctx) -> Measure {
+    let d = fig::drops(ctx)?;
+    let &(n, frees, time) = d.iterative.last().ok_or("no drop measured")?;
     let mut ev = Evidence::new(format!(
         "drop of an n-node Box list in this process (iterative Drop, n = {n}); a \
-         1,000,000-node list dropped on a {} KiB thread in a child process",
-        drop_list::DROP_STACK >> 10
+         1,000,000-node list dropped on a {} thread in a child process",
+        format_bytes(drop_list::DROP_STACK as f64)
     ));
-    let list = black_box(IterativeList::with_len(n));
-    let t = Instant::now();
-    let ((), c) = crate::measure::alloc::measure(|| drop(list));
-    let pause = t.elapsed();
     ev.add(
         format!("iterative drop of {n} nodes: time"),
-        pause.as_nanos() as f64,
+        time.as_nanos() as f64,
         Unit::Nanos,
     );
-    ev.add(format!("iterative drop of {n} nodes: frees"), c.frees as f64, Unit::Count);
-    let [recursive, iterative] = <[_; 2]>::try_from(run_children(&[
-        "escape_heap::recursive_drop",
-        "escape_heap::iterative_drop",
-    ])?)
-    .expect("two outcomes");
+    ev.add(format!("iterative drop of {n} nodes: frees"), frees as f64, Unit::Count);
     ev.add(
         "recursive drop: stack overflow",
-        f64::from(recursive.overflowed_stack()),
+        f64::from(d.recursive_million.overflowed_stack()),
         Unit::Bool,
     );
-    ev.add("iterative drop: exit code 0", f64::from(iterative.success()), Unit::Bool);
-    Ok(Finding::new(
-        Verdict::not_applicable(
-            "Rust has no garbage collector, so no GC count or pause to read.",
-            format!(
-                "freeing is a pause at a known line: {n} nodes took {:.1} ms ({} frees); \
-                 a million-node list dropped recursively: {}; iteratively: {}",
-                pause.as_secs_f64() * 1e3,
-                c.frees,
-                recursive.describe(),
-                iterative.describe()
-            ),
-        ),
-        format!(
-            "drop of {n} nodes {:.1} ms; 1M nodes recursive: {}, iterative: {}",
-            pause.as_secs_f64() * 1e3,
-            recursive.describe(),
-            iterative.describe()
-        ),
+    ev.add(
+        "iterative drop: exit code 0",
+        f64::from(d.iterative_million.success()),
+        Unit::Bool,
+    );
+    Ok(Measured::new(
         ev,
+        format!(
+            "drop of {n} nodes: {} ({frees} frees); 1M nodes recursive: {}, iterative: {}",
+            format_nanos(time.as_nanos() as f64),
+            d.recursive_million.describe(),
+            d.iterative_million.describe()
+        ),
     ))
 }
 
-/// C003-22: pointers make GC scanning slower; prefer values for small objects.
-pub fn c003_22(_ctx: &Ctx) -> CheckResult {
-    let mut ev = Evidence::new(format!("{POINTS} points of two i64"));
-    let n = black_box(POINTS);
-    let by_value = count(|| v::points_by_value(n)).allocs;
-    let boxed = count(|| v::points_boxed(n)).allocs;
-    let fields = count(|| v::points_boxed_fields(n)).allocs;
-    ev.add("Vec<Point>: allocations", by_value as f64, Unit::Count);
-    ev.add("Vec<Box<Point>>: allocations", boxed as f64, Unit::Count);
-    ev.add("Vec of boxed-field points: allocations", fields as f64, Unit::Count);
-    Ok(Finding::new(
-        Verdict::not_applicable(
-            "no collector scans Rust's heap, so pointers cost no scanning time.",
-            format!(
-                "allocation count and pointer chasing: {by_value} allocation for \
-                 Vec<Point>, {boxed} for Vec<Box<Point>>, {fields} with boxed fields"
-            ),
-        ),
-        format!("{POINTS} points: {by_value} / {boxed} / {fields} allocations"),
+/// C003-22 (static): no collector scans Rust's heap.
+pub fn c003_22_go_gc_scan() -> Verdict {
+    Verdict::not_applicable(
+        "no collector scans Rust's heap, so pointers cost no scanning time.",
+        "one allocation per box, and a pointer to follow on every access (C003-23 times it)",
+    )
+}
+
+/// C003-22's analogue: allocations of the three layouts.
+pub fn c003_22_analogue(ctx: &Ctx) -> Measure {
+    let p = fig::points(ctx)?;
+    let [by_value, boxed, fields] = &p.counts;
+    let mut ev = Evidence::new(format!("{} points of two i64", fig::SEED_LEN));
+    ev.add("Vec<Point>: allocations", by_value.allocs as f64, Unit::Count);
+    ev.add("Vec<Box<Point>>: allocations", boxed.allocs as f64, Unit::Count);
+    ev.add("Vec of boxed-field points: allocations", fields.allocs as f64, Unit::Count);
+    Ok(Measured::new(
         ev,
+        format!(
+            "{} points: {} / {} / {} allocations",
+            fig::SEED_LEN,
+            by_value.allocs,
+            boxed.allocs,
+            fields.allocs
+        ),
     ))
 }
 
 /// C003-23: use `[]Point` rather than `[]*Point` for small objects.
-pub fn c003_23(ctx: &Ctx) -> CheckResult {
-    let n = ctx.pick(300_000, 50_000);
+pub fn c003_23_values_faster(ctx: &Ctx) -> Measure {
+    let p = fig::points(ctx)?;
     let mut ev = Evidence::new(format!(
-        "{POINTS} points counted; sum of x + y over {n} points timed (median of \
-         interleaved runs; boxes allocated in order, so they sit nearly contiguous)"
+        "{} points built and summed (median of interleaved runs); boxes visited in \
+         allocation order and in a shuffled order; {} build",
+        p.timed,
+        crate::measure::machine::build_profile()
     ));
-    let by_value = count(|| v::points_by_value(black_box(POINTS))).allocs;
-    let boxed = count(|| v::points_boxed(black_box(POINTS))).allocs;
-    ev.add("Vec<Point>: allocations", by_value as f64, Unit::Count);
-    ev.add("Vec<Box<Point>>: allocations", boxed as f64, Unit::Count);
-    let values = v::points_by_value(n);
-    let boxes = v::points_boxed(n);
-    let (value_ns, box_ns) = ns_per_call(
-        ctx.pick(9, 5),
-        1,
-        || {
-            black_box(v::sum_by_value(black_box(&values)));
-        },
-        || {
-            black_box(v::sum_boxed(black_box(&boxes)));
-        },
-    );
-    ev.add("Vec<Point>: sum time", value_ns, Unit::Nanos);
-    ev.add("Vec<Box<Point>>: sum time", box_ns, Unit::Nanos);
-    let ratio = ev.add("boxed / by value", box_ns / value_ns, Unit::Ratio);
-    Ok(Finding::new(
-        Verdict::confirmed_if(by_value < boxed),
-        format!(
-            "{POINTS} points: {by_value} allocation by value, {boxed} boxed; summing \
-             {n} boxed points took {ratio:.2}× as long"
-        ),
+    ev.add("Vec<Point>: allocations", p.counts[0].allocs as f64, Unit::Count);
+    ev.add("Vec<Box<Point>>: allocations", p.counts[1].allocs as f64, Unit::Count);
+    let mut ratio = |what: &str, (val, boxed): (f64, f64)| {
+        ev.add(format!("{what}: Vec<Point>"), val, Unit::Nanos);
+        ev.add(format!("{what}: Vec<Box<Point>>"), boxed, Unit::Nanos);
+        ev.add(format!("{what}: boxed / by value"), boxed / val, Unit::Ratio)
+    };
+    let build = ratio("build", p.build_ns);
+    let sum = ratio("sum in allocation order", p.sum_ns);
+    let shuffled = ratio("sum in shuffled order", p.shuffled_sum_ns);
+    Ok(Measured::new(
         ev,
+        format!(
+            "boxed / by value, {} points: build {}, sum in allocation order {}, sum in \
+             shuffled order {}",
+            p.timed,
+            format_ratio(build),
+            format_ratio(sum),
+            format_ratio(shuffled)
+        ),
     ))
 }
 
+/// Values are faster to read even where boxes are at their best; else
+/// when the boxes are visited out of order, or when they are allocated in
+/// the timed work.
+pub const C003_23: Rule = Rule {
+    says: "confirmed when summing boxed points in allocation order (their best case) \
+           takes at least min_ratio × the time of points by value; holds only when the \
+           boxes are visited out of allocation order, or only when the allocations are \
+           counted, when just that side reaches min_ratio; refuted when no side does",
+    inputs: &[
+        "build: boxed / by value",
+        "sum in allocation order: boxed / by value",
+        "sum in shuffled order: boxed / by value",
+    ],
+    thresholds: &[Threshold {
+        name: "min_ratio",
+        value: 1.2,
+        unit: Unit::Ratio,
+        source: "convention: a fifth slower, beyond the spread of interleaved medians on \
+                 a shared machine",
+    }],
+    decide: |f| {
+        let min = f.limit("min_ratio");
+        if f.get("sum in allocation order: boxed / by value") >= min {
+            Verdict::Confirmed
+        } else if f.get("sum in shuffled order: boxed / by value") >= min {
+            f.holds_only_when(
+                "the boxes are visited out of the order they were allocated in (in \
+                 order, glibc placed them nearly contiguously)",
+                "sum in shuffled order: boxed / by value",
+                "sum in allocation order: boxed / by value",
+            )
+        } else if f.get("build: boxed / by value") >= min {
+            f.holds_only_when(
+                "the boxes are allocated in the timed work (reading them costs no more)",
+                "build: boxed / by value",
+                "sum in allocation order: boxed / by value",
+            )
+        } else {
+            Verdict::Refuted
+        }
+    },
+    examples: &[
+        example(&[("sum in allocation order: boxed / by value", 2.0)], Confirmed),
+        example(
+            &[
+                ("sum in allocation order: boxed / by value", 1.05),
+                ("sum in shuffled order: boxed / by value", 6.0),
+            ],
+            HoldsOnlyWhen,
+        ),
+        example(
+            &[
+                ("sum in allocation order: boxed / by value", 1.05),
+                ("sum in shuffled order: boxed / by value", 1.1),
+                ("build: boxed / by value", 20.0),
+            ],
+            HoldsOnlyWhen,
+        ),
+        example(
+            &[
+                ("sum in allocation order: boxed / by value", 1.0),
+                ("sum in shuffled order: boxed / by value", 1.0),
+                ("build: boxed / by value", 1.0),
+            ],
+            Refuted,
+        ),
+    ],
+};
+
+/// The sizes either side of the seed's 1 KB that C003-24 reads.
+const BELOW: usize = 256;
+const ABOVE: usize = 4096;
+
 /// C003-24: large objects (> 1 KB) should be passed by pointer.
-pub fn c003_24(ctx: &Ctx) -> CheckResult {
+pub fn c003_24_pass_by_pointer(ctx: &Ctx) -> Measure {
+    let l = fig::pass_large(ctx)?;
     let mut ev = Evidence::new(format!(
-        "[u8; N] passed to an #[inline(never)] fn by value and by reference (median \
-         of interleaved batches); a {} KiB array built on a {} KiB thread stack in a \
-         child; {} build",
-        v::LARGE_VALUE >> 10,
-        v::SMALL_STACK >> 10,
+        "[u8; N] passed to an #[inline(never)] fn by value, by reference, and by \
+         reference to a heap target of N bytes allocated for the call (median of \
+         the three timed in alternating batches); a {} array built on a {} \
+         thread stack in a child; {} build",
+        format_bytes(v::LARGE_VALUE as f64),
+        format_bytes(v::SMALL_STACK as f64),
         crate::measure::machine::build_profile()
     ));
-    let (copied_kept, copied_moved) = v::by_value_makes_a_copy::<4096>();
+    for p in &l.sizes {
+        let s = format_bytes(p.bytes as f64);
+        ev.add(format!("{s}: by value per call"), p.by_value, Unit::Nanos);
+        ev.add(format!("{s}: by reference per call"), p.by_ref, Unit::Nanos);
+        ev.add(format!("{s}: copy per call"), p.copy(), Unit::Nanos);
+        ev.add(format!("{s}: heap target per call"), p.via_heap, Unit::Nanos);
+        ev.add(format!("{s}: by value / heap target"), p.vs_heap(), Unit::Ratio);
+    }
     ev.add(
-        "4 KiB by value, used after: callee sees a copy",
-        f64::from(copied_kept),
+        "4 KiB by value, kept: callee sees a copy",
+        f64::from(l.copied_kept),
         Unit::Bool,
     );
     ev.add(
         "4 KiB by value, moved: callee sees a copy",
-        f64::from(copied_moved),
+        f64::from(l.copied_moved),
         Unit::Bool,
     );
-    let rounds = ctx.pick(7, 5);
-    let mut ratios = Vec::new();
-    macro_rules! time_size {
-        ($n:expr, $label:expr) => {{
-            let a = black_box([1u8; $n]);
-            // About 1 MiB copied per batch (fewer calls for larger arrays).
-            let iters = ctx.pick((1 << 20) / $n, (1 << 18) / $n).max(500);
-            let (val, refr) = ns_per_call(
-                rounds,
-                iters,
-                || {
-                    black_box(v::first_byte_by_value(a));
-                },
-                || {
-                    black_box(v::first_byte_by_ref(black_box(&a)));
-                },
-            );
-            ev.add(format!("{}: by value per call", $label), val, Unit::Nanos);
-            ev.add(format!("{}: by reference per call", $label), refr, Unit::Nanos);
-            let r =
-                ev.add(format!("{}: value / reference", $label), val / refr, Unit::Ratio);
-            ratios.push(format!("{} {r:.1}×", $label));
-        }};
-    }
-    time_size!(64, "64 B");
-    time_size!(1024, "1 KiB");
-    time_size!(4096, "4 KiB");
-    time_size!(65536, "64 KiB");
-    let [via_stack, via_heap] = <[_; 2]>::try_from(run_children(&[
-        "escape_heap::large_value_via_stack",
-        "escape_heap::large_value_via_heap",
-    ])?)
-    .expect("two outcomes");
     ev.add(
-        "built on the stack: overflowed",
-        f64::from(via_stack.overflowed_stack()),
+        "built in a small frame: stack overflow",
+        f64::from(l.via_stack.overflowed_stack()),
         Unit::Bool,
     );
-    ev.add("built on the heap: exit code 0", f64::from(via_heap.success()), Unit::Bool);
-    let verdict = if copied_kept || copied_moved || via_stack.overflowed_stack() {
-        Verdict::unruled_holds_only_when(format!(
-            "the value is really copied (here a by-value call {} the array; by value \
-             / by reference: {}) or is built in a frame too small for it ({} KiB on a \
-             {} KiB stack: {}; built on the heap: {}); 1 KB is not a threshold, the \
-             cost grows with the size",
-            if copied_kept || copied_moved { "copied" } else { "did not copy" },
-            ratios.join(", "),
-            v::LARGE_VALUE >> 10,
-            v::SMALL_STACK >> 10,
-            via_stack.describe(),
-            via_heap.describe()
-        ))
-    } else {
-        Verdict::Refuted
-    };
-    Ok(Finding::new(
-        verdict,
-        format!(
-            "by value / by reference: {}; a {} KiB array on a {} KiB stack: {}",
-            ratios.join(", "),
-            v::LARGE_VALUE >> 10,
-            v::SMALL_STACK >> 10,
-            via_stack.describe()
-        ),
+    ev.add("built on the heap: exit code 0", f64::from(l.via_heap.success()), Unit::Bool);
+    let ratio = |b| l.at(b).map_or(f64::NAN, fig::Passed::vs_heap);
+    Ok(Measured::new(
         ev,
+        format!(
+            "by value over a pointer to a heap target: {} at {BELOW} B, {} at 1 KiB, {} at \
+             4 KiB; a {} array built in a frame on a {} stack: {}",
+            format_ratio(ratio(BELOW)),
+            format_ratio(ratio(1024)),
+            format_ratio(ratio(ABOVE)),
+            format_bytes(v::LARGE_VALUE as f64),
+            format_bytes(v::SMALL_STACK as f64),
+            l.via_stack.describe()
+        ),
     ))
 }
+
+/// Go's choice is a copy at every call against a pointer whose target has to
+/// live on the heap. The 1 KB line holds when the copy is the cheaper option
+/// well below it and the dearer one well above it.
+pub const C003_24: Rule = Rule {
+    says: "judged on the trade-off the seed's line is about, a copy per call (by \
+           value) against a pointer whose target gets a heap allocation (timed side by \
+           side): confirmed when by value takes less than parity × the heap pointer's \
+           time at 256 B (a quarter of 1 KB) and more at 4 KiB (four times it); \
+           refuted when the crossover lies outside that range",
+    inputs: &["256 B: by value / heap target", "4 KiB: by value / heap target"],
+    thresholds: &[Threshold {
+        name: "parity",
+        value: 1.0,
+        unit: Unit::Ratio,
+        source: "the crossover itself: below 1× the copy is the cheaper option",
+    }],
+    decide: |f| {
+        let parity = f.limit("parity");
+        f.confirmed_if(
+            f.get("256 B: by value / heap target") < parity
+                && f.get("4 KiB: by value / heap target") > parity,
+        )
+    },
+    examples: &[
+        example(
+            &[
+                ("256 B: by value / heap target", 0.15),
+                ("4 KiB: by value / heap target", 1.7),
+            ],
+            Confirmed,
+        ),
+        example(
+            &[
+                ("256 B: by value / heap target", 1.3),
+                ("4 KiB: by value / heap target", 9.0),
+            ],
+            Refuted,
+        ),
+        example(
+            &[
+                ("256 B: by value / heap target", 0.05),
+                ("4 KiB: by value / heap target", 0.6),
+            ],
+            Refuted,
+        ),
+    ],
+};

@@ -1,121 +1,60 @@
-//! The chapter's claim checks, one per ledger id, in ledger order.
+//! The chapter's claim checks, one per ledger id, in ledger order. Each is
+//! a measure function (evidence from `figures.rs`) and a rule beside it:
 //!
-//! - [`transfer`]: what the methods copy and cost; the counts come from one
-//!   transfer per method ([`comparison`]), the timings from [`matrix`],
-//!   both measured once per run and shared;
-//! - [`seed`]: the seed's own code, ported and failing;
-//! - [`server`]: confinement, robustness and memory of the file server.
-//!
-//! Thresholds a verdict depends on are named constants here, so the page
-//! can state them.
+//! - [`copies`]: what the methods copy (counted on one transfer per method),
+//!   what a socket holds after sendfile, and std's `io::copy`;
+//! - [`timing`]: the speed claims, read cell by cell from the timing matrix
+//!   through [`grid`];
+//! - [`seed`]: the seed's own code, ported, beside the fix;
+//! - [`server`]: confinement, memory per connection, buffer pools, where
+//!   sendfile applies, and surviving clients that go away.
 
-pub mod matrix;
+pub mod copies;
+pub mod grid;
 pub mod seed;
 pub mod server;
-pub mod transfer;
+pub mod timing;
 
-use super::loopback::{self, MethodRuns, Placement, Setup};
-use super::method::Method;
-use crate::claims::{Check, CheckError, Ctx};
-use std::sync::OnceLock;
+use crate::claims::Check;
 
-/// The seed's CPU target, −30% to −60%: a saving of at least 30% (ratio
-/// ≤ 0.7) counts as reaching it.
-pub const CPU_TARGET: f64 = 0.7;
-/// The seed's throughput target, +50% to +200%: a gain of at least 50%
-/// (ratio ≥ 1.5) counts as reaching it; more than +200% exceeds it.
-pub const THROUGHPUT_TARGET: f64 = 1.5;
+/// 1.0 for `true`, 0.0 for `false`: how the evidence records a yes or no.
+pub fn flag(b: bool) -> f64 {
+    f64::from(u8::from(b))
+}
 
 /// The checks, in ledger order.
 pub const CHECKS: &[Check] = &[
-    Check::legacy("C000-01", transfer::c000_01),
-    Check::legacy("C000-02", transfer::c000_02),
-    Check::legacy("C000-03", seed::c000_03),
-    Check::legacy("C000-04", server::c000_04),
-    Check::legacy("C000-05", seed::c000_05),
-    Check::legacy("C000-22", seed::c000_22),
-    Check::legacy("C001-26", seed::c001_26),
-    Check::legacy("C002-01", transfer::c002_01),
-    Check::legacy("C002-02", transfer::c002_02),
-    Check::legacy("C002-03", transfer::c002_03),
-    Check::legacy("C002-04", transfer::c002_04),
-    Check::legacy("C002-05", transfer::c002_05),
-    Check::legacy("C002-06", transfer::c002_06),
-    Check::legacy("C002-07", transfer::c002_07),
-    Check::legacy("C002-08", transfer::c002_08),
-    Check::legacy("C002-09", server::c002_09),
-    Check::legacy("C002-10", server::c002_10),
-    Check::legacy("C002-11", server::c002_11),
-    Check::legacy("C002-12", server::c002_12),
-    Check::legacy("C002-13", server::c002_13),
-    Check::legacy("D01", seed::d01),
-    Check::legacy("D02", transfer::d02),
-    Check::legacy("D03", server::d03),
-    Check::legacy("D04", seed::d04),
-    Check::legacy("D05", seed::d05),
-    Check::legacy("D06", seed::d06),
-    Check::legacy("D36", seed::d36),
-    Check::legacy("D51", transfer::d51),
-    Check::legacy("D52", server::d52),
+    Check::measured("C000-01", copies::c000_01_two_copies, &copies::C000_01),
+    Check::measured("C000-02", copies::c000_02_no_user_copy, &copies::C000_02),
+    Check::measured("C000-03", seed::c000_03_one_sendfile_call, &seed::C000_03),
+    Check::measured("C000-04", server::c000_04_confinement, &server::C000_04),
+    Check::measured("C000-05", seed::c000_05_two_splices, &seed::C000_05),
+    Check::measured("C000-22", copies::c000_22_file_to_file, &copies::C000_22),
+    Check::measured("C001-26", copies::c001_26_in_memory_copy, &copies::C001_26),
+    Check::measured(
+        "C002-01",
+        copies::c002_01_sendfile_skips_user_space,
+        &copies::C002_01,
+    ),
+    Check::measured("C002-02", timing::c002_02_significantly_faster, &timing::C002_02),
+    Check::measured("C002-03", copies::c002_03_page_cache_to_socket, &copies::C002_03),
+    Check::measured("C002-04", timing::c002_04_cpu, &timing::C002_04),
+    Check::measured("C002-05", timing::c002_05_throughput, &timing::C002_05),
+    Check::measured("C002-06", timing::c002_06_latency, &timing::C002_06),
+    Check::measured("C002-07", timing::c002_07_throughput_target, &timing::C002_07),
+    Check::measured("C002-08", timing::c002_08_cpu_target, &timing::C002_08),
+    Check::measured("C002-09", server::c002_09_memory, &server::C002_09),
+    Check::measured("C002-10", server::c002_10_more_connections, &server::C002_10),
+    Check::measured("C002-11", server::c002_11_where_sendfile_applies, &server::C002_11),
+    Check::measured("C002-12", server::c002_12_buffer_pools, &server::C002_12),
+    Check::measured("C002-13", server::c002_13_errors, &server::C002_13),
+    Check::measured("D01", seed::d01_short_count_is_an_error, &seed::D01),
+    Check::fixed("D02", copies::d02_go_api, Some(copies::d02_rust_analogue)),
+    Check::measured("D03", server::d03_path_traversal, &server::D03),
+    Check::measured("D04", seed::d04_splice_truncates, &seed::D04),
+    Check::measured("D05", seed::d05_stale_fd_numbers, &seed::D05),
+    Check::measured("D06", seed::d06_unchecked_assertion, &seed::D06),
+    Check::measured("D36", copies::c001_26_in_memory_copy, &copies::D36),
+    Check::measured("D51", seed::d51_stub_send_file, &seed::D51),
+    Check::measured("D52", server::d52_pool_for_sendfile, &server::D52),
 ];
-
-/// The counting run: a file in the page cache sent to 127.0.0.1 once by
-/// each method. The checks that read it use only counts (syscalls, bytes
-/// through user space, heap bytes), which do not change from run to run;
-/// the timing claims read [`matrix`].
-#[derive(Debug)]
-pub struct Comparison {
-    /// File size (bytes per transfer).
-    pub size: u64,
-    /// One entry per method.
-    pub runs: Vec<MethodRuns>,
-}
-
-impl Comparison {
-    /// The methods it compares.
-    pub const METHODS: [Method; 3] =
-        [Method::ReadWrite(64 << 10), Method::StdIoCopy, Method::Sendfile];
-
-    /// The runs of `method`.
-    pub fn of(&self, method: Method) -> &MethodRuns {
-        self.runs.iter().find(|r| r.method == method).expect("method in the comparison")
-    }
-
-    /// The conditions, for the evidence.
-    pub fn condition(&self) -> String {
-        format!(
-            "{} file in the page cache → 127.0.0.1, sent once by each method after one \
-             untimed transfer; counts from /proc/thread-self/io and the counting allocator, \
-             on the sending thread",
-            crate::table::format_bytes(self.size as f64),
-        )
-    }
-}
-
-/// The counting run for this run's size (`--quick`: 4 MiB; full: 16 MiB),
-/// measured on first use.
-pub fn comparison(ctx: &Ctx) -> Result<&'static Comparison, CheckError> {
-    static FULL: OnceLock<Result<Comparison, String>> = OnceLock::new();
-    static QUICK: OnceLock<Result<Comparison, String>> = OnceLock::new();
-    let cell = if ctx.quick { &QUICK } else { &FULL };
-    cell.get_or_init(|| measure_comparison(ctx).map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| CheckError(format!("loopback comparison: {e}")))
-}
-
-fn measure_comparison(ctx: &Ctx) -> std::io::Result<Comparison> {
-    let size = ctx.pick(16 << 20, 4 << 20);
-    let dir = super::files::Scratch::new("comparison")?;
-    let path = dir.join("payload.bin");
-    super::files::write_pattern_file(&path, size, 1)?;
-    let file = std::fs::File::open(&path)?;
-    let setup = Setup::pinned(Placement::Unpinned);
-    let runs = loopback::compare(setup, &Comparison::METHODS, &file, size, 1, 1)?;
-    Ok(Comparison { size, runs })
-}
-
-/// `1.23` → `+23%`, `0.8` → `−20%`.
-pub fn change(ratio: f64) -> String {
-    let pct = (ratio - 1.0) * 100.0;
-    if pct >= 0.0 { format!("+{pct:.0}%") } else { format!("−{:.0}%", -pct) }
-}

@@ -1,392 +1,372 @@
-//! Checks that run the seed's own code (ported in `seed_port.rs`) beside
-//! the fix, and the checks about `io::Copy` that need no socket.
+//! Checks that run the seed's own code (ported in `seed_port.rs`) beside the
+//! fix, on inputs where the port can pass as well as fail; the measuring is
+//! in `ports_vs_fixes.rs`, taken once per run by `figures.rs`.
+//!
+//! A defect's rule reads both sides: the port fails and the fix passes →
+//! reproduced; the port passes → not reproduced; both fail → unverifiable
+//! (the comparison shows nothing).
 
-use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
-use crate::measure::{alloc, child, os};
-use crate::table::format_bytes;
-use crate::zero_copy::demos::{child_figure, tcp_pair};
-use crate::zero_copy::files::{Checksum, Scratch, checksum_file, write_pattern_file};
-use crate::zero_copy::seed_port::{
-    SeedError, scoped_splice, seed_send_file_once, seed_splice_once, seed_tcp_conn,
+use super::flag;
+use crate::claims::{
+    CheckError, Ctx, Evidence, Measured, Outcome::*, Rule, Unit, Verdict, example,
 };
-use crate::zero_copy::sendfile::sendfile_all;
-use crate::zero_copy::splice::{SplicePipe, splice_all};
-use crate::zero_copy::transfer::Moved;
-use std::fs::File;
-use std::io::{self, Read};
-use std::thread::JoinHandle;
-use std::time::Duration;
+use crate::table::format_bytes;
+use crate::zero_copy::figures;
+use crate::zero_copy::ports_vs_fixes::Compiled;
 
-/// Reads `stream` to the end on another thread: (bytes, checksum).
-pub fn spawn_reader<R: Read + Send + 'static>(
-    mut stream: R,
-) -> JoinHandle<io::Result<(u64, u64)>> {
-    std::thread::spawn(move || {
-        let mut sum = Checksum::default();
-        let mut buf = vec![0u8; 256 << 10];
-        loop {
-            match stream.read(&mut buf) {
-                Ok(0) => {
-                    let (checksum, bytes) = sum.finish();
-                    return Ok((bytes, checksum));
-                }
-                Ok(n) => sum.update(&buf[..n]),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
-        }
-    })
-}
+const SIZE: &str = "file size";
+const ONE_SHOT: &str = "bytes sent by the seed's single sendfile call";
+const ONE_SHOT_FAILED: &str = "the seed's function returned an error";
+const LOOP_DELIVERED: &str = "bytes delivered intact by sendfile_all";
 
-fn joined(h: JoinHandle<io::Result<(u64, u64)>>) -> Result<(u64, u64), CheckError> {
-    Ok(h.join().map_err(|_| CheckError::from("reader thread panicked"))??)
-}
-
-/// What the one-shot sendfile and the loop did on non-blocking sockets.
-struct ShortWrite {
-    ev: Evidence,
-    size: u64,
-    /// Bytes the single call sent, and whether the port returned an error.
-    one_shot: (u64, bool),
-    looped: Moved,
-    looped_intact: bool,
-}
-
-fn short_write() -> Result<ShortWrite, CheckError> {
-    let size: u64 = 16 << 20;
-    let dir = Scratch::new("short-write")?;
-    let path = dir.join("payload.bin");
-    let sum = write_pattern_file(&path, size, 5)?;
+/// C000-03 and D01: seed 000's single `sendfile` call against
+/// `sendfile_all`, on a non-blocking socket (as Go's are).
+pub fn c000_03_one_sendfile_call(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let s = figures::short_write(ctx)?;
     let mut ev = Evidence::new(format!(
         "{} file → a non-blocking TCP socket on 127.0.0.1 (Go's sockets are non-blocking); \
          the one-shot port runs with no reader, as when the peer is slower than the sender",
-        format_bytes(size as f64)
+        format_bytes(s.size as f64)
     ));
-    ev.add("file size", size as f64, Unit::Bytes);
-    // The seed's single call.
-    let (server, _client) = tcp_pair()?;
-    server.set_nonblocking(true)?;
-    let file = File::open(&path)?;
-    let one_shot = match seed_send_file_once(&server, &file, size) {
-        Ok(()) => (size, false),
-        Err(SeedError::Incomplete { written, .. }) => (written, true),
-        Err(SeedError::Syscall(e)) if e.kind() == io::ErrorKind::WouldBlock => (0, true),
-        Err(SeedError::Syscall(e)) => return Err(e.into()),
-    };
-    ev.add(
-        "bytes sent by the seed's single sendfile call",
-        one_shot.0 as f64,
-        Unit::Bytes,
-    );
-    ev.add(
-        "the seed's function returned an error",
-        f64::from(u8::from(one_shot.1)),
-        Unit::Bool,
-    );
-    // The loop, with a reader.
-    let (server, client) = tcp_pair()?;
-    server.set_nonblocking(true)?;
-    let reader = spawn_reader(client);
-    let looped = sendfile_all(&server, &file, 0, size)?;
-    drop(server);
-    let (got, got_sum) = joined(reader)?;
-    ev.add("bytes delivered by sendfile_all", got as f64, Unit::Bytes);
-    ev.add("sendfile calls made by sendfile_all", looped.calls as f64, Unit::Count);
-    ev.add("short counts sendfile_all resumed", looped.short as f64, Unit::Count);
-    ev.add("EAGAIN waits (poll) in sendfile_all", looped.waits as f64, Unit::Count);
-    let looped_intact = got == size && got_sum == sum;
-    ev.add("checksum matches", f64::from(u8::from(looped_intact)), Unit::Bool);
-    Ok(ShortWrite { ev, size, one_shot, looped, looped_intact })
-}
-
-/// C000-03: one sendfile call sends the whole file.
-pub fn c000_03(_ctx: &Ctx) -> Result<Finding, CheckError> {
-    let s = short_write()?;
+    ev.add(SIZE, s.size as f64, Unit::Bytes);
+    ev.add(ONE_SHOT, s.one_shot_bytes as f64, Unit::Bytes);
+    ev.add(ONE_SHOT_FAILED, flag(s.one_shot_failed), Unit::Bool);
+    ev.add(LOOP_DELIVERED, if s.intact { s.delivered as f64 } else { 0.0 }, Unit::Bytes);
+    ev.add("sendfile calls made by sendfile_all", s.looped.calls as f64, Unit::Count);
+    ev.add("short counts sendfile_all resumed", s.looped.short as f64, Unit::Count);
+    ev.add("EAGAIN waits (poll) in sendfile_all", s.looped.waits as f64, Unit::Count);
     let summary = format!(
-        "one sendfile call moved {} of {}; the loop delivered all of it in {} calls",
-        format_bytes(s.one_shot.0 as f64),
+        "one sendfile call moved {} of {} and the seed's function {}; sendfile_all \
+         delivered {} in {} calls ({} short counts, {} waits)",
+        format_bytes(s.one_shot_bytes as f64),
         format_bytes(s.size as f64),
-        s.looped.calls
+        if s.one_shot_failed { "returned an error" } else { "succeeded" },
+        format_bytes(s.delivered as f64),
+        s.looped.calls,
+        s.looped.short,
+        s.looped.waits
     );
-    Ok(Finding::new(Verdict::confirmed_if(s.one_shot.0 == s.size), summary, s.ev))
+    Ok(Measured::new(ev, summary))
 }
 
-/// D01: a short sendfile count is treated as failure, with no loop.
-pub fn d01(_ctx: &Ctx) -> Result<Finding, CheckError> {
-    let s = short_write()?;
-    let reproduced = s.one_shot.1 && s.looped_intact;
-    let summary = format!(
-        "the seed's function failed with \"incomplete transfer: {}/{}\" while sendfile_all \
-         delivered every byte ({} short counts, {} waits)",
-        s.one_shot.0, s.size, s.looped.short, s.looped.waits
-    );
-    Ok(Finding::new(Verdict::confirmed_if(reproduced), summary, s.ev))
+/// D01's measurement: the same as C000-03.
+pub fn d01_short_count_is_an_error(ctx: &Ctx) -> Result<Measured, CheckError> {
+    c000_03_one_sendfile_call(ctx)
 }
 
-/// What the one-shot splice pair and the loop delivered.
-struct Truncation {
-    ev: Evidence,
-    size: u64,
-    seed_ok: bool,
-    seed_received: u64,
-    looped_intact: bool,
-}
+/// Confirmed when one call moved the whole file.
+pub const C000_03: Rule = Rule {
+    says: "confirmed when the seed's single sendfile call moved the whole file; refuted \
+           when it moved less",
+    inputs: &[ONE_SHOT, SIZE],
+    thresholds: &[],
+    decide: |f| f.confirmed_if(f.get(ONE_SHOT) >= f.get(SIZE)),
+    examples: &[
+        example(&[(ONE_SHOT, 16777216.0), (SIZE, 16777216.0)], Confirmed),
+        example(&[(ONE_SHOT, 4160512.0), (SIZE, 16777216.0)], Refuted),
+    ],
+};
 
-fn truncation() -> Result<Truncation, CheckError> {
-    let size: u64 = 1 << 20;
-    let dir = Scratch::new("splice")?;
-    let path = dir.join("payload.bin");
-    let sum = write_pattern_file(&path, size, 9)?;
-    let file = File::open(&path)?;
-    let capacity = SplicePipe::new(None)?.capacity();
+/// Reproduced when the seed's function failed and the loop delivered.
+pub const D01: Rule = Rule {
+    says: "reproduced when the seed's function reported an error on a short count and \
+           sendfile_all delivered the whole file intact; not reproduced when the seed's \
+           function succeeded; unverifiable when sendfile_all failed too",
+    inputs: &[ONE_SHOT_FAILED, LOOP_DELIVERED, SIZE],
+    thresholds: &[],
+    decide: |f| {
+        if f.get(ONE_SHOT_FAILED) == 0.0 {
+            Verdict::Refuted
+        } else if f.get(LOOP_DELIVERED) >= f.get(SIZE) {
+            Verdict::Confirmed
+        } else {
+            Verdict::unverifiable("sendfile_all did not deliver the file either")
+        }
+    },
+    examples: &[
+        example(&[(ONE_SHOT_FAILED, 1.0), (LOOP_DELIVERED, 1e6), (SIZE, 1e6)], Confirmed),
+        example(&[(ONE_SHOT_FAILED, 0.0)], Refuted),
+        example(
+            &[(ONE_SHOT_FAILED, 1.0), (LOOP_DELIVERED, 0.0), (SIZE, 1e6)],
+            Unverifiable,
+        ),
+    ],
+};
+
+const SEED_OK: &str = "the seed's function returned Ok";
+const SEED_RECEIVED: &str = "bytes the client received from the seed's code";
+const SPLICE_ALL: &str = "bytes the client received intact from splice_all";
+
+/// C000-05 and D04: seed 000's splice pair against `splice_all`.
+pub fn c000_05_two_splices(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let t = figures::truncation(ctx)?;
     let mut ev = Evidence::new(format!(
         "{} file → TCP on 127.0.0.1 through a pipe of default capacity",
-        format_bytes(size as f64)
+        format_bytes(t.size as f64)
     ));
-    ev.add("file size", size as f64, Unit::Bytes);
-    ev.add("pipe capacity (F_GETPIPE_SZ)", capacity as f64, Unit::Bytes);
-    let (server, client) = tcp_pair()?;
-    let reader = spawn_reader(client);
-    let seed_ok = seed_splice_once(&server, &file, size).is_ok();
-    drop(server);
-    let (seed_received, _) = joined(reader)?;
-    ev.add("the seed's function returned Ok", f64::from(u8::from(seed_ok)), Unit::Bool);
+    ev.add(SIZE, t.size as f64, Unit::Bytes);
+    ev.add("pipe capacity (F_GETPIPE_SZ)", t.pipe_capacity as f64, Unit::Bytes);
+    ev.add(SEED_OK, flag(t.seed_ok), Unit::Bool);
+    ev.add(SEED_RECEIVED, t.seed_received as f64, Unit::Bytes);
     ev.add(
-        "bytes the client received from the seed's code",
-        seed_received as f64,
+        SPLICE_ALL,
+        if t.intact { t.looped_received as f64 } else { 0.0 },
         Unit::Bytes,
     );
-    let (server, client) = tcp_pair()?;
-    let reader = spawn_reader(client);
-    let mut pipe = SplicePipe::new(None)?;
-    let moved = splice_all(&server, &file, 0, size, &mut pipe)?;
-    drop(server);
-    let (got, got_sum) = joined(reader)?;
-    ev.add("bytes the client received from splice_all", got as f64, Unit::Bytes);
-    ev.add("splice calls made by splice_all", moved.calls as f64, Unit::Count);
-    let looped_intact = got == size && got_sum == sum;
-    ev.add("checksum matches", f64::from(u8::from(looped_intact)), Unit::Bool);
-    Ok(Truncation { ev, size, seed_ok, seed_received, looped_intact })
-}
-
-/// C000-05: two splice calls through a pipe transfer the file.
-pub fn c000_05(_ctx: &Ctx) -> Result<Finding, CheckError> {
-    let t = truncation()?;
-    let works = t.seed_received == t.size;
+    ev.add("splice calls made by splice_all", t.looped_calls as f64, Unit::Count);
     let summary = format!(
-        "the seed's splice pair delivered {} of {} and returned {}; splice_all delivered all",
+        "the seed's splice pair delivered {} of {} and returned {}; splice_all delivered {} \
+         in {} calls",
         format_bytes(t.seed_received as f64),
         format_bytes(t.size as f64),
-        if t.seed_ok { "Ok" } else { "an error" }
+        if t.seed_ok { "Ok" } else { "an error" },
+        format_bytes(t.looped_received as f64),
+        t.looped_calls
     );
-    Ok(Finding::new(Verdict::confirmed_if(works), summary, t.ev))
+    Ok(Measured::new(ev, summary))
 }
 
-/// D04: splice without a loop truncates silently.
-pub fn d04(_ctx: &Ctx) -> Result<Finding, CheckError> {
-    let t = truncation()?;
-    let reproduced = t.seed_ok && t.seed_received < t.size && t.looped_intact;
-    let summary = format!(
-        "truncated to {} of {} with a success result; the loop's copy is intact: {}",
-        format_bytes(t.seed_received as f64),
-        format_bytes(t.size as f64),
-        t.looped_intact
-    );
-    Ok(Finding::new(Verdict::confirmed_if(reproduced), summary, t.ev))
+/// D04's measurement: the same as C000-05.
+pub fn d04_splice_truncates(ctx: &Ctx) -> Result<Measured, CheckError> {
+    c000_05_two_splices(ctx)
 }
 
-/// C000-22: io.Copy between files is efficient.
-pub fn c000_22(ctx: &Ctx) -> Result<Finding, CheckError> {
-    let size: u64 = ctx.pick(16 << 20, 4 << 20);
-    let dir = Scratch::new("file-copy")?;
-    let src_path = dir.join("src.bin");
-    let sum = write_pattern_file(&src_path, size, 11)?;
-    let mut ev = Evidence::new(format!(
-        "{} file → a new file in the same directory ({})",
-        format_bytes(size as f64),
-        dir.path().display()
-    ));
-    ev.add("file size", size as f64, Unit::Bytes);
-    let src = File::open(&src_path)?;
-    let dst = File::create(dir.join("std.bin"))?;
-    let (copied, d) = os::measure(|| io::copy(&mut &src, &mut &dst));
-    copied?;
-    let std_ok = checksum_file(&dir.join("std.bin"))? == sum;
-    let std_reads =
-        ev.add("std::io::copy: read-family syscalls", d.syscr as f64, Unit::Count);
-    ev.add("std::io::copy: write-family syscalls", d.syscw as f64, Unit::Count);
-    let dst = File::create(dir.join("cfr.bin"))?;
-    let (moved, d) = os::measure(|| {
-        crate::zero_copy::file_copy::copy_file_range_all(&src, 0, size, &dst)
-    });
-    let moved = moved?;
-    ev.add("copy_file_range_all: calls", moved.calls as f64, Unit::Count);
-    ev.add("copy_file_range_all: read-family syscalls", d.syscr as f64, Unit::Count);
-    let dst = File::create(dir.join("loop.bin"))?;
-    let (looped, d) = os::measure(|| {
-        crate::zero_copy::read_write::read_write_loop(&src, 0, size, &mut &dst, 64 << 10)
-    });
-    looped?;
-    ev.add("64 KiB read/write loop: read-family syscalls", d.syscr as f64, Unit::Count);
-    ev.add("std::io::copy's copy is intact", f64::from(u8::from(std_ok)), Unit::Bool);
-    if !std_ok {
-        return Err("std::io::copy File → File produced a different file".into());
-    }
-    let kernel_copy = std_reads <= moved.calls as f64 + 1.0;
-    let verdict = if kernel_copy && !moved.fell_back {
-        Verdict::Confirmed
-    } else {
-        Verdict::unruled_holds_only_when(
-            "the kernel can copy_file_range between the two files (one file system); \
-             otherwise std falls back to a read/write loop, as it did here",
-        )
-    };
-    let summary = format!(
-        "std::io::copy File → File made {} read-family syscall(s) for {} (copy_file_range), \
-         a 64 KiB loop {}",
-        d_syscr(&ev, "std::io::copy: read-family syscalls"),
-        format_bytes(size as f64),
-        d_syscr(&ev, "64 KiB read/write loop: read-family syscalls")
-    );
-    Ok(Finding::new(verdict, summary, ev))
-}
+/// Confirmed when the seed's splice pair delivered the whole file.
+pub const C000_05: Rule = Rule {
+    says: "confirmed when the client received the whole file from the seed's splice \
+           pair; refuted when it received less",
+    inputs: &[SEED_RECEIVED, SIZE],
+    thresholds: &[],
+    decide: |f| f.confirmed_if(f.get(SEED_RECEIVED) >= f.get(SIZE)),
+    examples: &[
+        example(&[(SEED_RECEIVED, 1048576.0), (SIZE, 1048576.0)], Confirmed),
+        example(&[(SEED_RECEIVED, 65536.0), (SIZE, 1048576.0)], Refuted),
+    ],
+};
 
-fn d_syscr(ev: &Evidence, name: &str) -> u64 {
-    ev.get(name).unwrap_or(f64::NAN) as u64
-}
+/// Reproduced when the seed's code truncated and reported success while
+/// the loop delivered everything.
+pub const D04: Rule = Rule {
+    says: "reproduced when the seed's code returned Ok having delivered less than the \
+           file and splice_all delivered it whole; not reproduced when the seed's code \
+           delivered it or reported the failure; unverifiable when splice_all failed too",
+    inputs: &[SEED_OK, SEED_RECEIVED, SPLICE_ALL, SIZE],
+    thresholds: &[],
+    decide: |f| {
+        let size = f.get(SIZE);
+        if f.get(SEED_OK) == 0.0 || f.get(SEED_RECEIVED) >= size {
+            Verdict::Refuted
+        } else if f.get(SPLICE_ALL) >= size {
+            Verdict::Confirmed
+        } else {
+            Verdict::unverifiable("splice_all did not deliver the file either")
+        }
+    },
+    examples: &[
+        example(
+            &[(SIZE, 1e6), (SEED_OK, 1.0), (SEED_RECEIVED, 65536.0), (SPLICE_ALL, 1e6)],
+            Confirmed,
+        ),
+        example(&[(SIZE, 1e6), (SEED_OK, 0.0)], Refuted),
+        example(&[(SIZE, 1e6), (SEED_OK, 1.0), (SEED_RECEIVED, 1e6)], Refuted),
+        example(
+            &[(SIZE, 1e6), (SEED_OK, 1.0), (SEED_RECEIVED, 65536.0), (SPLICE_ALL, 0.0)],
+            Unverifiable,
+        ),
+    ],
+};
 
-/// What `io::copy` from a slice into a `Vec` did.
-struct InMemory {
-    ev: Evidence,
-    copied: bool,
-}
+const REUSED: &str = "the next request's pipe got the stale fd number";
+const STRAY: &str = "bytes of request A that landed in that pipe";
+const SCOPED: &str = "same, with BorrowedFd + thread::scope";
 
-fn in_memory() -> Result<InMemory, CheckError> {
-    if !alloc::is_installed() {
-        return Err(
-            "needs the counting allocator (perf_workbook::count_allocations!)".into()
-        );
-    }
-    let len = 1usize << 20;
-    let src: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
-    let mut ev = Evidence::new(
-        "seed 001's io.Copy(bytes.Buffer, strings.Reader), in Rust: std::io::copy from a \
-         1 MiB &[u8] into a Vec<u8>; then two ways to share the bytes without copying",
-    );
-    let ((dst, n), counts) = alloc::measure(|| {
-        let mut dst: Vec<u8> = Vec::new();
-        let n = io::copy(&mut &src[..], &mut dst).map(|n| n as usize);
-        (dst, n)
-    });
-    let n = n?;
-    let copied = dst.as_ptr() != src.as_ptr() && dst == src && n == len;
-    ev.add("bytes copied by std::io::copy", n as f64, Unit::Bytes);
-    ev.add(
-        "heap bytes it allocated for them",
-        counts.bytes_requested as f64,
-        Unit::Bytes,
-    );
-    ev.add("destination is a different buffer", f64::from(u8::from(copied)), Unit::Bool);
-    let (view, borrow) = alloc::measure(|| &src[100..]);
-    let same = view.as_ptr() == src[100..].as_ptr();
-    ev.add("a borrowed &[u8]: same memory", f64::from(u8::from(same)), Unit::Bool);
-    ev.add("a borrowed &[u8]: heap bytes", borrow.bytes_requested as f64, Unit::Bytes);
-    let parent = bytes::Bytes::from(src.clone());
-    let (part, shared) = alloc::measure(|| parent.slice(100..));
-    let same = part.as_ptr() == parent[100..].as_ptr();
-    ev.add("bytes::Bytes::slice: same memory", f64::from(u8::from(same)), Unit::Bool);
-    ev.add(
-        "bytes::Bytes::slice: heap bytes (a reference count, not the data)",
-        shared.bytes_requested as f64,
-        Unit::Bytes,
-    );
-    Ok(InMemory { ev, copied })
-}
-
-/// C001-26: io.Copy from strings.Reader to bytes.Buffer is zero-copy.
-pub fn c001_26(_ctx: &Ctx) -> Result<Finding, CheckError> {
-    let m = in_memory()?;
-    let heap = m.ev.get("heap bytes it allocated for them").unwrap_or(0.0);
-    let summary = format!(
-        "std::io::copy into a Vec copied 1 MiB into {} of new heap; a borrow or a \
-         Bytes::slice shares the same memory",
-        format_bytes(heap)
-    );
-    Ok(Finding::new(Verdict::confirmed_if(!m.copied), summary, m.ev))
-}
-
-/// D36: the io.Copy example is labelled zero-copy but copies.
-pub fn d36(_ctx: &Ctx) -> Result<Finding, CheckError> {
-    let m = in_memory()?;
-    let summary = if m.copied {
-        "the \"zero-copy\" example copies every byte into a new buffer (one memcpy)"
-            .to_string()
-    } else {
-        "the example did not copy".to_string()
-    };
-    Ok(Finding::new(Verdict::confirmed_if(m.copied), summary, m.ev))
-}
-
-/// D05: raw fds outlive the pipe they name.
-pub fn d05(_ctx: &Ctx) -> Result<Finding, CheckError> {
-    let o = child::run_mode("zero_copy::stale_fd", Duration::from_secs(30))?;
-    if !o.success() {
-        return Err(
-            format!("stale-fd child: {} {}", o.describe(), o.stderr.trim()).into()
-        );
-    }
-    let reused =
-        child_figure(&o.stdout, "reused").ok_or("no `reused=` from the child")?;
-    let stray = child_figure(&o.stdout, "stray").ok_or("no `stray=` from the child")?;
-    let dir = Scratch::new("scoped-splice")?;
-    std::fs::write(dir.join("a.bin"), vec![b'A'; 4096])?;
-    let fixed = scoped_splice(&File::open(dir.join("a.bin"))?)?;
+/// D05: seed 000's raw fd numbers outliving their pipe, in a child process,
+/// beside the scoped borrow.
+pub fn d05_stale_fd_numbers(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let s = figures::stale_fds(ctx)?;
     let mut ev = Evidence::new(
         "seed 000 L127-138's helper goroutine, with the caller returning first: it holds the \
          pipe's write end as an integer; the pipe is closed; the next request opens a pipe \
          (run in a child process, since it writes into whatever has that number)",
     );
-    ev.add("the next request's pipe got the stale fd number", reused as f64, Unit::Bool);
-    ev.add("bytes of request A that landed in that pipe", stray as f64, Unit::Bytes);
-    ev.add("same, with BorrowedFd + thread::scope", fixed as f64, Unit::Bytes);
+    ev.add(REUSED, flag(s.reused), Unit::Bool);
+    ev.add(STRAY, s.stray as f64, Unit::Bytes);
+    ev.add(SCOPED, s.scoped_stray as f64, Unit::Bytes);
     let summary = format!(
-        "a stale fd number spliced {stray} bytes of one request into the next request's \
-         pipe; with a scoped borrow: {fixed}"
+        "a stale fd number spliced {} of one request into the next request's pipe; with a \
+         scoped borrow: {}",
+        format_bytes(s.stray as f64),
+        format_bytes(s.scoped_stray as f64)
     );
-    Ok(Finding::new(
-        Verdict::confirmed_if(reused == 1 && stray > 0 && fixed == 0),
-        summary,
-        ev,
-    ))
+    Ok(Measured::new(ev, summary))
 }
 
-/// D06: the unchecked type assertion panics for other connection types.
-pub fn d06(_ctx: &Ctx) -> Result<Finding, CheckError> {
-    use std::os::unix::net::UnixStream;
-    let (a, b) = UnixStream::pair()?;
-    let panicked = std::panic::catch_unwind(|| {
-        seed_tcp_conn(&a);
-    })
-    .is_err();
-    let size: u64 = 1 << 20;
-    let dir = Scratch::new("unix")?;
-    let sum = write_pattern_file(&dir.join("f"), size, 13)?;
-    let reader = spawn_reader(b);
-    let moved = sendfile_all(&a, &File::open(dir.join("f"))?, 0, size)?;
-    drop(a);
-    let (got, got_sum) = joined(reader)?;
-    let mut ev = Evidence::new(
-        "a Unix-domain stream socket instead of TCP: the seed's `conn.(*net.TCPConn)` port \
-         vs sendfile_all, which takes any `impl AsFd`",
-    );
-    ev.add("the seed's assertion panicked", f64::from(u8::from(panicked)), Unit::Bool);
-    ev.add("sendfile_all delivered over the Unix socket", got as f64, Unit::Bytes);
-    let generic_ok = got == size && got_sum == sum && moved.bytes == size;
+/// Reproduced when the stale number spliced bytes into the next request's
+/// pipe and the scoped borrow did not.
+pub const D05: Rule = Rule {
+    says: "reproduced when the next request's pipe got the stale number and bytes of the \
+           first request landed in it, while the scoped borrow let none through; not \
+           reproduced when none landed; unverifiable when the scoped borrow leaked too",
+    inputs: &[REUSED, STRAY, SCOPED],
+    thresholds: &[],
+    decide: |f| {
+        if f.get(REUSED) == 0.0 || f.get(STRAY) == 0.0 {
+            Verdict::Refuted
+        } else if f.get(SCOPED) == 0.0 {
+            Verdict::Confirmed
+        } else {
+            Verdict::unverifiable("the scoped borrow let bytes through as well")
+        }
+    },
+    examples: &[
+        example(&[(REUSED, 1.0), (STRAY, 4096.0), (SCOPED, 0.0)], Confirmed),
+        example(&[(REUSED, 0.0)], Refuted),
+        example(&[(REUSED, 1.0), (STRAY, 0.0)], Refuted),
+        example(&[(REUSED, 1.0), (STRAY, 4096.0), (SCOPED, 4096.0)], Unverifiable),
+    ],
+};
+
+const TCP_PANICKED: &str = "the seed's assertion panicked on a TCP connection";
+const UNIX_PANICKED: &str = "the seed's assertion panicked on a Unix-domain connection";
+const TCP_DELIVERED: &str = "sendfile_all<impl AsFd> delivered intact over TCP";
+const UNIX_DELIVERED: &str =
+    "sendfile_all<impl AsFd> delivered intact over a Unix-domain socket";
+
+/// D06: seed 000 L137's unchecked `conn.(*net.TCPConn)` on the two kinds of
+/// stream connection a Go server's `net.Conn` can be, beside the fix.
+pub fn d06_unchecked_assertion(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let (size, kinds) = figures::connection_kinds(ctx)?;
+    let mut ev = Evidence::new(format!(
+        "a {} file sent over a TCP connection and over a Unix-domain stream socket (both \
+         are a net.Conn in Go): the seed's unchecked `conn.(*net.TCPConn)` port, then \
+         sendfile_all, which takes any `impl AsFd`",
+        format_bytes(*size as f64)
+    ));
+    ev.add(SIZE, *size as f64, Unit::Bytes);
+    let kind =
+        |name| kinds.iter().find(|k| k.name == name).ok_or("connection kind missing");
+    let (tcp, unix) = (kind("TCP")?, kind("Unix-domain")?);
+    ev.add(TCP_PANICKED, flag(tcp.port_panicked), Unit::Bool);
+    ev.add(UNIX_PANICKED, flag(unix.port_panicked), Unit::Bool);
+    ev.add(TCP_DELIVERED, tcp.fix_delivered as f64, Unit::Bytes);
+    ev.add(UNIX_DELIVERED, unix.fix_delivered as f64, Unit::Bytes);
+    let word = |p: bool| if p { "panicked" } else { "passed" };
     let summary = format!(
-        "the unchecked assertion {} on a Unix socket; sendfile_all<impl AsFd> delivered {} \
-         intact",
-        if panicked { "panicked" } else { "did not panic" },
-        format_bytes(got as f64)
+        "the unchecked assertion {} on TCP and {} on a Unix-domain socket; \
+         sendfile_all<impl AsFd> delivered {} and {} intact",
+        word(tcp.port_panicked),
+        word(unix.port_panicked),
+        format_bytes(tcp.fix_delivered as f64),
+        format_bytes(unix.fix_delivered as f64)
     );
-    Ok(Finding::new(Verdict::confirmed_if(panicked && generic_ok), summary, ev))
+    Ok(Measured::new(ev, summary))
 }
+
+/// Reproduced when the assertion passed on TCP and panicked on the Unix
+/// socket, over which the fix delivered.
+pub const D06: Rule = Rule {
+    says: "reproduced when the seed's assertion passed on TCP but panicked on a \
+           Unix-domain connection, over which sendfile_all delivered the whole file; not \
+           reproduced when it panicked on neither; unverifiable when it failed on TCP too \
+           (a broken port) or the fix did not deliver",
+    inputs: &[TCP_PANICKED, UNIX_PANICKED, TCP_DELIVERED, UNIX_DELIVERED, SIZE],
+    thresholds: &[],
+    decide: |f| {
+        let size = f.get(SIZE);
+        if f.get(UNIX_PANICKED) == 0.0 {
+            Verdict::Refuted
+        } else if f.get(TCP_PANICKED) != 0.0 {
+            Verdict::unverifiable(
+                "the port panicked on TCP too: it is broken, not the seed",
+            )
+        } else if f.get(UNIX_DELIVERED) >= size && f.get(TCP_DELIVERED) >= size {
+            Verdict::Confirmed
+        } else {
+            Verdict::unverifiable("sendfile_all did not deliver the file either")
+        }
+    },
+    examples: &[
+        example(
+            &[
+                (SIZE, 1e6),
+                (UNIX_PANICKED, 1.0),
+                (TCP_PANICKED, 0.0),
+                (UNIX_DELIVERED, 1e6),
+                (TCP_DELIVERED, 1e6),
+            ],
+            Confirmed,
+        ),
+        example(&[(SIZE, 1e6), (UNIX_PANICKED, 0.0)], Refuted),
+        example(&[(SIZE, 1e6), (UNIX_PANICKED, 1.0), (TCP_PANICKED, 1.0)], Unverifiable),
+        example(
+            &[
+                (SIZE, 1e6),
+                (UNIX_PANICKED, 1.0),
+                (TCP_PANICKED, 0.0),
+                (UNIX_DELIVERED, 0.0),
+                (TCP_DELIVERED, 1e6),
+            ],
+            Unverifiable,
+        ),
+    ],
+};
+
+const RUSTC: &str = "rustc ran";
+const STUB_CHECKS: &str = "the seed's SendFile stub, ported: type-checks";
+const BODY_CHECKS: &str = "the same signature with a body: type-checks";
+
+/// D51: seed 002's `SendFile` is a stub with no return. Its faithful Rust
+/// port and the same signature with a body go through the same `rustc`.
+pub fn d51_stub_send_file(ctx: &Ctx) -> Result<Measured, CheckError> {
+    let (stub, body) = figures::stub_compiles(ctx)?;
+    let mut ev = Evidence::new(
+        "seed 002 §1.5.1.1.3 L61-65's SendFile (a signature promising a count and an error, \
+         and a comment for a body) ported to Rust as written, and the same signature with a \
+         body; each type-checked by rustc as a library (--emit metadata)",
+    );
+    let ran = !matches!(stub, Compiled::NoCompiler(_))
+        && !matches!(body, Compiled::NoCompiler(_));
+    ev.add(RUSTC, flag(ran), Unit::Bool);
+    ev.add(STUB_CHECKS, flag(*stub == Compiled::Ok), Unit::Bool);
+    ev.add(BODY_CHECKS, flag(*body == Compiled::Ok), Unit::Bool);
+    let say = |c: &Compiled| match c {
+        Compiled::Ok => "compiles".to_string(),
+        Compiled::Failed(Some(code)) => format!("fails with {code}"),
+        Compiled::Failed(None) => "fails".to_string(),
+        Compiled::NoCompiler(why) => format!("could not be checked ({why})"),
+    };
+    let summary = format!(
+        "the seed's SendFile, ported as written, {}; with a body, {} (so no figure of seed \
+         002 came from its code: C002-07, C002-08 and C002-09 measure them on working code)",
+        say(stub),
+        say(body)
+    );
+    Ok(Measured::new(ev, summary))
+}
+
+/// Reproduced when the stub does not type-check and the same signature with
+/// a body does.
+pub const D51: Rule = Rule {
+    says: "reproduced when the ported stub fails to type-check and the same signature \
+           with a body passes; not reproduced when the stub type-checks; unverifiable \
+           without rustc, or when both fail",
+    inputs: &[RUSTC, STUB_CHECKS, BODY_CHECKS],
+    thresholds: &[],
+    decide: |f| {
+        if f.get(RUSTC) == 0.0 {
+            Verdict::unverifiable("no rustc could be run here to type-check the port")
+        } else if f.get(STUB_CHECKS) != 0.0 {
+            Verdict::Refuted
+        } else if f.get(BODY_CHECKS) != 0.0 {
+            Verdict::Confirmed
+        } else {
+            Verdict::unverifiable("rustc rejected the version with a body as well")
+        }
+    },
+    examples: &[
+        example(&[(RUSTC, 1.0), (STUB_CHECKS, 0.0), (BODY_CHECKS, 1.0)], Confirmed),
+        example(&[(RUSTC, 1.0), (STUB_CHECKS, 1.0)], Refuted),
+        example(&[(RUSTC, 0.0)], Unverifiable),
+        example(&[(RUSTC, 1.0), (STUB_CHECKS, 0.0), (BODY_CHECKS, 0.0)], Unverifiable),
+    ],
+};

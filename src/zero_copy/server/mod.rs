@@ -4,7 +4,7 @@
 //! [`sendfile_all`](super::sendfile::sendfile_all) (or, for comparison, a
 //! read/write loop), so a request on the sendfile path allocates nothing.
 //!
-//! Its safety story, each part tested in `tests/zero_copy.rs`:
+//! Its safety story, each part tested in `tests/zero_copy/`:
 //!
 //! - **confined**: every path goes through [`Root::open_target`]; nothing
 //!   outside the root is ever opened (see `confine.rs`);
@@ -22,13 +22,14 @@
 //! Not for: the open internet (no TLS, no rate limits, no access log).
 
 pub mod client;
+pub mod command;
 pub mod http;
 mod workers;
 
 pub use workers::{ServerHandle, ignore_sigpipe, spawn};
 
 use super::confine::{Denied, Opened, Root, Strategy};
-use super::read_write::read_write_loop;
+use super::read_write::{read_write_loop, read_write_through};
 use super::sendfile::sendfile_all;
 use http::{Head, HeadError, MAX_HEAD, Span, Verb};
 use nix::sys::socket::{MsgFlags, send};
@@ -36,6 +37,7 @@ use std::io::{self, Read};
 use std::net::TcpStream;
 use std::os::fd::AsRawFd;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -46,6 +48,10 @@ pub enum Transfer {
     Sendfile,
     /// A read/write loop with a buffer of this size (allocated per response).
     CopyLoop(usize),
+    /// The same loop, with buffers of this size taken from a pool the server
+    /// keeps (seed 002 §1.5.1.1.7.1's advice), so a response allocates
+    /// nothing once the pool holds a buffer per busy worker.
+    PooledCopyLoop(usize),
 }
 
 /// What the server serves, and how.
@@ -131,6 +137,33 @@ pub struct Site {
     config: Config,
     counters: Counters,
     stopping: AtomicBool,
+    pool: BufferPool,
+}
+
+/// Buffers for [`Transfer::PooledCopyLoop`]: taken for one response, put
+/// back after it. Holds at most one buffer per worker.
+#[derive(Debug, Default)]
+struct BufferPool {
+    free: Mutex<Vec<Vec<u8>>>,
+}
+
+impl BufferPool {
+    /// A buffer of `size` bytes: a pooled one, or a new one if none is free.
+    fn take(&self, size: usize) -> Vec<u8> {
+        let pooled = self.free.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        match pooled {
+            Some(buf) if buf.len() == size => buf,
+            _ => vec![0; size],
+        }
+    }
+
+    /// Returns `buf` to the pool, unless it already holds `max` buffers.
+    fn put(&self, buf: Vec<u8>, max: usize) {
+        let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
+        if free.len() < max {
+            free.push(buf);
+        }
+    }
 }
 
 /// Per-connection buffers, allocated once per connection, reused by every
@@ -152,6 +185,7 @@ impl Site {
             config,
             counters: Counters::default(),
             stopping: AtomicBool::new(false),
+            pool: BufferPool::default(),
         })
     }
 
@@ -308,6 +342,18 @@ impl Site {
                 Transfer::Sendfile => sendfile_all(stream, &file, start, body_len),
                 Transfer::CopyLoop(buf) => {
                     read_write_loop(&file, start, body_len, &mut &*stream, buf)
+                }
+                Transfer::PooledCopyLoop(size) => {
+                    let mut buf = self.pool.take(size.max(1));
+                    let sent = read_write_through(
+                        &file,
+                        start,
+                        body_len,
+                        &mut &*stream,
+                        &mut buf,
+                    );
+                    self.pool.put(buf, self.config.workers);
+                    sent
                 }
             };
             let moved = match sent {

@@ -5,14 +5,12 @@
 //! reordering does pay in Go: 24 → 16 bytes.
 //!
 //! Here: the pair in `repr(C)` (Go's rule) and in the default representation,
-//! where rustc reorders fields itself so that the two orders cost the same,
-//! and the check for C001-25, which also counts the bytes a `Vec` of 1,000
-//! of each asks the allocator for.
+//! where rustc reorders fields itself so that the two orders cost the same.
+//! The check for C001-25 (`checks/layout.rs`) also counts the bytes a `Vec`
+//! of 1,000 of each asks the allocator for ([`vec_bytes`]).
 
-use super::field_map::{TypeLayout, type_layout};
-use crate::claims::{CheckError, Ctx, Evidence, Finding, Unit, Verdict};
 use crate::measure::alloc;
-use crate::table::format_value;
+use crate::struct_layout::field_map::{TypeLayout, type_layout};
 use core::mem::{offset_of, size_of};
 use static_assertions::{const_assert, const_assert_eq};
 
@@ -89,51 +87,4 @@ pub fn vec_bytes<T>() -> u64 {
     let (v, counts) = alloc::measure(|| Vec::<T>::with_capacity(ELEMENTS));
     drop(std::hint::black_box(v));
     counts.bytes_requested
-}
-
-/// C001-25: reordering `{bool, int64, bool, int32}` to `{int64, int32, bool,
-/// bool}` shrinks the struct.
-pub fn check_c001_25(_: &Ctx) -> Result<Finding, CheckError> {
-    let ls = layouts();
-    let mut ev = Evidence::new(format!(
-        "size_of of this build; Vec::with_capacity({ELEMENTS}) bytes from the counting \
-         allocator; repr(C) is Go's layout rule, the default repr is this rustc's choice"
-    ));
-    let [uc, oc, ur, or] = ls.each_ref().map(|l| {
-        ev.add(format!("size_of {} ({})", l.name, l.repr), l.size as f64, Unit::Bytes)
-    });
-    let vec_uc = ev.add(
-        "Vec of 1000 UnoptimizedC",
-        vec_bytes::<UnoptimizedC>() as f64,
-        Unit::Bytes,
-    );
-    let vec_oc =
-        ev.add("Vec of 1000 OptimizedC", vec_bytes::<OptimizedC>() as f64, Unit::Bytes);
-    let rust_order = ls[2].memory_order().join(", ");
-    ev.add(
-        "default repr kept the declared order",
-        (rust_order == "a, b, c, d") as u8 as f64,
-        Unit::Bool,
-    );
-    let (shrinks_c, shrinks_rust) = (oc < uc, or < ur);
-    let verdict = match (shrinks_c, shrinks_rust) {
-        (true, true) => Verdict::Confirmed,
-        (true, false) => Verdict::unruled_holds_only_when(format!(
-            "the struct is repr(C), as in Go ({uc} → {oc} B); under the default repr \
-             rustc already reorders the fields (memory order {rust_order}), so both \
-             orders are {ur} and {or} B and reordering by hand saves nothing"
-        )),
-        (false, true) => Verdict::unruled_holds_only_when(format!(
-            "the struct uses the default repr ({ur} → {or} B); under repr(C) both are \
-             {uc} and {oc} B"
-        )),
-        (false, false) => Verdict::Refuted,
-    };
-    let summary = format!(
-        "repr(C) {uc} → {oc} B ({} → {} B per {ELEMENTS} in a Vec); default repr \
-         {ur} → {or} B",
-        format_value(vec_uc, Unit::Count),
-        format_value(vec_oc, Unit::Count),
-    );
-    Ok(Finding::new(verdict, summary, ev))
 }

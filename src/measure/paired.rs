@@ -11,6 +11,10 @@
 //!
 //! Not for: a single pair of figures (there is no spread to judge), nor
 //! samples that were not taken side by side.
+//!
+//! Used by zero_copy's timing verdicts and lock_free_ring's speed verdicts;
+//! the minimum effect is a rule's threshold where a rule decides on it
+//! ([`Paired::effect_beyond`]).
 
 /// The smallest change a verdict treats as a difference, even when the
 /// rounds agree on it: ±5%. Below it, a difference is too small to matter
@@ -64,12 +68,20 @@ impl Paired {
         })
     }
 
-    // ANCHOR: effect
-    /// The direction of the difference, if it is beyond the noise band.
+    /// The direction of the difference, if it is beyond the noise band and
+    /// [`MIN_EFFECT`].
     pub fn effect(&self) -> Effect {
-        if self.q3 < 1.0 && self.median <= 1.0 / (1.0 + MIN_EFFECT) {
+        self.effect_beyond(MIN_EFFECT)
+    }
+
+    // ANCHOR: effect
+    /// The direction of the difference, if it is beyond the noise band (the
+    /// middle half of the rounds agree on it) and the median moves by at
+    /// least `min_effect` (0.05 = 5%).
+    pub fn effect_beyond(&self, min_effect: f64) -> Effect {
+        if self.q3 < 1.0 && self.median <= 1.0 / (1.0 + min_effect) {
             Effect::Lower
-        } else if self.q1 > 1.0 && self.median >= 1.0 + MIN_EFFECT {
+        } else if self.q1 > 1.0 && self.median >= 1.0 + min_effect {
             Effect::Higher
         } else {
             Effect::Within

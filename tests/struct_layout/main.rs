@@ -1,4 +1,5 @@
-//! Chapter 2, struct layout: invariants and exercises.
+//! Chapter 2, struct layout: invariants (this file) and exercises
+//! (`exercises.rs`; `cargo test --test struct_layout exercise`).
 //!
 //! Everything here is deterministic: sizes, offsets, the shape of a
 //! permutation, sums and counts. No test asserts a time. Layout facts that
@@ -6,16 +7,22 @@
 //! are in tests named `todays_rustc_…`: if one fails after a compiler
 //! upgrade, the book's text needs updating, not the compiler.
 
-use perf_workbook::claims::{CheckError, Ctx, Finding, Verdict};
+mod exercises;
+
+use perf_workbook::claims::{Outcome, Rule};
+use perf_workbook::struct_layout::checks::layout::{
+    D10, REORDERING_SHRINKS, reordering_evidence,
+};
 use perf_workbook::struct_layout::false_sharing::{
     self, AdjacentLines, CounterPair, Padded, SameLine,
 };
+use perf_workbook::struct_layout::go_vet::{self, GoVet};
 use perf_workbook::struct_layout::hierarchy::{self, CacheSizes, Chain};
 use perf_workbook::struct_layout::locality::{self, Matrix, Order};
 use perf_workbook::struct_layout::representations::{self, Guarantee, Level, PackedC};
-use perf_workbook::struct_layout::{seed_000, seed_001};
-use std::mem::{align_of, offset_of, size_of};
-use std::sync::atomic::{AtomicU64, Ordering};
+use perf_workbook::struct_layout::seed_port::{self, Reordering, seed_000, seed_001};
+use std::mem::{align_of, size_of};
+use std::sync::atomic::AtomicU64;
 
 perf_workbook::count_allocations!();
 
@@ -141,21 +148,51 @@ fn a_vec_of_1000_asks_for_24_000_or_16_000_bytes() {
     assert_eq!(seed_001::vec_bytes::<seed_001::OptimizedC>(), 16_000);
 }
 
+/// The verdicts of the reordering claims (C000-08, C001-25, D10) are read
+/// off the sizes: the same evidence builder and rules, fed seed 000's pair,
+/// seed 001's, and seed 001's reversed, give three different answers. (The
+/// old test asserted the verdicts of the registered checks, which the
+/// compile-time assertions of `seed_port` fix, so it could not fail.)
 #[test]
-fn the_layout_checks_compute_their_verdicts_from_the_sizes() {
-    let ctx = Ctx { quick: true };
-    let run =
-        |check: fn(&Ctx) -> Result<Finding, CheckError>| check(&ctx).unwrap().verdict;
-    assert_eq!(run(seed_000::check_c000_08), Verdict::Refuted);
-    assert_eq!(run(seed_000::check_c000_09), Verdict::Refuted);
-    assert_eq!(run(seed_000::check_c000_10), Verdict::Confirmed);
-    assert_eq!(run(seed_000::check_d10), Verdict::Confirmed);
-    assert!(matches!(run(seed_000::check_d11), Verdict::NotApplicable { .. }));
-    // Relies on today's rustc reordering the default-repr pair (see above).
-    assert!(matches!(run(seed_001::check_c001_25), Verdict::HoldsOnlyWhen { .. }));
+fn the_reordering_verdicts_follow_the_sizes() {
+    let outcome = |rule: &Rule, r: &Reordering| {
+        Outcome::of(&rule.apply(&reordering_evidence(r, "test")).unwrap())
+    };
+    let s0 = seed_port::seed_000_pair();
+    assert_eq!(outcome(&REORDERING_SHRINKS, &s0), Outcome::Refuted);
+    assert_eq!(outcome(&D10, &s0), Outcome::Confirmed);
+    let s1 = seed_port::seed_001_pair();
+    assert_eq!((s1.saved_c(), s1.saved_rust()), (8, 0), "today's rustc");
+    assert_eq!(outcome(&REORDERING_SHRINKS, &s1), Outcome::HoldsOnlyWhen);
+    assert_eq!(outcome(&D10, &s1), Outcome::Refuted);
+    let reversed = Reordering {
+        before_c: s1.after_c.clone(),
+        after_c: s1.before_c.clone(),
+        before_rust: s1.after_rust.clone(),
+        after_rust: s1.before_rust.clone(),
+    };
+    assert_eq!(reversed.saved_c(), -8);
+    assert_eq!(outcome(&REORDERING_SHRINKS, &reversed), Outcome::Refuted);
 }
 
 // -------------------------------------------------------------- hierarchy
+
+/// True when `next` is one cycle through every index: a visited set, not the
+/// walk-back-to-0 of exercise 3, so the two check each other.
+fn is_single_cycle(next: &[usize]) -> bool {
+    let mut seen = vec![false; next.len()];
+    let mut at = 0;
+    for _ in 0..next.len() {
+        match (next.get(at), seen.get(at)) {
+            (Some(&to), Some(false)) => {
+                seen[at] = true;
+                at = to;
+            }
+            _ => return false,
+        }
+    }
+    !next.is_empty() && at == 0 && seen.iter().all(|&s| s)
+}
 
 #[test]
 fn random_chains_are_single_cycles() {
@@ -272,148 +309,46 @@ fn the_placements_share_a_line_or_do_not() {
 #[test]
 #[cfg_attr(miri, ignore = "spawns pinned threads and reads CPU clocks")]
 fn every_increment_is_counted() {
-    // run_pair and run_fixed assert that each counter holds what its thread
-    // counted; here, that they did count.
+    // run_pair asserts that each counter holds what its thread counted;
+    // here, that they did count, in whole batches.
     let run = false_sharing::run_pair::<SameLine>(std::time::Duration::from_millis(1));
     assert!(run.increments.0 > 0 && run.increments.1 > 0, "{run:?}");
     assert_eq!(run.increments.0 % false_sharing::BATCH, 0);
-    assert!(false_sharing::run_fixed::<Padded>(10_000) > std::time::Duration::ZERO);
+    // run_fixed's counters hold exactly what each thread was told to add.
+    // (This asserted a positive time before, which nothing could break.)
+    assert_eq!(false_sharing::run_fixed::<Padded>(10_000).counts, (10_000, 10_000));
+    assert_eq!(false_sharing::run_fixed::<SameLine>(7).counts, (7, 7));
 }
 
-// -------------------------------------------------------------- exercises
+// ---------------------------------------------------------------- go vet
 
-// ANCHOR: reorder_starter
-/// A sensor reading, fields in the order someone first wrote them down.
-#[repr(C)]
-pub struct ReadingAsDeclared {
-    pub valid: bool,
-    pub timestamp_ns: u64,
-    pub channel: u8,
-    pub value: f32,
-    pub sequence: u16,
-}
-// ANCHOR_END: reorder_starter
-
-/// Solution to exercise 1: largest alignment first.
-#[repr(C)]
-pub struct Reading {
-    pub timestamp_ns: u64,
-    pub value: f32,
-    pub sequence: u16,
-    pub channel: u8,
-    pub valid: bool,
-}
-
-// ANCHOR: reorder_test
+/// The listings show what their names say: the control imports everything
+/// first, the seed's order puts an import after the type, the seed's missing
+/// import uses `fmt` without importing it.
 #[test]
-fn exercise_1_reorder_to_16_bytes() {
-    assert_eq!(size_of::<ReadingAsDeclared>(), 32); // 16 bytes of padding
-    // Your `Reading`: the same five fields, still #[repr(C)], in an order
-    // that needs no padding at all.
-    assert_eq!(size_of::<Reading>(), 16);
-    let r = Reading { timestamp_ns: 1, value: 2.5, sequence: 3, channel: 4, valid: true };
-    assert!(r.valid && r.timestamp_ns == 1 && r.value == 2.5);
-    assert_eq!((r.sequence, r.channel), (3, 4));
-}
-// ANCHOR_END: reorder_test
-
-/// Solution to exercise 2.
-#[repr(C)]
-#[derive(Default)]
-pub struct WorkerStats {
-    pub sent: crossbeam_utils::CachePadded<AtomicU64>,
-    pub received: crossbeam_utils::CachePadded<AtomicU64>,
+fn the_go_listings_have_the_shape_they_claim() {
+    let at = |text: &str, needle: &str| text.find(needle).unwrap_or(usize::MAX);
+    let c = go_vet::CORRECT;
+    assert!(at(c, "\"unsafe\"") < at(c, "type Pair") && c.contains("\"fmt\""));
+    let late = go_vet::IMPORT_AFTER_TYPES;
+    assert!(at(late, "type Pair") < at(late, "import \"unsafe\""));
+    assert!(late.contains("import \"fmt\""), "only the order is wrong");
+    let no_fmt = go_vet::FMT_NOT_IMPORTED;
+    assert!(!no_fmt.contains("\"fmt\"") && no_fmt.contains("fmt.Println"));
+    assert!(at(no_fmt, "import") < at(no_fmt, "type Pair"), "only the import is missing");
 }
 
-// ANCHOR: pad_counters_test
+/// With a Go toolchain on PATH, `go vet` accepts the control and rejects the
+/// other two for the reasons D11 names; without one, there is nothing to run.
 #[test]
-fn exercise_2_pad_the_counters() {
-    // Your `WorkerStats` has two AtomicU64 counters, `sent` and `received`,
-    // each written by its own thread: keep them 128 bytes apart.
-    let gap = offset_of!(WorkerStats, received) - offset_of!(WorkerStats, sent);
-    assert!(gap >= 128, "counters only {gap} bytes apart");
-    assert!(align_of::<WorkerStats>() >= 128);
-    let stats = WorkerStats::default();
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            (0..1000).for_each(|_| _ = stats.sent.fetch_add(1, Ordering::Relaxed))
-        });
-        s.spawn(|| {
-            (0..1000).for_each(|_| _ = stats.received.fetch_add(1, Ordering::Relaxed))
-        });
-    });
-    assert_eq!(stats.sent.load(Ordering::Relaxed), 1000);
-    assert_eq!(stats.received.load(Ordering::Relaxed), 1000);
-}
-// ANCHOR_END: pad_counters_test
-
-// ANCHOR: single_cycle_starter
-/// True when `next` is a single cycle through all of `0..next.len()`:
-/// starting at 0 and following `next`, every index is visited exactly once
-/// before the walk returns to 0. Any index out of range makes it false.
-fn is_single_cycle(next: &[usize]) -> bool {
-    // ANCHOR_END: single_cycle_starter
-    let n = next.len();
-    let mut at = 0;
-    for step in 1..=n {
-        at = match next.get(at) {
-            Some(&i) if i < n => i,
-            _ => return false,
-        };
-        if at == 0 {
-            // Back at the start: a single cycle only if it took all n steps
-            // (an earlier repeat elsewhere would never reach 0 again).
-            return step == n;
+#[cfg_attr(miri, ignore = "runs the go toolchain")]
+fn go_vet_rejects_the_seeds_two_faults_and_accepts_the_control() {
+    match go_vet::run().expect("a temp directory") {
+        GoVet::NoToolchain => eprintln!("no go on PATH: skipped"),
+        GoVet::Ran { version, listings: [control, late, no_fmt] } => {
+            assert!(control.accepted, "{version}: {control:?}");
+            assert!(late.rejected_for(go_vet::LATE_IMPORT), "{version}: {late:?}");
+            assert!(no_fmt.rejected_for(go_vet::UNDEFINED_FMT), "{version}: {no_fmt:?}");
         }
     }
-    false
 }
-
-#[test]
-fn exercise_3_single_cycle() {
-    assert!(is_single_cycle(&[0]));
-    assert!(is_single_cycle(&[1, 2, 0]));
-    assert!(is_single_cycle(&[2, 0, 1]));
-    assert!(is_single_cycle(&Chain::random(500, 9).successors()));
-    assert!(!is_single_cycle(&[]));
-    assert!(!is_single_cycle(&[0, 1])); // two fixed points
-    assert!(!is_single_cycle(&[1, 0, 3, 2])); // two 2-cycles
-    assert!(!is_single_cycle(&[1, 2, 1])); // 0 → 1 → 2 → 1 …: never back to 0
-    assert!(!is_single_cycle(&[1, 5])); // out of range
-}
-
-// ANCHOR: free_option_starter
-/// A user id; 0 is never a valid id. Costs 8 bytes inside an `Option`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UserIdAsDeclared(pub u32);
-// ANCHOR_END: free_option_starter
-
-/// Solution to exercise 4: `NonZeroU32` gives `Option` a niche (the value
-/// 0), and `repr(transparent)` puts the wrapper under std's guarantee.
-#[repr(transparent)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UserId(std::num::NonZeroU32);
-
-impl UserId {
-    /// `None` for 0.
-    pub fn new(raw: u32) -> Option<Self> {
-        std::num::NonZeroU32::new(raw).map(Self)
-    }
-
-    /// The number.
-    pub fn get(self) -> u32 {
-        self.0.get()
-    }
-}
-
-// ANCHOR: free_option_test
-#[test]
-fn exercise_4_free_option() {
-    assert_eq!(size_of::<Option<UserIdAsDeclared>>(), 8);
-    // Your `UserId`: `UserId::new(raw) -> Option<UserId>` (None for 0) and
-    // `get(self) -> u32`, with an Option no bigger than the id itself.
-    assert_eq!(size_of::<Option<UserId>>(), 4);
-    assert_eq!(UserId::new(0), None);
-    assert_eq!(UserId::new(42).map(UserId::get), Some(42));
-}
-// ANCHOR_END: free_option_test
