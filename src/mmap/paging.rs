@@ -417,7 +417,7 @@ pub fn line_cycle(buf: &mut [u8], order: &[u32]) {
 
 /// `buf` as 64-bit words (its start is page-aligned, its length a multiple of 8).
 fn bytemuck_words(buf: &mut [u8]) -> &mut [u64] {
-    assert!(buf.as_ptr() as usize % 8 == 0 && buf.len() % 8 == 0);
+    assert!((buf.as_ptr() as usize).is_multiple_of(8) && buf.len().is_multiple_of(8));
     // SAFETY: the pointer is 8-byte aligned and the length a multiple of 8
     // (checked above); every bit pattern is a valid u64; the borrow of `buf`
     // is carried into the result, so nothing else touches the bytes.
@@ -431,7 +431,7 @@ pub fn chase_lines<const K: usize>(
     starts: &[u32; K],
     steps: usize,
 ) -> [usize; K] {
-    assert!(buf.as_ptr() as usize % 8 == 0 && buf.len() % 8 == 0);
+    assert!((buf.as_ptr() as usize).is_multiple_of(8) && buf.len().is_multiple_of(8));
     // SAFETY: as in `bytemuck_words`, read-only.
     let words: &[u64] =
         unsafe { std::slice::from_raw_parts(buf.as_ptr().cast(), buf.len() / 8) };
