@@ -114,5 +114,5 @@ fn main() {
         print!("{}", tables::chain_of(n as usize));
         return;
     }
-    cli::run_example(chapters::named("mark_sweep"), &args.chapter, &tables(log));
+    cli::run_example(cli::named("mark_sweep"), &args.chapter, &tables(log));
 }

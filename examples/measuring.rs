@@ -102,6 +102,6 @@ fn main() {
         }
         return;
     }
-    let chapter = perf_workbook::chapters::named("measuring");
+    let chapter = perf_workbook::cli::named("measuring");
     cli::run_example(chapter, &args.chapter, TABLES);
 }

@@ -90,5 +90,5 @@ fn main() {
     cli::quiet_on_closed_pipe();
     let args: Args = cli::parse_example(TABLES);
     PLOT.set(args.plot).expect("set once");
-    cli::run_example(perf_workbook::chapters::named("mmap"), &args.chapter, TABLES);
+    cli::run_example(perf_workbook::cli::named("mmap"), &args.chapter, TABLES);
 }

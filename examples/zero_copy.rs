@@ -96,7 +96,7 @@ fn main() {
     match args.command {
         Some(cmd) => command::run(cmd),
         None => {
-            let chapter = perf_workbook::chapters::named("zero_copy");
+            let chapter = perf_workbook::cli::named("zero_copy");
             cli::run_example(chapter, &args.chapter, TABLES);
         }
     }

@@ -3,7 +3,7 @@
 //! closed pipe ends the program quietly; and every chapter's example has the
 //! same shape ([`ChapterArgs`], [`ExampleTable`], [`run_example`]).
 
-use crate::chapters::{self, Chapter};
+use crate::chapters::Chapter;
 use crate::claims::{CheckError, Ctx};
 use crate::measure::machine::MachineInfo;
 use crate::table::Table;
@@ -102,7 +102,7 @@ pub fn chapter_main(slug: &str, tables: &[ExampleTable]) {
     }
     crate::chapters::dispatch_child();
     quiet_on_closed_pipe();
-    let chapter = chapters::named(slug);
+    let chapter = named(slug);
     let args: Only = parse_example(tables);
     run_example(chapter, &args.chapter, tables);
 }
@@ -217,6 +217,12 @@ pub fn one_line(e: &clap::Error) -> String {
     }
 }
 
+/// The chapter called `slug`, or a one-line error and exit code 2: for
+/// examples and tools that name their chapter in code.
+pub fn named(slug: &str) -> &'static Chapter {
+    crate::selection::parse_chapter(slug).unwrap_or_else(|e| fail(&e))
+}
+
 /// Prints `error: {msg}` on one line and exits with code 2.
 pub fn fail(msg: &str) -> ! {
     eprintln!("error: {msg}");
@@ -229,50 +235,12 @@ pub fn requires_linux(what: &str) -> ! {
     fail(&format!("{what} requires Linux"))
 }
 
-/// Parses a size such as `4096`, `64KiB`, `256MiB`, `1GiB`, `1.5GiB` (also
-/// `K`/`M`/`G`, `KB`/`MB`/`GB` meaning powers of 1024, and spaces before the unit).
-pub fn parse_size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let num: f64 =
-        num.parse().map_err(|_| format!("invalid size {text:?} (try 256MiB)"))?;
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        "t" | "tb" | "tib" => 1 << 40,
-        _ => {
-            return Err(format!(
-                "invalid size unit in {text:?} (use B, KiB, MiB, GiB or TiB)"
-            ));
-        }
-    };
-    let bytes = num * mult as f64;
-    if !bytes.is_finite() || bytes > u64::MAX as f64 || bytes.fract() != 0.0 {
-        return Err(format!("invalid size {text:?}: not a whole number of bytes"));
-    }
-    Ok(bytes as u64)
-}
+/// Sizes on the command line (`--size 256MiB`), for clap's `value_parser`.
+pub use crate::table::parse_size;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_parse_with_binary_units() {
-        assert_eq!(parse_size("4096"), Ok(4096));
-        assert_eq!(parse_size("64KiB"), Ok(64 << 10));
-        assert_eq!(parse_size("256MiB"), Ok(256 << 20));
-        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
-        assert_eq!(parse_size("1.5 GiB"), Ok(3 << 29));
-        assert_eq!(parse_size("2m"), Ok(2 << 20));
-        assert!(parse_size("lots").is_err());
-        assert!(parse_size("12XB").is_err());
-        assert!(parse_size("0.3B").is_err());
-        assert!(parse_size("").is_err());
-    }
 
     #[test]
     fn an_unknown_table_is_a_one_line_error_listing_the_known_ones() {

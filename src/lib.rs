@@ -20,6 +20,7 @@ pub mod cli;
 pub mod go_side;
 pub mod measure;
 pub mod runner;
+pub mod selection;
 pub mod table;
 
 pub mod escape_heap;
@@ -29,4 +30,5 @@ pub mod measuring;
 pub mod mmap;
 pub mod pools;
 pub mod struct_layout;
+pub mod worker_pools;
 pub mod zero_copy;

@@ -7,7 +7,8 @@ use perf_workbook::claims::render::{self, Only, Report};
 use perf_workbook::claims::{ClaimInfo, Ctx, saved};
 use perf_workbook::go_side::{self, GoRun};
 use perf_workbook::measure::machine::MachineInfo;
-use perf_workbook::runner::{self, Selection};
+use perf_workbook::runner;
+use perf_workbook::selection::{self, Selection};
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -23,10 +24,10 @@ perf_workbook::count_allocations!();
 )]
 struct Args {
     /// Only this chapter (repeatable): measuring, zero_copy, struct_layout, …
-    #[arg(long, value_name = "SLUG", value_parser = runner::parse_chapter)]
+    #[arg(long, value_name = "SLUG", value_parser = selection::parse_chapter)]
     chapter: Vec<&'static Chapter>,
     /// Only this claim or defect id (repeatable), e.g. C000-08 or D10.
-    #[arg(long, value_name = "ID", value_parser = runner::parse_claim)]
+    #[arg(long, value_name = "ID", value_parser = selection::parse_claim)]
     claim: Vec<&'static ClaimInfo>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]

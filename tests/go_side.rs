@@ -6,7 +6,8 @@
 use perf_workbook::claims::render::{self, GoStatus};
 use perf_workbook::claims::{self, Ctx, Outcome, saved};
 use perf_workbook::go_side::{self, Choice, GoRun, report, toolchain};
-use perf_workbook::runner::{self, Selection};
+use perf_workbook::runner;
+use perf_workbook::selection::Selection;
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -653,8 +653,7 @@ pub fn markdown(report: &Report, only: Only, command: &str) -> String {
         let _ = writeln!(
             s,
             "Not covered yet: {} entries of the research ledger belong to chapters this \
-             book does not have yet (allocator tuning, worker pools and batching, \
-             monitoring): {}.\n",
+             book does not have yet (allocator tuning, monitoring): {}.\n",
             later.len(),
             later.join(", ")
         );

@@ -2,11 +2,10 @@
 //! condition they were measured under) and the verdict computed from it.
 //!
 //! The rule of the workbook: `Confirmed`, `Refuted` and `HoldsOnlyWhen` are
-//! computed by a [`Rule`] from figures measured in the same run. Only
+//! computed by a [`Rule`](super::Rule) from figures measured in the same run. Only
 //! `NotApplicable` and `Unverifiable` may be decided without measuring (a
-//! check registered as [`Check::fixed`]), and both carry a reason.
+//! check registered as [`Check::fixed`](super::Check::fixed)), and both carry a reason.
 
-use super::rule::{Outcome, Rule};
 use crate::table::{Unit, format_value};
 use std::fmt;
 
@@ -300,129 +299,6 @@ impl From<String> for CheckError {
 impl From<&str> for CheckError {
     fn from(s: &str) -> Self {
         Self(s.to_string())
-    }
-}
-
-/// What a check's measuring half returns: the evidence, and one line that
-/// states its key figures (never the verdict: the rule decides that).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Measured {
-    /// Everything measured.
-    pub evidence: Evidence,
-    /// The key figures in words, e.g. "an mmap of 1024 MiB takes 23 µs".
-    pub summary: String,
-}
-
-impl Measured {
-    /// Evidence and its summary.
-    pub fn new(evidence: Evidence, summary: impl Into<String>) -> Self {
-        Self { evidence, summary: summary.into() }
-    }
-}
-
-/// The measuring half of a check.
-pub type Measure = fn(&Ctx) -> Result<Measured, CheckError>;
-
-/// How a check reaches its verdict.
-#[derive(Clone, Copy)]
-pub enum How {
-    /// Measures, then a [`Rule`] decides from the evidence alone.
-    Measured {
-        /// Runs the workload.
-        measure: Measure,
-        /// Decides.
-        rule: &'static Rule,
-    },
-    /// A verdict no measurement decides (`NotApplicable` or `Unverifiable`),
-    /// with its reason; `analogue` may measure the nearest Rust counterpart
-    /// for the reader, without deciding anything.
-    Static {
-        /// The verdict and its reason.
-        verdict: fn() -> Verdict,
-        /// The measured Rust analogue, if any.
-        analogue: Option<Measure>,
-    },
-}
-
-/// A claim check a chapter registers: the claim id and how it is decided.
-#[derive(Clone, Copy)]
-pub struct Check {
-    /// A ledger id, e.g. `C000-08` or `D10`.
-    pub id: &'static str,
-    /// Measured and ruled, or static.
-    pub how: How,
-}
-
-impl Check {
-    /// A measured check: `measure`, then `rule`.
-    pub const fn measured(
-        id: &'static str,
-        measure: Measure,
-        rule: &'static Rule,
-    ) -> Self {
-        Self { id, how: How::Measured { measure, rule } }
-    }
-
-    /// A static check: `verdict` must be `NotApplicable` or `Unverifiable`.
-    pub const fn fixed(
-        id: &'static str,
-        verdict: fn() -> Verdict,
-        analogue: Option<Measure>,
-    ) -> Self {
-        Self { id, how: How::Static { verdict, analogue } }
-    }
-
-    /// The rule, for a measured check.
-    pub fn rule(&self) -> Option<&'static Rule> {
-        match self.how {
-            How::Measured { rule, .. } => Some(rule),
-            _ => None,
-        }
-    }
-
-    /// True when no measurement decides the verdict.
-    pub fn is_static(&self) -> bool {
-        matches!(self.how, How::Static { .. })
-    }
-
-    /// Measures (where it does) and decides.
-    pub fn run(&self, ctx: &Ctx) -> Result<Finding, CheckError> {
-        match self.how {
-            How::Measured { measure, rule } => {
-                let m = measure(ctx)?;
-                let verdict = rule
-                    .apply(&m.evidence)
-                    .map_err(|e| CheckError(format!("the rule could not decide: {e}")))?;
-                Ok(Finding::new(verdict, m.summary, m.evidence))
-            }
-            How::Static { verdict, analogue } => {
-                let verdict = verdict();
-                if Outcome::of(&verdict).is_measured() {
-                    return Err(CheckError(format!(
-                        "a static check may only be not applicable or unverifiable, \
-                         not {}",
-                        verdict.label(false)
-                    )));
-                }
-                let m = match analogue {
-                    Some(measure) => measure(ctx)?,
-                    None => Measured::new(
-                        Evidence::new("nothing measured: the verdict is static"),
-                        "nothing on this machine can measure it (the reason follows)",
-                    ),
-                };
-                Ok(Finding::new(verdict, m.summary, m.evidence))
-            }
-        }
-    }
-}
-
-impl fmt::Debug for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Check")
-            .field("id", &self.id)
-            .field("static", &self.is_static())
-            .finish_non_exhaustive()
     }
 }
 

@@ -29,7 +29,7 @@ pub use toolchain::Choice;
 
 use crate::claims::render::{GoResult, GoStatus};
 use crate::claims::{self, CheckError, Finding, Rule};
-use crate::runner::Selection;
+use crate::selection::Selection;
 use report::GoReport;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -226,7 +226,7 @@ mod tests {
 
     #[test]
     fn the_selection_decides_which_claims_go_to_the_go_side() {
-        let mmap = crate::runner::parse_chapter("mmap").unwrap();
+        let mmap = crate::selection::parse_chapter("mmap").unwrap();
         let ids = selected(&Selection::chapter(mmap));
         assert!(ids.contains(&"C004-01") && !ids.contains(&"C000-08"), "{ids:?}");
         let one = Selection {

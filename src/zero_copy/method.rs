@@ -71,7 +71,7 @@ impl Method {
     /// `read-write:8KiB`, `io-copy`, `sendfile`, `splice`, `splice:1MiB`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let (name, size) = match text.split_once(':') {
-            Some((n, s)) => (n, Some(crate::cli::parse_size(s)? as usize)),
+            Some((n, s)) => (n, Some(crate::table::parse_size(s)? as usize)),
             None => (text, None),
         };
         Ok(match name {

@@ -37,6 +37,7 @@ import (
 	_ "perfworkbook/mmap"
 	_ "perfworkbook/pools"
 	_ "perfworkbook/struct_layout"
+	_ "perfworkbook/worker_pools"
 	_ "perfworkbook/zero_copy"
 )
 

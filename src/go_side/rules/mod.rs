@@ -16,6 +16,7 @@ pub mod measuring;
 pub mod mmap;
 pub mod pools;
 pub mod struct_layout;
+pub mod worker_pools;
 pub mod zero_copy;
 
 /// `confirmed when INPUT ≥ THRESHOLD` (or the outcomes the caller names),
@@ -209,6 +210,26 @@ pub const GO_CHECKS: &[(&str, &Rule)] = &[
     ("D61", &mmap::D61),
     ("D66", &mmap::D66),
     ("D67", &mmap::D67),
+    // Chapter 9, worker_pools
+    ("C000-15", &worker_pools::C000_15),
+    ("C000-16", &worker_pools::C000_16),
+    ("C000-17", &worker_pools::C000_17),
+    ("C000-21", &worker_pools::C000_21),
+    ("C000-23", &worker_pools::C000_23),
+    ("C000-24", &worker_pools::C000_24),
+    ("C003-30", &worker_pools::C003_30),
+    ("C003-31", &worker_pools::C003_31),
+    ("D13", &worker_pools::D13),
+    ("D14", &worker_pools::D14),
+    ("D19", &worker_pools::D19),
+    ("D20", &worker_pools::D20),
+    ("D21", &worker_pools::D21),
+    ("D22", &worker_pools::D22),
+    ("D23", &worker_pools::D23),
+    ("D50", &worker_pools::D50),
+    ("D57", &worker_pools::D57),
+    ("D74", &worker_pools::D74),
+    ("D75", &worker_pools::D75),
 ];
 
 /// The Go rule for a ledger id.
