@@ -5,7 +5,12 @@
 //!   a 4,000,000-object heap (two references per object, all reachable)
 //!   against a plain BFS reachability pass over the same graph (the lower
 //!   bound), and against the same marker with a bare `Vec` stack and no
-//!   prefetch window (the cautionary peer). Target: mark ≤ 1.2× BFS.
+//!   prefetch window (the cautionary peer), the same marker with its window
+//!   off (`stw_mark_no_window`), and 16 pointer chases over the same heap
+//!   (`chase_16_chains`, the memory-level-parallelism limit). Targets: mark
+//!   ≤ 1.2× BFS; random-order mark ≥ 0.5× the 16-chain load rate.
+//! - `paced/hybrid_step`: one budgeted step of the paced cycle (its budget
+//!   calibrated to about 16 µs here): the pause it causes (target ≤ 100 µs).
 //! - `incremental`: one incremental cycle over a 1,000,000-object heap with
 //!   100 mutator operations between steps of 1,000 units, per barrier,
 //!   against one stop-the-world collection followed by the same operations.
@@ -27,10 +32,10 @@ use criterion::{
 };
 use perf_workbook::mark_sweep::barrier::Barrier;
 use perf_workbook::mark_sweep::graphs::{self, Shape};
-use perf_workbook::mark_sweep::heap::Heap;
+use perf_workbook::mark_sweep::heap::{Heap, ObjId};
 use perf_workbook::mark_sweep::incremental::Incremental;
 use perf_workbook::mark_sweep::mutator::{self, Event};
-use perf_workbook::mark_sweep::{seed_port, stw};
+use perf_workbook::mark_sweep::{chase, paced, seed_port, stw};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -72,8 +77,48 @@ fn mark(c: &mut Criterion) {
                 black_box(stw::mark_plain_lifo(black_box(&mut heap)))
             })
         });
+        g.bench_function("stw_mark_no_window", |b| {
+            b.iter(|| {
+                heap.whiten_all();
+                black_box(stw::mark_with_window(black_box(&mut heap), 0).marked)
+            })
+        });
+        // The limit: 16 pointer chases over the same heap, n loads in all.
+        let root = heap.roots().next().expect("a root");
+        let starts: [ObjId; 16] =
+            chase::chain_starts(&heap, root, 16).try_into().expect("16 starts");
+        g.bench_function("chase_16_chains", |b| {
+            b.iter(|| black_box(chase::chase(black_box(&heap), &starts, n / 16)))
+        });
         g.finish();
     }
+}
+
+/// One budgeted step of the paced cycle's size (its pause), hybrid barrier.
+fn paced_step(c: &mut Criterion) {
+    let n = size(1_000_000, 5_000);
+    let (heap, _) = mutator::mutator_workload(n, 1, 1);
+    let budget = paced::calibrate(&heap, Barrier::HYBRID);
+    let mut g = c.benchmark_group("paced");
+    g.throughput(Throughput::Elements(budget as u64));
+    g.bench_function("hybrid_step", |b| {
+        b.iter_batched(
+            || {
+                let mut h = heap.clone();
+                let mut gc = Incremental::new(Barrier::HYBRID, budget);
+                gc.start(&mut h);
+                gc.step(&mut h); // the stacks, then objects from here on
+                (h, gc)
+            },
+            |(mut h, mut gc)| {
+                let r = gc.step(&mut h);
+                assert!(r.work <= budget);
+                black_box(r)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
 }
 
 fn incremental(c: &mut Criterion) {
@@ -198,5 +243,5 @@ fn recursion(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, mark, incremental, barrier, recursion);
+criterion_group!(benches, mark, incremental, paced_step, barrier, recursion);
 criterion_main!(benches);

@@ -6,6 +6,9 @@
 //!   buffer, unused (as the seeds wrote them) and through `black_box`.
 //! - `pool_get_put`: the least work a pool can do, beside the allocator it
 //!   replaces and a pool that boxes every buffer (Go's `sync.Pool` of `[]byte`).
+//! - `counting_alloc`: a 64-byte alloc + write + free through glibc and
+//!   through `CountingAlloc<System>`, both called directly: what the
+//!   counting adds.
 //! - `first_touch/*`: seed 004's buffers, allocation only and allocation +
 //!   one write per page, `vec![0u8; n]` and anonymous mmap.
 //!
@@ -100,6 +103,33 @@ fn pool_get_put(c: &mut Criterion) {
     g.finish();
 }
 
+fn counting_alloc(c: &mut Criterion) {
+    use perf_workbook::measure::alloc::snapshot;
+    use perf_workbook::measuring::counting_cost::{counting_loop, glibc_loop};
+    let before = snapshot();
+    counting_loop(10);
+    let after = snapshot();
+    assert_eq!(after.allocs - before.allocs, 10, "the wrapper counts every block");
+    assert_eq!(after.frees - before.frees, 10);
+    let mut g = c.benchmark_group("counting_alloc");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("glibc_direct", |b| {
+        b.iter_custom(|n| {
+            let t = std::time::Instant::now();
+            glibc_loop(n);
+            t.elapsed()
+        })
+    });
+    g.bench_function("counting_alloc_over_glibc", |b| {
+        b.iter_custom(|n| {
+            let t = std::time::Instant::now();
+            counting_loop(n);
+            t.elapsed()
+        })
+    });
+    g.finish();
+}
+
 fn touch(buf: &mut [u8]) {
     for i in (0..buf.len()).step_by(4096) {
         buf[i] = 1;
@@ -139,5 +169,5 @@ fn first_touch(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, elision, pool_get_put, first_touch);
+criterion_group!(benches, elision, pool_get_put, counting_alloc, first_touch);
 criterion_main!(benches);

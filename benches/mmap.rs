@@ -10,6 +10,10 @@
 //! - `alloc_touch/<size>`: allocation + one write per page, per strategy.
 //! - `prefault_64MiB`: demand faults against MAP_POPULATE and MADV_POPULATE_WRITE.
 //! - `random_read_256MiB`: random 1-byte reads, 4 KiB pages against THP (TLB).
+//! - `tlb_32_chains_256MiB`: 32 pointer chases in turn through one random
+//!   cycle of every 64-byte line (32 loads in flight), 4 KiB pages against THP.
+//! - `fault_split_64MiB`: a first-touch fault per page against a memset of
+//!   the same 4 KiB page once resident (the zeroing alone).
 //!
 //! Limits, admitted:
 //! - Before `alloc_only` we fix glibc's mmap threshold at 128 KiB with
@@ -46,6 +50,7 @@ mod linux {
     use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group};
     use perf_workbook::measure::rng::SplitMix64;
     use perf_workbook::mmap::MmapBuf;
+    use perf_workbook::mmap::paging;
     use perf_workbook::mmap::sizes::{self, Strategy, touch_pages};
     use std::hint::black_box;
     use std::time::Duration;
@@ -253,6 +258,72 @@ mod linux {
         g.finish();
     }
 
+    /// Random reads at 32-way memory-level parallelism: 32 chains through
+    /// one random cycle of every 64-byte line, 4 KiB pages against THP.
+    fn tlb(c: &mut Criterion) {
+        const CHAINS: usize = 32;
+        let n = if bench_mode() { 256 * MIB } else { 16 * MIB };
+        let lines = n / 64;
+        let mut order: Vec<u32> = (0..lines as u32).collect();
+        SplitMix64::new(0x71B).shuffle(&mut order);
+        let starts: [u32; CHAINS] = std::array::from_fn(|j| order[j * lines / CHAINS]);
+        let steps = lines / CHAINS;
+        let mut g = c.benchmark_group(format!("tlb_32_chains_{}", name(n)));
+        g.throughput(Throughput::Elements((CHAINS * steps) as u64));
+        g.sample_size(10);
+        for huge in [false, true] {
+            let mut m = MmapBuf::new(n).expect("mmap");
+            if huge {
+                m.advise_huge_pages().expect("MADV_HUGEPAGE");
+            } else {
+                m.advise_no_huge_pages().expect("MADV_NOHUGEPAGE");
+            }
+            paging::line_cycle(&mut m, &order);
+            // One chain from its start comes back to it after every line.
+            let back = paging::chase_lines(&m, &[order[0]], lines);
+            assert_eq!(back[0], order[0] as usize, "one cycle through every line");
+            let label = if huge { "MADV_HUGEPAGE (2 MiB)" } else { "4 KiB pages" };
+            g.bench_function(label, |b| {
+                b.iter(|| black_box(paging::chase_lines(&m, &starts, steps)))
+            });
+        }
+        g.finish();
+    }
+
+    /// A first-touch fault against a memset of the same 4 KiB page, resident.
+    fn fault_split(c: &mut Criterion) {
+        let n = if bench_mode() { 64 * MIB } else { 4 * MIB };
+        let mut g = c.benchmark_group(format!("fault_split_{}", name(n)));
+        g.throughput(Throughput::Elements((n / 4096) as u64));
+        g.sample_size(10);
+        let fresh = |n: usize| {
+            let m = MmapBuf::new(n).expect("mmap");
+            m.advise_no_huge_pages().expect("MADV_NOHUGEPAGE");
+            m
+        };
+        let mut probe = fresh(n);
+        let (_, d) = perf_workbook::measure::os::measure(|| touch_pages(&mut probe));
+        assert!(d.minor_faults as usize >= n / 4096 / 2, "demand faults: {d:?}");
+        g.bench_function("first touch (fault)", |b| {
+            b.iter_batched(
+                || fresh(n),
+                |mut m| {
+                    touch_pages(&mut m);
+                    m
+                },
+                BatchSize::PerIteration,
+            )
+        });
+        g.bench_function("memset 4 KiB, resident", |b| {
+            b.iter(|| {
+                for page in probe.chunks_mut(4096) {
+                    black_box(page).fill(0);
+                }
+            })
+        });
+        g.finish();
+    }
+
     criterion_group!(
         benches,
         churn,
@@ -260,6 +331,8 @@ mod linux {
         alloc_only,
         alloc_touch,
         prefault,
-        random_read
+        random_read,
+        tlb,
+        fault_split
     );
 }

@@ -9,6 +9,10 @@
 //!   `Box::new` (glibc), mimalloc and jemalloc called directly, and opool,
 //!   object-pool, lifeguard. `box_new_no_black_box` shows what the optimiser
 //!   does to an allocation whose result is unused.
+//! - `buffer_public_api_4k`, `buffer_public_api_64`: the buffer path as a
+//!   reader writes it, a `thread_local_pool!` declared here (outside the
+//!   library) as its documentation shows, `get` and drop, against a fresh
+//!   `Vec::with_capacity` (glibc) and mimalloc and jemalloc.
 //! - `buffer_4k_touch`, `buffer_64k_touch`: a buffer written once per page.
 //! - `obj64_two_threads`, `buffer_64k_two_threads`: two threads at once,
 //!   time per operation per thread.
@@ -30,11 +34,11 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mimalloc::MiMalloc;
-use perf_workbook::pools::thread_local::{self as tls, OBJ64_POOL};
+use perf_workbook::pools::thread_local::{self as tls, OBJ64_POOL, TlsKey, TlsPool};
 use perf_workbook::pools::workloads::{self as w, PAGE};
 use perf_workbook::pools::{
-    BoxRecycler, LocalStore, MutexStore, Obj64, Pool, QueueStore, ShardedStore,
-    SizeClassPool,
+    BoxRecycler, BufferRecycler, LocalStore, MutexStore, Obj64, Pool, QueueStore,
+    ShardedStore, SizeClassPool,
 };
 use std::alloc::System;
 use std::hint::black_box;
@@ -174,6 +178,71 @@ fn obj64_one_thread(c: &mut Criterion) {
         })
     });
     g.finish();
+}
+
+// ---- the buffer path through the public API, as the macro's docs show it
+
+perf_workbook::thread_local_pool! {
+    /// This bench's 4 KiB buffers, declared as the `thread_local_pool!` docs do.
+    pub Bench4K: BufferRecycler = const {
+        Pool::new(
+            LocalStore::with_bound(16),
+            BufferRecycler { initial_capacity: 4096, max_capacity: 1 << 20 },
+        )
+    };
+}
+perf_workbook::thread_local_pool! {
+    /// The same for 64-byte buffers.
+    pub Bench64: BufferRecycler = const {
+        Pool::new(
+            LocalStore::with_bound(16),
+            BufferRecycler { initial_capacity: 64, max_capacity: 1 << 20 },
+        )
+    };
+}
+static BENCH_4K: TlsPool<Bench4K> = TlsPool::new();
+static BENCH_64: TlsPool<Bench64> = TlsPool::new();
+
+fn buffer_public_api(c: &mut Criterion) {
+    fn group<K: TlsKey<Recycler = BufferRecycler>>(
+        c: &mut Criterion,
+        name: &str,
+        pool: &TlsPool<K>,
+        size: usize,
+    ) {
+        let first = pool.get();
+        let p = first.as_ptr();
+        drop(first);
+        let again = pool.get();
+        assert_eq!(again.as_ptr(), p, "the thread_local_pool! reuses its buffer");
+        assert!(again.is_empty() && again.capacity() >= size);
+        drop(again);
+        let mut g = c.benchmark_group(name);
+        g.throughput(Throughput::Elements(1));
+        g.bench_function("vec_with_capacity_glibc", |b| {
+            b.iter_custom(|n| timed(|| w::buffer_pool(size, n, Vec::with_capacity, drop)))
+        });
+        g.bench_function("mimalloc", |b| {
+            b.iter_custom(|n| timed(|| w::buffer_alloc(&MI, size, n)))
+        });
+        g.bench_function("jemalloc", |b| {
+            b.iter_custom(|n| timed(|| w::buffer_alloc(&JE, size, n)))
+        });
+        g.bench_function("ours_thread_local_pool_macro", |b| {
+            b.iter_custom(|n| {
+                timed(|| {
+                    for i in 0..n {
+                        let mut buf = pool.get();
+                        w::touch_pages(&mut buf, size, i as u8);
+                        black_box(&mut *buf);
+                    }
+                })
+            })
+        });
+        g.finish();
+    }
+    group(c, "buffer_public_api_4k", &BENCH_4K, 4096);
+    group(c, "buffer_public_api_64", &BENCH_64, 64);
 }
 
 // ---- buffers written once per page
@@ -444,6 +513,7 @@ criterion_group! {
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))
         .sample_size(30);
-    targets = obj64_one_thread, buffers, obj64_two_threads, buffer_64k_two_threads, handoff_4k
+    targets = obj64_one_thread, buffer_public_api, buffers, obj64_two_threads,
+        buffer_64k_two_threads, handoff_4k
 }
 criterion_main!(benches);

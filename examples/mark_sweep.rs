@@ -48,6 +48,10 @@ fn tables(log: cli::BuildTables) -> Vec<ExampleTable> {
         table("seed", "the seed's recursive marker on cycles and chains", tables::seed),
         // How fast the worklist marks, against a plain BFS (target: ≤ 1.2×).
         table("throughput", "stop-the-world mark vs plain BFS", tables::throughput),
+        // The marker's limit: memory-level parallelism. Random-layout marking
+        // against 16 pointer chases over the same heap (target ≥ 0.5×), with
+        // and without the prefetch window.
+        table("mlp", "the marker against 16 pointer chases", tables::mlp),
         // D33, C001-17: four writes in the wrong order free an object the
         // program still reaches; the colors matter only because the mutator
         // runs between steps. `--barrier` picks the barrier.
@@ -66,6 +70,9 @@ fn tables(log: cli::BuildTables) -> Vec<ExampleTable> {
             "incremental marking vs stop-the-world",
             tables::incremental,
         ),
+        // Paced by the clock as Go paces it: steps under 100 µs while the
+        // collector takes at most 25% of the thread (the paced chart).
+        table("paced", "incremental cycles paced by the clock", tables::paced),
         // The seeds' GOGC and memory-limit settings (C000-11, C000-12, C003-33),
         // simulated; their checks belong to the allocator-tuning chapter.
         table("pacing", "GOGC and the memory limit over a burst", tables::pacing),
@@ -94,7 +101,9 @@ fn main() {
     let ctx = args.chapter.ctx();
     if let Some(dir) = &args.svg {
         let p = figures::pacing(&ctx);
-        match svg::write_pictures(dir, &p.runs, p.trace.total_bytes(), args.book_set) {
+        let paced = figures::paced(&ctx).runs.last().expect("a hybrid cycle");
+        let total = p.trace.total_bytes();
+        match svg::write_pictures(dir, &p.runs, total, paced, args.book_set) {
             Ok(n) => println!("wrote {n} SVG files into {}", dir.display()),
             Err(e) => cli::fail(&format!("{}: {e}", dir.display())),
         }

@@ -70,6 +70,9 @@ const TABLES: &[ExampleTable] = &[
     // C000-28, C001-34, D44: a pool beside the allocator it replaces, and a
     // pool that boxes every buffer (Go's sync.Pool of []byte).
     table("pool", "the least work a pool can do, in cycles", tables::pools),
+    // The counting allocator itself: what its per-thread, exact counting
+    // adds to an alloc + free (target: at most 1.5 ns).
+    table("counting", "what the counting allocator adds", tables::counting_cost),
     // Counts instead of times: syscalls, faults and CPU time from the kernel.
     table("counters", "what /proc and getrusage count", tables::counters),
     // C003-08: -benchmem counts repeat exactly; benchstat's U test reads the

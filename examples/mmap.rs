@@ -53,6 +53,9 @@ const TABLES: &[ExampleTable] = &[
     // C004-30, C004-31: reads map the shared zero page, writes allocate.
     // C004-11: touch 1 MiB of 1 GiB, pay for 1 MiB.
     table("paging", "lazy allocation, the zero page, demand paging", tables::paging),
+    // What a first-touch fault costs: zeroing the page (a memset of 4 KiB)
+    // and the rest (the trap, taking a page, the page tables).
+    table("fault", "a first-touch fault: zeroing and the rest", tables::fault),
     // C004-02: glibc zeroes at allocation only when it recycles a heap chunk
     // (16 MiB from the third turn); 64 MiB is a fresh lazy mapping every time.
     table("recycle", "glibc's recycled chunks, in a fresh process", tables::recycle),
@@ -63,7 +66,9 @@ const TABLES: &[ExampleTable] = &[
         "the seed's pre-warm loop, MAP_POPULATE, MADV_POPULATE_WRITE",
         tables::prefault,
     ),
-    // C004-39, D69: MAP_HUGETLB needs reserved pages; THP does not.
+    // C004-39, D69: MAP_HUGETLB needs reserved pages; THP does not. The TLB
+    // row: random reads at 32-way memory-level parallelism, 4 KiB pages
+    // against huge pages (far apart in a VM: nested page walks).
     table("thp", "MAP_HUGETLB, transparent huge pages, random reads", tables::thp),
     // C004-14, C004-22, D60: the seed's finalizer unmaps memory still in use;
     // Drop unmaps once. C004-36, D66: RSS and a heap profile miss a leaked

@@ -37,6 +37,11 @@ fn main() {
             // thread against two: a shared mutex or queue is one cache line that
             // both cores write on every operation.
             table("pays", "when does a pool pay? pools against allocators", tables::pays),
+            // The pools' own limits: the buffer path a reader writes with
+            // thread_local_pool! against a fresh buffer (≥ 4× at 4 KiB, never
+            // slower at 64 B), the thread-local pool against jemalloc, the
+            // sharded pool on one thread against the thread-local one.
+            table("limits", "the fast paths against their targets", tables::limits),
             // C000-06, C003-25: once warm, every pool makes 0 allocations per
             // get + put where the direct path makes one per object.
             table("allocs", "allocations per operation", tables::allocs),

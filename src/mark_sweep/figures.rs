@@ -9,8 +9,9 @@
 //! | [`seed`] | the seed's recursive marker on cycles and chains (child processes) | C001-18, D32 |
 //! | [`invariants`] | random mutator schedules under each sound barrier, checker after every event | C001-17 |
 //! | [`noscan`] | marking with a 1 GiB pointer-free block, not read and read word by word | C004-05 |
-//! | [`throughput`] | stop-the-world marking against a plain BFS | the throughput table |
+//! | [`throughput`] | stop-the-world marking against a plain BFS and pointer chases over the same heap | the throughput and mlp tables |
 //! | [`incremental`] | incremental cycles against stop-the-world, per barrier | the incremental table |
+//! | [`paced`] | incremental cycles paced by the clock: pauses and the collector's share | the paced table and chart |
 //! | [`pacing`] | GOGC and memory-limit settings over a burst trace | the pacing tables |
 //! | [`rust`] | what Rust does instead: `Rc` cycles, drops of large buffers | C001-16, C004-05 |
 
@@ -22,7 +23,7 @@ use super::mutator::{self, IncrementalRun, Workload};
 use super::noscan::{BlockHeap, BlockMark, BlockScan};
 use super::pacing::{self, PacingRun, Trace};
 use super::seed_port::{self, CallBudgetExhausted, LONG_CHAIN, SeedOnBigStack};
-use super::{rust_side, stw};
+use super::{chase, paced, rust_side, stw};
 use crate::claims::{CheckError, Ctx, PerRun};
 use crate::measure::alloc::{self, AllocCounts};
 use crate::measure::child::{self, ChildOutcome};
@@ -302,7 +303,8 @@ pub fn noscan(ctx: &Ctx) -> &'static NoscanFigures {
     })
 }
 
-/// Stop-the-world marking against the BFS lower bound on one shape.
+/// Stop-the-world marking against the BFS lower bound and against pointer
+/// chases over the same heap, on one shape.
 #[derive(Clone, Copy, Debug)]
 pub struct Throughput {
     /// Objects (all reachable).
@@ -311,9 +313,18 @@ pub struct Throughput {
     pub shape: Shape,
     /// Median mark time.
     pub mark: Duration,
+    /// Median time of the same marker with no prefetch window.
+    pub mark_no_window: Duration,
     /// Median BFS time.
     pub bfs: Duration,
+    /// Median time of [`CHAINS`] chains, `objects` loads in all.
+    pub chase: Duration,
+    /// Median time of one chain, `objects / CHAINS` loads.
+    pub chase_one: Duration,
 }
+
+/// Chains of the chase a marker is held to.
+pub const CHAINS: usize = 16;
 
 impl Throughput {
     /// Mark time over BFS time.
@@ -326,32 +337,79 @@ impl Throughput {
         self.objects as f64 / self.mark.as_secs_f64()
     }
 
+    /// Objects marked per second without the prefetch window.
+    pub fn mark_no_window_rate(&self) -> f64 {
+        self.objects as f64 / self.mark_no_window.as_secs_f64()
+    }
+
     /// Objects visited per second by the BFS.
     pub fn bfs_rate(&self) -> f64 {
         self.objects as f64 / self.bfs.as_secs_f64()
     }
+
+    /// Loads per second of [`CHAINS`] chains.
+    pub fn chase_rate(&self) -> f64 {
+        self.objects as f64 / self.chase.as_secs_f64()
+    }
+
+    /// Loads per second of one chain.
+    pub fn chase_one_rate(&self) -> f64 {
+        (self.objects / CHAINS) as f64 / self.chase_one.as_secs_f64()
+    }
+
+    /// Mark rate over the [`CHAINS`]-chain load rate.
+    pub fn of_chase(&self) -> f64 {
+        self.mark_rate() / self.chase_rate()
+    }
 }
 
-/// Times [`stw::mark`] and [`stw::Bfs::count_reachable`] on the same
-/// `shape` heap, `rounds` times each, interleaved; medians.
+// ANCHOR: throughput_of
+/// Times [`stw::mark`] (with and without its prefetch window),
+/// [`stw::Bfs::count_reachable`], and pointer chases of [`CHAINS`] chains and
+/// of one chain ([`chase::chase`]) on the same `shape` heap, `rounds` times
+/// each, interleaved; medians.
 pub fn throughput_of(objects: usize, shape: Shape, rounds: usize) -> Throughput {
     let mut heap = graphs::shaped(objects, shape, 11);
     let mut bfs = stw::Bfs::default();
     assert_eq!(bfs.count_reachable(&heap), objects, "every object is reachable");
-    // A B A B, as `stats::interleave` does (both sides use `heap`).
-    let (mut xs, mut ys) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    let root = heap.roots().next().expect("a shaped heap has a root");
+    let starts: [ObjId; CHAINS] =
+        chase::chain_starts(&heap, root, CHAINS).try_into().expect("CHAINS starts");
+    let steps = objects / CHAINS;
+    let mut t: [Vec<f64>; 5] = Default::default();
+    let ns = |d: Duration| d.as_nanos() as f64;
     for _ in 0..rounds {
         heap.whiten_all();
-        let (m, t) = crate::measure::timed(|| stw::mark(black_box(&mut heap)));
+        let (m, d) = crate::measure::timed(|| stw::mark(black_box(&mut heap)));
         assert_eq!(m.marked, objects);
-        xs.push(t.as_nanos() as f64);
-        let (_, t) =
+        t[0].push(ns(d));
+        heap.whiten_all();
+        let (m, d) =
+            crate::measure::timed(|| stw::mark_with_window(black_box(&mut heap), 0));
+        assert_eq!(m.marked, objects);
+        t[1].push(ns(d));
+        let (_, d) =
             crate::measure::timed(|| black_box(bfs.count_reachable(black_box(&heap))));
-        ys.push(t.as_nanos() as f64);
+        t[2].push(ns(d));
+        let (_, d) =
+            crate::measure::timed(|| chase::chase(black_box(&heap), &starts, steps));
+        t[3].push(ns(d));
+        let (_, d) =
+            crate::measure::timed(|| chase::chase(black_box(&heap), &[root], steps));
+        t[4].push(ns(d));
     }
-    let ns = |v: &[f64]| Duration::from_nanos(stats::median(v).unwrap_or(0.0) as u64);
-    Throughput { objects, shape, mark: ns(&xs), bfs: ns(&ys) }
+    let med = |v: &[f64]| Duration::from_nanos(stats::median(v).unwrap_or(0.0) as u64);
+    Throughput {
+        objects,
+        shape,
+        mark: med(&t[0]),
+        mark_no_window: med(&t[1]),
+        bfs: med(&t[2]),
+        chase: med(&t[3]),
+        chase_one: med(&t[4]),
+    }
 }
+// ANCHOR_END: throughput_of
 
 /// Objects and rounds of [`throughput`]: 4,000,000 and 5 (400,000 and 3
 /// under `--quick`).
@@ -420,6 +478,38 @@ pub fn incremental(ctx: &Ctx) -> &'static IncrementalFigures {
             })
             .collect();
         IncrementalFigures { objects, budget, ops_per_step, rounds, rows }
+    })
+}
+
+/// Incremental cycles paced by the clock (see [`paced`]).
+#[derive(Clone, Debug)]
+pub struct PacedFigures {
+    /// Objects in the heap.
+    pub objects: usize,
+    /// Mutator operations available (played again from the start if the
+    /// cycle needs more).
+    pub ops: usize,
+    /// Units per step, calibrated so that a step takes about [`paced::STEP_AIM`].
+    pub budget: usize,
+    /// One cycle per sound barrier, hybrid last.
+    pub runs: Vec<paced::PacedRun>,
+}
+
+/// One paced cycle per sound barrier over a 1,000,000-object heap (100,000
+/// under `--quick`) with 2,000,000 mutator operations (200,000).
+pub fn paced(ctx: &Ctx) -> &'static PacedFigures {
+    static P: PerRun<PacedFigures> = PerRun::new();
+    P.get(ctx, || {
+        let objects = ctx.pick(1_000_000, 100_000);
+        let ops = 2 * objects;
+        let (heap, events) = mutator::mutator_workload(objects, ops, ops);
+        let ops_list = paced::ops_of(&events);
+        let budget = paced::calibrate(&heap, Barrier::HYBRID);
+        let runs = Barrier::SOUND
+            .into_iter()
+            .map(|b| paced::paced_cycle(&heap, &ops_list, b, budget))
+            .collect();
+        PacedFigures { objects, ops, budget, runs }
     })
 }
 

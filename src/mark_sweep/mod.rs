@@ -6,6 +6,7 @@
 //! | [`heap`] | the simulated heap: objects in an arena, colors beside them, stacks as roots |
 //! | [`graphs`] | chains, cycles, random graphs and the large benchmark shapes |
 //! | [`stw`] | stop-the-world mark-sweep with a gray worklist, and the BFS it is measured against |
+//! | [`chase`] | pointer chases over a heap: the memory-level parallelism a marker works against |
 //! | [`ground_truth`] | that collector against BFS and `H − Unreachable(H)` on random graphs |
 //! | [`seed_port`] | seed 001's recursive marker, ported with its defects, and its crashing child modes |
 //! | [`incremental`], [`barrier`] | incremental marking with selectable write barriers and root protocols |
@@ -14,6 +15,7 @@
 //! | [`scenarios`] | scripted interleavings that lose an object, and the configurations that do not |
 //! | [`noscan`] | a large pointer-free block, not read (Go's noscan spans) or read word by word |
 //! | [`pacing`] | GOGC and the memory limit over an allocation trace |
+//! | [`paced`] | an incremental cycle paced by the clock: short steps, the collector at 25% |
 //! | [`svg`] | frames, film strips and the pacing chart for the book |
 //! | [`rust_side`] | what Rust does instead: ownership, `Rc` cycles, drop glue |
 //! | [`figures`] | every measurement, once per run, shared by tables and checks |
@@ -24,6 +26,7 @@
 //! arena and their "bytes" are numbers.
 
 pub mod barrier;
+pub mod chase;
 pub mod checker;
 pub mod checks;
 pub mod figures;
@@ -33,6 +36,7 @@ pub mod heap;
 pub mod incremental;
 pub mod mutator;
 pub mod noscan;
+pub mod paced;
 pub mod pacing;
 pub mod rust_side;
 pub mod scenarios;

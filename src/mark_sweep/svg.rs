@@ -1,6 +1,7 @@
 //! Pictures, written by hand as SVG text (no plotting crate): frames of a
 //! scripted scenario being marked step by step, a film strip of all frames,
-//! and the heap-over-time chart of the pacing simulation.
+//! the heap-over-time chart of the pacing simulation, and the steps of an
+//! incremental cycle paced by the clock.
 //!
 //! In a frame, objects are white, gray or black; an object the *barrier*
 //! shaded in this event has an orange ring; a reference from a black node to
@@ -14,6 +15,7 @@ use super::checker::{self, Node};
 use super::heap::{Color, FIELDS, Heap, ObjId};
 use super::incremental::{Incremental, Phase};
 use super::mutator::{self, RunOptions, RunReport};
+use super::paced::{COLLECTOR_SHARE, MAX_PAUSE, PacedRun};
 use super::pacing::PacingRun;
 use super::scenarios::{self, Scenario};
 use std::fmt::Write;
@@ -344,6 +346,7 @@ pub fn write_pictures(
     dir: &std::path::Path,
     pacing_runs: &[PacingRun],
     total_bytes: u64,
+    paced: &PacedRun,
     book_set: bool,
 ) -> std::io::Result<usize> {
     std::fs::create_dir_all(dir)?;
@@ -373,6 +376,7 @@ pub fn write_pictures(
         }
     }
     write("pacing.svg".into(), &pacing_chart(pacing_runs, total_bytes))?;
+    write("paced.svg".into(), &paced_chart(paced))?;
     Ok(files)
 }
 
@@ -467,6 +471,96 @@ pub fn pacing_chart(runs: &[PacingRun], total_bytes: u64) -> String {
     out.push_str("</svg>\n");
     out
 }
+
+// ANCHOR: paced_chart
+/// One paced incremental cycle over time: each step's CPU time (a dot; a
+/// ring for a stop-the-world pause) against the pause target, and the
+/// collector's share of the thread so far against 25%.
+pub fn paced_chart(run: &PacedRun) -> String {
+    let (w, h, left, right, top, bottom) =
+        (720.0f32, 300.0f32, 64.0f32, 64.0f32, 40.0, 40.0);
+    let mut out = header(w, h);
+    let end = run.steps.last().map_or(1.0, |s| s.at_ns + s.wall_ns).max(1.0) as f32;
+    let limit = MAX_PAUSE.as_nanos() as f32;
+    let top_ns = (run.max_cpu_ns() as f32).max(limit) * 1.15;
+    let sx = |t: f64| left + (w - left - right) * t as f32 / end;
+    let sy = |ns: f64| top + (h - top - bottom) * (1.0 - ns as f32 / top_ns);
+    let sp = |share: f64| top + (h - top - bottom) * (1.0 - share as f32 / 0.5);
+    let _ = writeln!(
+        out,
+        "<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"12\">{} barrier: \
+         {} steps of {} units; blue: each step's CPU time; orange: the collector's share of \
+         the thread so far</text>",
+        w / 2.0,
+        esc(run.barrier.name),
+        run.steps.len(),
+        run.budget
+    );
+    let (x0, x1, y0, y1) = (left, w - right, top, h - bottom);
+    let _ = writeln!(
+        out,
+        "<line x1=\"{x0}\" y1=\"{y1}\" x2=\"{x1}\" y2=\"{y1}\" stroke=\"#333\"/>\
+         <line x1=\"{x0}\" y1=\"{y0}\" x2=\"{x0}\" y2=\"{y1}\" stroke=\"#333\"/>\
+         <line x1=\"{x1}\" y1=\"{y0}\" x2=\"{x1}\" y2=\"{y1}\" stroke=\"#333\"/>\
+         <text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"10\">{:.0} µs</text>\
+         <text x=\"{}\" y=\"{y1}\" text-anchor=\"end\" font-size=\"10\">0</text>\
+         <text x=\"{}\" y=\"{}\" font-size=\"10\">50 %</text>\
+         <text x=\"{x1}\" y=\"{}\" text-anchor=\"end\" font-size=\"10\">{:.1} ms</text>",
+        x0 - 4.0,
+        y0 + 8.0,
+        top_ns / 1000.0,
+        x0 - 4.0,
+        x1 + 4.0,
+        y0 + 8.0,
+        y1 + 14.0,
+        end / 1e6
+    );
+    let _ = writeln!(
+        out,
+        "<line x1=\"{x0}\" y1=\"{y}\" x2=\"{x1}\" y2=\"{y}\" stroke=\"{RED}\" \
+         stroke-dasharray=\"6,4\"/><text x=\"{}\" y=\"{}\" font-size=\"10\" \
+         fill=\"{RED}\">{:.0} µs</text>",
+        x0 + 4.0,
+        sy(limit as f64) - 4.0,
+        limit / 1000.0,
+        y = sy(limit as f64)
+    );
+    let _ = writeln!(
+        out,
+        "<line x1=\"{x0}\" y1=\"{y}\" x2=\"{x1}\" y2=\"{y}\" stroke=\"{ORANGE}\" \
+         stroke-dasharray=\"2,3\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\" \
+         font-size=\"10\" fill=\"{ORANGE}\">{:.0} %</text>",
+        x1 - 4.0,
+        sp(COLLECTOR_SHARE) - 4.0,
+        COLLECTOR_SHARE * 100.0,
+        y = sp(COLLECTOR_SHARE)
+    );
+    let mut share = String::new();
+    for s in &run.steps {
+        let (x, y) = (sx(s.at_ns), sy(s.cpu_ns));
+        let _ = if s.stop_the_world {
+            writeln!(
+                out,
+                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"none\" stroke=\"{RED}\"/>"
+            )
+        } else {
+            writeln!(
+                out,
+                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"1.5\" fill=\"#1f77b4\"/>"
+            )
+        };
+        let cmd = if share.is_empty() { 'M' } else { 'L' };
+        let _ = write!(share, "{cmd}{x:.1},{:.1} ", sp(s.share_so_far));
+    }
+    let _ = writeln!(
+        out,
+        "<path d=\"{}\" fill=\"none\" stroke=\"{ORANGE}\" stroke-width=\"1.5\"/>",
+        share.trim_end()
+    );
+    out.push_str("</svg>\n");
+    out
+}
+// ANCHOR_END: paced_chart
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 use super::barrier::Barrier;
 use super::checker;
 use super::figures::{self, ChainRun};
+use super::graphs::Shape;
 use super::heap::{Color, Heap};
 use super::incremental::{Incremental, Phase};
 use super::mutator::{self, RunOptions};
@@ -284,6 +285,54 @@ pub fn throughput(ctx: &Ctx) -> Tables {
     Ok(vec![t])
 }
 
+/// The mark rate a marker of random layouts aims at, as a share of the
+/// load rate of [`figures::CHAINS`] pointer chases over the same heap
+/// (issue 18: memory-level parallelism is the limit here).
+pub const MARK_OF_CHASE_TARGET: f64 = 0.5;
+
+/// The marker against memory-level parallelism: its rate with and without
+/// the prefetch window, beside 16 chains and one chain over the same heap.
+pub fn mlp(ctx: &Ctx) -> Tables {
+    let rows = figures::throughput(ctx);
+    let mut t = Table::new([
+        "layout",
+        "marked/s",
+        "no window",
+        "window pays",
+        "16 chains loads/s",
+        "1 chain loads/s",
+        "mark ÷ 16 chains",
+        "met",
+    ]);
+    for r in rows {
+        t.row([
+            r.shape.name().to_string(),
+            format_value(r.mark_rate(), Unit::PerSec),
+            format_value(r.mark_no_window_rate(), Unit::PerSec),
+            format_ratio(r.mark_no_window.as_secs_f64() / r.mark.as_secs_f64()),
+            format_value(r.chase_rate(), Unit::PerSec),
+            format_value(r.chase_one_rate(), Unit::PerSec),
+            format_ratio(r.of_chase()),
+            match (r.shape, r.of_chase() >= MARK_OF_CHASE_TARGET) {
+                (Shape::AllocationOrder, _) => "-", // the target is for random layouts
+                (_, true) => "yes",
+                (_, false) => "no",
+            }
+            .to_string(),
+        ]);
+    }
+    let (_, rounds) = figures::throughput_size(ctx);
+    t.note(format!(
+        "the throughput table's heaps and rounds ({rounds}, interleaved, medians); window \
+         pays = time without the {}-object prefetch window ÷ time with it; a chain follows \
+         field 0, 16 chains in turn keep 16 loads in flight; target for random order: mark \
+         ≥ {} of the 16-chain load rate",
+        super::stw::PREFETCH_WINDOW,
+        format_ratio(MARK_OF_CHASE_TARGET)
+    ));
+    Ok(vec![t])
+}
+
 /// What the invariant checker saw under each sound barrier.
 pub fn invariants(ctx: &Ctx) -> Tables {
     let inv = figures::invariants(ctx);
@@ -357,6 +406,60 @@ pub fn incremental(ctx: &Ctx) -> Tables {
          incremental cycle with its mutator operations, over one stop-the-world collection \
          followed by the same operations ({} rounds interleaved, medians)",
         f.rounds
+    ));
+    Ok(vec![t])
+}
+
+/// Incremental cycles paced by the clock: pauses and the collector's share.
+pub fn paced(ctx: &Ctx) -> Tables {
+    use super::paced::{COLLECTOR_SHARE, MAX_PAUSE, STEP_AIM};
+    let f = figures::paced(ctx);
+    let mut t = Table::new([
+        "barrier",
+        "steps",
+        "p99 pause CPU",
+        "max pause CPU",
+        "max pause wall",
+        "preempted",
+        "collector share",
+        "mutator ops",
+        "marking took",
+        "met",
+    ])
+    .titled(format!(
+        "{}-object heap, steps of {} units (a step ≈ {} of CPU here), the mutator given \
+         {}× the collector's CPU time",
+        count(f.objects),
+        count(f.budget),
+        format_nanos(STEP_AIM.as_nanos() as f64),
+        (1.0 - COLLECTOR_SHARE) / COLLECTOR_SHARE
+    ));
+    let limit = MAX_PAUSE.as_nanos() as f64;
+    for r in &f.runs {
+        let met = r.max_cpu_ns() <= limit && r.share() <= COLLECTOR_SHARE + 1e-9;
+        t.row([
+            r.barrier.name.to_string(),
+            count(r.steps.len()),
+            format_nanos(r.p99_cpu_ns()),
+            format_nanos(r.max_cpu_ns()),
+            format_nanos(r.max_wall_ns()),
+            count(r.preempted()),
+            format_value(r.share(), Unit::Fraction),
+            count(r.mutator_ops),
+            format_nanos(r.wall_ns),
+            if met { "yes" } else { "no" }.to_string(),
+        ]);
+    }
+    t.note(format!(
+        "pause: a budgeted step, or a stop-the-world snapshot or rescan, on this thread's CPU \
+         clock; wall adds the time the thread did not run; preempted: steps whose wall time \
+         exceeds their CPU time by more than {}. Targets: max pause ≤ {} (CPU), collector ≤ \
+         {} of the thread's CPU while marking. The sweep is one call after marking, outside \
+         the pacing ({} for the hybrid cycle; Go sweeps concurrently)",
+        format_nanos(STEP_AIM.as_nanos() as f64),
+        format_nanos(limit),
+        format_value(COLLECTOR_SHARE, Unit::Fraction),
+        f.runs.last().map_or_else(|| "-".into(), |r| format_nanos(r.sweep_ns))
     ));
     Ok(vec![t])
 }

@@ -71,38 +71,42 @@ impl AllocCounts {
     }
 }
 
-#[derive(Clone, Copy)]
-struct Raw {
-    counts: AllocCounts,
-    live: i64,
+// ANCHOR: counters
+// One `const`, `Copy`, destructor-free thread-local per counter: no lazy
+// initialisation, no destructor, so the allocator may touch them at any point
+// of a thread's life, even while thread-locals are being torn down; and each
+// update is one load and one store of its own word. Live bytes are not kept:
+// they are `REQUESTED - FREED`, so a free updates two counters and
+// only an allocation looks at the peak, with a branch that is almost never
+// taken once the peak has been reached.
+thread_local! {
+    static ALLOCS: Cell<u64> = const { Cell::new(0) };
+    static ZEROED: Cell<u64> = const { Cell::new(0) };
+    static REALLOCS: Cell<u64> = const { Cell::new(0) };
+    static FREES: Cell<u64> = const { Cell::new(0) };
+    static REQUESTED: Cell<u64> = const { Cell::new(0) };
+    static FREED: Cell<u64> = const { Cell::new(0) };
+    static PEAK: Cell<u64> = const { Cell::new(0) };
 }
 
-thread_local! {
-    // `const` initialisation and a `Copy` payload: no lazy init, no destructor,
-    // so the allocator may touch it at any point of a thread's life, even while
-    // thread-locals are being torn down.
-    static COUNTERS: Cell<Raw> = const {
-        Cell::new(Raw { counts: AllocCounts {
-            allocs: 0, zeroed_allocs: 0, reallocs: 0, frees: 0,
-            bytes_requested: 0, bytes_freed: 0, peak_live_bytes: 0,
-        }, live: 0 })
-    };
+#[inline(always)]
+fn bump(counter: &'static std::thread::LocalKey<Cell<u64>>, by: u64) -> u64 {
+    let v = counter.get().wrapping_add(by);
+    counter.set(v);
+    v
 }
+
+/// Raises the peak to the live bytes, `requested - FREED`, if they are above it.
+#[inline(always)]
+fn raise_peak(requested: u64) {
+    let live = requested.wrapping_sub(FREED.get()) as i64;
+    if live > PEAK.get() as i64 {
+        PEAK.set(live as u64);
+    }
+}
+// ANCHOR_END: counters
 
 static INSTALLED: AtomicBool = AtomicBool::new(false);
-
-#[inline]
-fn record(f: impl FnOnce(&mut Raw)) {
-    // `try_with` never panics; if the slot is gone we simply do not count.
-    let _ = COUNTERS.try_with(|c| {
-        let mut raw = c.get();
-        f(&mut raw);
-        if raw.live > raw.counts.peak_live_bytes as i64 {
-            raw.counts.peak_live_bytes = raw.live as u64;
-        }
-        c.set(raw);
-    });
-}
 
 /// A [`GlobalAlloc`] that forwards every call to `A` and counts it per thread.
 pub struct CountingAlloc<A = System> {
@@ -127,55 +131,47 @@ impl CountingAlloc<System> {
 // unchanged and returns its result unchanged; the counting has no effect on
 // the memory handed out. `GlobalAlloc`'s contract is therefore `A`'s.
 unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
+    #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's layout, which meets `alloc`'s contract.
         let p = unsafe { self.inner.alloc(layout) };
         if !p.is_null() {
-            record(|r| {
-                r.counts.allocs += 1;
-                r.counts.bytes_requested += layout.size() as u64;
-                r.live += layout.size() as i64;
-            });
+            bump(&ALLOCS, 1);
+            raise_peak(bump(&REQUESTED, layout.size() as u64));
         }
         p
     }
 
+    #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         INSTALLED.store(true, Ordering::Relaxed);
         // SAFETY: forwarded with the caller's layout. Forwarding (instead of
         // the default alloc + memset) keeps calloc's lazily zeroed pages.
         let p = unsafe { self.inner.alloc_zeroed(layout) };
         if !p.is_null() {
-            record(|r| {
-                r.counts.allocs += 1;
-                r.counts.zeroed_allocs += 1;
-                r.counts.bytes_requested += layout.size() as u64;
-                r.live += layout.size() as i64;
-            });
+            bump(&ALLOCS, 1);
+            bump(&ZEROED, 1);
+            raise_peak(bump(&REQUESTED, layout.size() as u64));
         }
         p
     }
 
+    #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: the caller guarantees `ptr` came from this allocator with `layout`.
         unsafe { self.inner.dealloc(ptr, layout) };
-        record(|r| {
-            r.counts.frees += 1;
-            r.counts.bytes_freed += layout.size() as u64;
-            r.live -= layout.size() as i64;
-        });
+        bump(&FREES, 1);
+        bump(&FREED, layout.size() as u64);
     }
 
+    #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: the caller's arguments meet `realloc`'s contract; forwarded as is.
         let p = unsafe { self.inner.realloc(ptr, layout, new_size) };
         if !p.is_null() {
-            record(|r| {
-                r.counts.reallocs += 1;
-                r.counts.bytes_requested += new_size as u64;
-                r.counts.bytes_freed += layout.size() as u64;
-                r.live += new_size as i64 - layout.size() as i64;
-            });
+            bump(&REALLOCS, 1);
+            bump(&FREED, layout.size() as u64);
+            raise_peak(bump(&REQUESTED, new_size as u64));
         }
         p
     }
@@ -194,11 +190,19 @@ macro_rules! count_allocations {
 
 /// This thread's counters since it started.
 pub fn snapshot() -> AllocCounts {
-    COUNTERS.with(|c| c.get().counts)
+    AllocCounts {
+        allocs: ALLOCS.get(),
+        zeroed_allocs: ZEROED.get(),
+        reallocs: REALLOCS.get(),
+        frees: FREES.get(),
+        bytes_requested: REQUESTED.get(),
+        bytes_freed: FREED.get(),
+        peak_live_bytes: PEAK.get(),
+    }
 }
 
 fn live_now() -> i64 {
-    COUNTERS.with(|c| c.get().live)
+    REQUESTED.get().wrapping_sub(FREED.get()) as i64
 }
 
 /// True when the running binary's global allocator is a [`CountingAlloc`].
@@ -232,11 +236,7 @@ impl AllocScope {
         );
         // Reset the peak so that `counts().peak_live_bytes` is the peak of
         // this scope, measured above the live bytes at its start.
-        let _ = COUNTERS.try_with(|c| {
-            let mut raw = c.get();
-            raw.counts.peak_live_bytes = raw.live.max(0) as u64;
-            c.set(raw);
-        });
+        PEAK.set(live_now().max(0) as u64);
         Self { start: snapshot(), start_live: live_now() }
     }
 

@@ -12,11 +12,11 @@ use super::counting::{self, ChecklistItem, PerOp};
 use super::first_touch::{self, TouchRow};
 use super::profile::{self, Profile};
 use super::seed_numbers::FASTEST_PLAUSIBLE_GHZ;
-use super::{elision, loopback, timing, tiny_pool};
+use super::{counting_cost, elision, loopback, timing, tiny_pool};
 use crate::claims::{CheckError, Ctx, PerRun};
 use crate::measure::alloc;
 use crate::measure::os::ThreadCounters;
-use crate::measure::stats::Summary;
+use crate::measure::stats::{self, Summary};
 use std::time::Duration;
 
 /// Allocator calls per iteration of `body`, exactly: the calls of a run of
@@ -177,6 +177,49 @@ pub fn pool_figures(ctx: &Ctx) -> &'static PoolFigures {
             .map(|(&(name, f), ns)| LoopFigure { name, ns, allocs: allocs_per_op(f) })
             .collect();
         PoolFigures { cycle_ns, loops }
+    })
+}
+
+/// What the counting allocator adds to a 64-byte alloc + write + free.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CountingCost {
+    /// Rounds, each running both loops (round-robin).
+    pub rounds: usize,
+    /// Blocks per loop and round.
+    pub iters: u64,
+    /// glibc called directly: median ns per alloc + free.
+    pub glibc_ns: f64,
+    /// `CountingAlloc<System>` called directly: median ns per alloc + free.
+    pub counting_ns: f64,
+    /// Counting minus glibc in the same round, one per round.
+    pub added_ns: Vec<f64>,
+}
+
+impl CountingCost {
+    /// Median of [`CountingCost::added_ns`].
+    pub fn added(&self) -> f64 {
+        stats::median(&self.added_ns).unwrap_or(f64::NAN)
+    }
+}
+
+/// The counting allocator's cost: 201 rounds of 20,000 blocks (41 of 10,000
+/// under `--quick`): short rounds, so that a neighbour's burst spoils few,
+/// and many, so that the median of the per-round differences is firm.
+pub fn counting_cost(ctx: &Ctx) -> &'static CountingCost {
+    static COST: PerRun<CountingCost> = PerRun::new();
+    COST.get(ctx, || {
+        let (rounds, iters) = ctx.pick((201, 20_000), (41, 10_000));
+        let bodies: [fn(u64); 2] =
+            [counting_cost::glibc_loop, counting_cost::counting_loop];
+        let s = timing::round_robin_samples(rounds, iters, &bodies);
+        let added_ns = s[1].iter().zip(&s[0]).map(|(c, g)| c - g).collect();
+        CountingCost {
+            rounds,
+            iters,
+            glibc_ns: stats::median(&s[0]).unwrap_or(f64::NAN),
+            counting_ns: stats::median(&s[1]).unwrap_or(f64::NAN),
+            added_ns,
+        }
     })
 }
 

@@ -9,6 +9,7 @@
 //! | [`elision`] | the honest twins of the seeds' loops, with `black_box`, and the empty loop |
 //! | [`tiny_pool`] | the least work a pool can do, to read pool figures against |
 //! | [`counting`] | allocations and bytes per operation, counted exactly |
+//! | [`counting_cost`] | what the counting allocator adds to an alloc + free |
 //! | [`counters`] | what `/proc` and `getrusage` count: syscalls, faults, RSS, CPU time |
 //! | [`first_touch`] | seed 004's large-buffer experiment, in nanoseconds |
 //! | [`loopback`] | what a client-timed transfer benchmark measures |
@@ -26,6 +27,7 @@ pub mod checks;
 pub mod comparing;
 pub mod counters;
 pub mod counting;
+pub mod counting_cost;
 pub mod elision;
 pub mod figures;
 pub mod first_touch;

@@ -112,6 +112,50 @@ pub fn pools(ctx: &Ctx) -> Tables {
     Ok(vec![t])
 }
 
+/// The counting allocator may add at most this much to an alloc + free
+/// (issue 18's target; a glibc tcache alloc + free takes about ten times it).
+pub const COUNTING_TARGET_NS: f64 = 1.5;
+
+/// What the counting allocator adds to an alloc + free.
+pub fn counting_cost(ctx: &Ctx) -> Tables {
+    let c = figures::counting_cost(ctx);
+    let (lo, hi) = middle_half(&c.added_ns);
+    let mut t = Table::new(["64 B alloc + write + free", "ns per block"]);
+    t.row(["glibc, called directly".to_string(), format_nanos(c.glibc_ns)]);
+    t.row([
+        "CountingAlloc<System>, called directly".to_string(),
+        format_nanos(c.counting_ns),
+    ]);
+    t.row([
+        "added by the counting".to_string(),
+        format!(
+            "{} ({} … {})",
+            format_nanos(c.added()),
+            format_nanos(lo),
+            format_nanos(hi)
+        ),
+    ]);
+    t.note(format!(
+        "{} rounds of {} blocks, both loops in each, round-robin; added = the counting \
+         loop's time minus glibc's in the same round, median (middle half of the rounds); \
+         target: at most {} added, {}",
+        c.rounds,
+        c.iters,
+        format_nanos(COUNTING_TARGET_NS),
+        if c.added() <= COUNTING_TARGET_NS { "met" } else { "missed" }
+    ));
+    Ok(vec![t])
+}
+
+/// The first and third quartiles of `v` (NaN when empty): the middle half
+/// of the rounds, which a neighbour's burst in a few rounds does not move.
+fn middle_half(v: &[f64]) -> (f64, f64) {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let at = |q: usize| s.get((s.len().saturating_sub(1)) * q / 4).copied();
+    (at(1).unwrap_or(f64::NAN), at(3).unwrap_or(f64::NAN))
+}
+
 /// What `/proc/thread-self/io`, `getrusage` and `/proc/self/status` count.
 pub fn counters(ctx: &Ctx) -> Tables {
     let c = figures::counter_figures(ctx)?;

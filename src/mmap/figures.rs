@@ -14,8 +14,8 @@ use super::flags::{self, FixedView, ForkView, ReserveView};
 use super::lifetime::{self, AllocatorView, LeakView, RaiiRun, Threads};
 use super::numa::{self, Layout, NumaLatency};
 use super::paging::{
-    self, DemandPaging, HostProbe, HugePages, HugeTlb, Prefault, Prewarm, Untouched,
-    ZeroPage,
+    self, DemandPaging, FaultSplit, HostProbe, HugePages, HugeTlb, Prefault, Prewarm,
+    TlbReads, Untouched, ZeroPage,
 };
 use super::recycle::{self, Turn};
 use super::seed_port;
@@ -201,6 +201,42 @@ fn random_linux(n: usize, reads: usize) -> Result<RandomReads, CheckError> {
 #[cfg(not(target_os = "linux"))]
 fn random_linux(_: usize, _: usize) -> Result<RandomReads, CheckError> {
     Err(CheckError::requires_linux("MADV_HUGEPAGE"))
+}
+
+/// Random reads at 32-way memory-level parallelism (and one chain), 4 KiB
+/// pages against `MADV_HUGEPAGE`: 256 MiB, five rounds (64 MiB, three quick).
+pub fn tlb(ctx: &Ctx) -> Result<&'static TlbReads, CheckError> {
+    static CELL: Cell<TlbReads> = PerRun::new();
+    let (n, rounds) = ctx.pick((256 * MIB, 5), (64 * MIB, 3));
+    once(&CELL, ctx, || tlb_linux(n, rounds))
+}
+
+#[cfg(target_os = "linux")]
+fn tlb_linux(n: usize, rounds: usize) -> Result<TlbReads, CheckError> {
+    Ok(paging::tlb_experiment(n, rounds)?)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn tlb_linux(_: usize, _: usize) -> Result<TlbReads, CheckError> {
+    Err(CheckError::requires_linux("MADV_HUGEPAGE"))
+}
+
+/// A first-touch fault split into zeroing and the rest: 256 MiB, seven
+/// rounds (64 MiB, three quick).
+pub fn fault_split(ctx: &Ctx) -> Result<&'static FaultSplit, CheckError> {
+    static CELL: Cell<FaultSplit> = PerRun::new();
+    let (n, rounds) = ctx.pick((256 * MIB, 7), (64 * MIB, 3));
+    once(&CELL, ctx, || fault_split_linux(n, rounds))
+}
+
+#[cfg(target_os = "linux")]
+fn fault_split_linux(n: usize, rounds: usize) -> Result<FaultSplit, CheckError> {
+    Ok(paging::fault_split_experiment(n, rounds)?)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn fault_split_linux(_: usize, _: usize) -> Result<FaultSplit, CheckError> {
+    Err(CheckError::requires_linux("MADV_NOHUGEPAGE"))
 }
 
 /// `MAP_HUGETLB` for one 2 MiB page.

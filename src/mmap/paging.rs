@@ -400,6 +400,173 @@ pub fn random_access_ns(
     Ok((a, b))
 }
 
+/// Random reads at a chosen memory-level parallelism, 4 KiB pages against
+/// transparent huge pages: the TLB's part of a random read.
+#[derive(Clone, Debug)]
+pub struct TlbReads {
+    /// Bytes of each mapping.
+    pub size: usize,
+    /// Chains read in turn (loads in flight).
+    pub chains: usize,
+    /// Loads per round.
+    pub loads: usize,
+    /// ns per load, 4 KiB pages, one per round.
+    pub small_ns: Vec<f64>,
+    /// ns per load, `MADV_HUGEPAGE`, one per round.
+    pub huge_ns: Vec<f64>,
+    /// ns per load with one chain (no overlap), 4 KiB pages, one per round.
+    pub small_one_ns: Vec<f64>,
+    /// The same with huge pages.
+    pub huge_one_ns: Vec<f64>,
+    /// Growth of `AnonHugePages` while the huge-page mapping was filled, KiB.
+    pub anon_huge_kib: i64,
+}
+
+impl TlbReads {
+    /// 4 KiB time ÷ huge-page time, round by round, at `chains`-way parallelism.
+    pub fn ratios(&self) -> Vec<f64> {
+        self.small_ns.iter().zip(&self.huge_ns).map(|(s, h)| s / h).collect()
+    }
+}
+
+// ANCHOR: tlb
+/// Writes one random cycle through the 64-byte lines of `buf`: the first
+/// word of line `order[k]` holds the index of line `order[k + 1]`.
+pub fn line_cycle(buf: &mut [u8], order: &[u32]) {
+    let words: &mut [u64] = bytemuck_words(buf);
+    for k in 0..order.len() {
+        let next = order[(k + 1) % order.len()];
+        words[order[k] as usize * 8] = u64::from(next);
+    }
+}
+
+/// `buf` as 64-bit words (its start is page-aligned, its length a multiple of 8).
+fn bytemuck_words(buf: &mut [u8]) -> &mut [u64] {
+    assert!((buf.as_ptr() as usize).is_multiple_of(8) && buf.len().is_multiple_of(8));
+    // SAFETY: the pointer is 8-byte aligned and the length a multiple of 8
+    // (checked above); every bit pattern is a valid u64; the borrow of `buf`
+    // is carried into the result, so nothing else touches the bytes.
+    unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast(), buf.len() / 8) }
+}
+
+/// Follows `K` chains through the line cycle of `buf` ([`line_cycle`]),
+/// `steps` loads each, in turn; returns the lines reached.
+pub fn chase_lines<const K: usize>(
+    buf: &[u8],
+    starts: &[u32; K],
+    steps: usize,
+) -> [usize; K] {
+    assert!((buf.as_ptr() as usize).is_multiple_of(8) && buf.len().is_multiple_of(8));
+    // SAFETY: as in `bytemuck_words`, read-only.
+    let words: &[u64] =
+        unsafe { std::slice::from_raw_parts(buf.as_ptr().cast(), buf.len() / 8) };
+    let mut at = starts.map(|s| s as usize);
+    for _ in 0..steps {
+        for a in at.iter_mut() {
+            *a = words[*a * 8] as usize;
+        }
+    }
+    black_box(at)
+}
+
+/// [`chase_lines`], timed: ns per load.
+fn chase_ns<const K: usize>(buf: &[u8], starts: &[u32; K], steps: usize) -> f64 {
+    let t = Instant::now();
+    chase_lines(buf, starts, steps);
+    t.elapsed().as_nanos() as f64 / (K * steps) as f64
+}
+
+/// Chains through one random cycle of every 64-byte line of an `n`-byte
+/// mapping with 4 KiB pages and of one with `MADV_HUGEPAGE`, 32 chains in
+/// turn (32 loads in flight) and one, `rounds` rounds interleaved.
+#[cfg(target_os = "linux")]
+pub fn tlb_experiment(n: usize, rounds: usize) -> Result<TlbReads, MapError> {
+    const CHAINS: usize = 32;
+    let lines = n / 64;
+    let mut order: Vec<u32> = (0..lines as u32).collect();
+    SplitMix64::new(0x71B).shuffle(&mut order);
+    let mut small = MmapBuf::new(n)?;
+    small.advise_no_huge_pages()?;
+    line_cycle(&mut small, &order);
+    let mut huge = MmapBuf::new(n)?;
+    huge.advise_huge_pages()?;
+    let ahp0 = anon_huge_kib() as i64;
+    line_cycle(&mut huge, &order);
+    let anon_huge_kib = anon_huge_kib() as i64 - ahp0;
+    let starts: [u32; CHAINS] = std::array::from_fn(|j| order[j * lines / CHAINS]);
+    let steps = lines / CHAINS;
+    let mut r = TlbReads {
+        size: n,
+        chains: CHAINS,
+        loads: CHAINS * steps,
+        small_ns: vec![],
+        huge_ns: vec![],
+        small_one_ns: vec![],
+        huge_one_ns: vec![],
+        anon_huge_kib,
+    };
+    for _ in 0..rounds.max(1) {
+        r.small_ns.push(chase_ns(&small, &starts, steps));
+        r.huge_ns.push(chase_ns(&huge, &starts, steps));
+        r.small_one_ns.push(chase_ns(&small, &[starts[0]], steps));
+        r.huge_one_ns.push(chase_ns(&huge, &[starts[0]], steps));
+    }
+    Ok(r)
+}
+// ANCHOR_END: tlb
+
+/// A first-touch fault split into zeroing the page and the rest.
+#[derive(Clone, Debug)]
+pub struct FaultSplit {
+    /// Bytes of each mapping.
+    pub size: usize,
+    /// Faults of the first touch (last round).
+    pub faults: u64,
+    /// First touch of a fresh mapping, one write per page: ns per page, per round.
+    pub fault_ns: Vec<f64>,
+    /// `memset` of each 4 KiB page of the same mapping, now resident: ns per
+    /// page, per round.
+    pub memset_ns: Vec<f64>,
+}
+
+impl FaultSplit {
+    /// Median fault cost minus median zeroing cost, ns per page.
+    pub fn rest_ns(&self) -> f64 {
+        stats::median(&self.fault_ns).unwrap_or(f64::NAN)
+            - stats::median(&self.memset_ns).unwrap_or(f64::NAN)
+    }
+}
+
+// ANCHOR: fault_split
+/// Maps `n` bytes (4 KiB pages), writes one byte per page (each write a
+/// fault: the kernel takes a page, zeroes it, maps it), then `memset`s every
+/// 4 KiB page of the now-resident mapping (the zeroing alone, done the way
+/// the kernel does it, a page at a time). `rounds` rounds, a fresh mapping
+/// each.
+#[cfg(target_os = "linux")]
+pub fn fault_split_experiment(n: usize, rounds: usize) -> Result<FaultSplit, MapError> {
+    let page = crate::measure::machine::page_size() as usize;
+    let pages = (n / page) as f64;
+    let mut s = FaultSplit { size: n, faults: 0, fault_ns: vec![], memset_ns: vec![] };
+    for _ in 0..rounds.max(1) {
+        let mut m = MmapBuf::new(n)?;
+        m.advise_no_huge_pages()?;
+        let t = Instant::now();
+        let (_, c) = crate::measure::os::measure(|| touch_pages(&mut m));
+        s.fault_ns.push(t.elapsed().as_nanos() as f64 / pages);
+        s.faults = c.minor_faults;
+        let t = Instant::now();
+        for chunk in m.chunks_mut(page) {
+            // black_box: a memset of memory nobody reads could be dropped.
+            black_box(chunk).fill(0);
+        }
+        s.memset_ns.push(t.elapsed().as_nanos() as f64 / pages);
+        black_box(&mut *m);
+    }
+    Ok(s)
+}
+// ANCHOR_END: fault_split
+
 /// The outcome of `MAP_HUGETLB` for one 2 MiB huge page.
 #[derive(Debug)]
 pub struct HugeTlb {

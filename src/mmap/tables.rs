@@ -9,7 +9,8 @@ use super::sizes::{Cost, SEED_BEFORE_MS, SEED_SIZES, Strategy};
 use crate::claims::{CheckError, Ctx};
 use crate::measure::{machine, procfs, stats};
 use crate::table::{
-    Align, Table, format_bytes, format_nanos, format_ratio, group_thousands,
+    Align, Table, Unit, format_bytes, format_nanos, format_ratio, format_value,
+    group_thousands,
 };
 use std::path::Path;
 use std::time::Duration;
@@ -335,7 +336,64 @@ pub fn thp(ctx: &Ctx) -> Tables {
         small.len(),
         format_ratio(stats::ratio_of_medians(small, huge).unwrap_or(f64::NAN))
     ));
-    Ok(vec![t, r])
+    let tlb = figures::tlb(ctx)?;
+    let mut l = Table::new(["pages", "32 chains: ns per read", "1 chain: ns per read"])
+        .titled(format!(
+            "the TLB's part: random reads through one cycle of every 64-byte line of {}",
+            bytes(tlb.size)
+        ));
+    l.row(["4 KiB".to_string(), median(&tlb.small_ns), median(&tlb.small_one_ns)]);
+    l.row(["MADV_HUGEPAGE".to_string(), median(&tlb.huge_ns), median(&tlb.huge_one_ns)]);
+    let ratios = tlb.ratios();
+    let one = stats::ratio_of_medians(&tlb.small_one_ns, &tlb.huge_one_ns);
+    l.row([
+        "4 KiB ÷ huge".to_string(),
+        format!(
+            "{} ({}–{})",
+            format_ratio(stats::median(&ratios).unwrap_or(f64::NAN)),
+            format_ratio(stats::min(&ratios).unwrap_or(f64::NAN)),
+            format_ratio(stats::max(&ratios).unwrap_or(f64::NAN))
+        ),
+        format_ratio(one.unwrap_or(f64::NAN)),
+    ]);
+    l.note(format!(
+        "{} chains read in turn keep {} loads in flight; {} loads per round, {} interleaved \
+         rounds, medians (the ratio: median of the per-round ratios, lowest–highest); \
+         AnonHugePages grew by {} for the huge-page mapping",
+        tlb.chains,
+        tlb.chains,
+        count(tlb.loads as u64),
+        tlb.small_ns.len(),
+        format_bytes(tlb.anon_huge_kib as f64 * 1024.0)
+    ));
+    Ok(vec![t, r, l])
+}
+
+/// A first-touch fault, split into zeroing the page and the rest.
+pub fn fault(ctx: &Ctx) -> Tables {
+    let f = figures::fault_split(ctx)?;
+    let fault = stats::median(&f.fault_ns).unwrap_or(f64::NAN);
+    let zero = stats::median(&f.memset_ns).unwrap_or(f64::NAN);
+    let mut t = Table::new(["per 4 KiB page", "ns", "share"]);
+    t.row(["first touch (a fault)".to_string(), format_nanos(fault), "100%".into()]);
+    t.row([
+        "memset of 4 KiB (the zeroing)".to_string(),
+        format_nanos(zero),
+        format_value(zero / fault, Unit::Fraction),
+    ]);
+    t.row([
+        "the rest (trap, page allocation, page tables)".to_string(),
+        format_nanos(f.rest_ns()),
+        format_value(f.rest_ns() / fault, Unit::Fraction),
+    ]);
+    t.note(format!(
+        "a fresh {} mapping with 4 KiB pages, one write per page ({} faults), then a memset of \
+         every page of it, now resident; {} rounds, medians",
+        bytes(f.size),
+        count(f.faults),
+        f.fault_ns.len()
+    ));
+    Ok(vec![t])
 }
 
 /// The seed's finalizer, Rust ownership, and who sees a leak.

@@ -137,6 +137,11 @@ pub struct PayRow {
     pub pool_ns: f64,
     /// Each allocator's median ns per alloc + free, glibc first.
     pub allocators: Vec<(String, f64)>,
+    /// The pool's ns per get + put in each round.
+    pub rounds: Vec<f64>,
+    /// Each allocator's ns per alloc + free in each round, in the order of
+    /// `allocators`.
+    pub allocator_rounds: Vec<Vec<f64>>,
 }
 
 impl PayRow {
@@ -156,11 +161,15 @@ impl PayRow {
 fn rows(workload: usize, t: &[Timed], pools: usize) -> Vec<PayRow> {
     let allocators: Vec<(String, f64)> =
         t[pools..].iter().map(|a| (a.name.clone(), a.ns_per_op)).collect();
+    let allocator_rounds: Vec<Vec<f64>> =
+        t[pools..].iter().map(|a| a.rounds.clone()).collect();
     let row = |p: &Timed| PayRow {
         workload,
         pool: p.name.clone(),
         pool_ns: p.ns_per_op,
         allocators: allocators.clone(),
+        rounds: p.rounds.clone(),
+        allocator_rounds: allocator_rounds.clone(),
     };
     t[..pools].iter().map(row).collect()
 }
@@ -201,15 +210,69 @@ fn scratch(ctx: &Ctx) -> Vec<PayRow> {
     rows(1, &t, 1)
 }
 
+/// The pool of the 4 KiB row declared with `thread_local_pool!`, used as the
+/// macro's documentation shows (`get`, drop): the reader's buffer path.
+pub const PUBLIC_BUFFERS: &str = "thread_local_pool! (get, drop)";
+
 fn buffer(ctx: &Ctx, workload: usize, size: usize, ops: u64) -> Vec<PayRow> {
     let pool = SizeClassPool::local(size, size, 4);
     let mut v = vec![Variant::timed("size-class pool", |n| {
         w::buffer_pool(size, n, |s| pool.get_empty(s), |b| pool.put(b))
     })];
+    if size == 4 << 10 {
+        v.push(Variant::timed(PUBLIC_BUFFERS, |n| {
+            w::buffer_tls(&w::BUFFERS_4K, size, n)
+        }));
+    }
+    let pools = v.len();
     let allocs = allocators().into_iter();
     v.extend(allocs.map(|a| Variant::timed(a.name, move |n| (a.buffer)(size, n))));
     let t = w::race(ctx.pick(5, 3), ops, &mut v);
-    rows(workload, &t, 1)
+    rows(workload, &t, pools)
+}
+
+/// Size of the small buffers of [`small_buffer`].
+pub const SMALL_BUFFER: usize = 64;
+
+/// A 64-byte buffer: the `thread_local_pool!` path against every allocator,
+/// one interleaved race. Not a workload of the `pays` table (and not read by
+/// its claims): it shows the pool's floor where malloc is at its fastest.
+pub fn small_buffer(ctx: &Ctx) -> Figure<Vec<PayRow>> {
+    static ROWS: PerRun<Result<Vec<PayRow>, CheckError>> = PerRun::new();
+    once(&ROWS, ctx, || {
+        let size = SMALL_BUFFER;
+        let mut v = vec![Variant::timed(PUBLIC_BUFFERS, |n| {
+            w::buffer_tls(&w::BUFFERS_64, size, n)
+        })];
+        let allocs = allocators().into_iter();
+        v.extend(allocs.map(|a| Variant::timed(a.name, move |n| (a.buffer)(size, n))));
+        let t = w::race(ctx.pick(9, 5), ctx.pick(200_000, 40_000), &mut v);
+        Ok(rows(usize::MAX, &t, 1))
+    })
+}
+
+/// A ratio of two variants of one race, round by round: `a[i] / b[i]`.
+#[derive(Clone, Copy, Debug)]
+pub struct Paired {
+    /// Median of the per-round ratios.
+    pub median: f64,
+    /// Smallest per-round ratio.
+    pub lo: f64,
+    /// Largest per-round ratio.
+    pub hi: f64,
+    /// Rounds.
+    pub rounds: usize,
+}
+
+/// `a[i] / b[i]` for each round `i` of one race.
+pub fn paired(a: &[f64], b: &[f64]) -> Paired {
+    let r: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
+    Paired {
+        median: crate::measure::stats::median(&r).unwrap_or(f64::NAN),
+        lo: crate::measure::stats::min(&r).unwrap_or(f64::NAN),
+        hi: crate::measure::stats::max(&r).unwrap_or(f64::NAN),
+        rounds: r.len(),
+    }
 }
 
 /// Size of the buffers handed from producer to consumer.

@@ -12,6 +12,7 @@
 //! |---|---|
 //! | [`object_pool`] | the generic pool (`Recycle` policy × `IdleStore`), its guard, bound and cap |
 //! | [`thread_local`] | `thread_local!` pools (no atomics on the hot path) |
+//! | [`sharded`] | a store with one shard per thread: an owner's list, an atomic queue for the others |
 //! | [`size_class`] | the power-of-two byte pool that fixes seed 001's |
 //! | [`case_studies`] | seed 001's server and pipeline, done so the pool helps |
 //! | [`seed_port`] | the seeds' pools ported faithfully, defects included (one file per seed) |
@@ -30,6 +31,7 @@ pub mod figures;
 pub mod lifecycle;
 pub mod object_pool;
 pub mod seed_port;
+pub mod sharded;
 pub mod size_class;
 pub mod stale_data;
 pub mod tables;

@@ -10,24 +10,32 @@
 //! at most `bound` idle objects, dropping the rest.
 //!
 //! Four stores, same pool:
-//! - [`LocalStore`]: a `RefCell<Vec<T>>`, one thread only (no atomics). Put
-//!   one in a `thread_local!` for a thread-local pool ([`super::thread_local`]).
+//! - [`LocalStore`]: a `Vec<T>` of one thread (no atomics, no lock, no borrow
+//!   flag). Put one in a `thread_local!` for a thread-local pool
+//!   ([`super::thread_local`]).
 //! - [`MutexStore`]: one `Mutex<Vec<T>>` shared by every thread.
 //! - [`QueueStore`]: a lock-free bounded `crossbeam_queue::ArrayQueue`.
-//! - [`ShardedStore`]: one `Mutex<Vec<T>>` per CPU on its own cache line; a
-//!   thread uses its home shard and steals from the others when it is empty.
+//! - [`ShardedStore`]: one shard per thread, owned by it: an unsynchronised
+//!   list for its owner, an atomic queue for the others ([`super::sharded`]).
+//!
+//! The hot path (`get`, the guard's drop, `put`, the store's `pop` and
+//! `push`) is `#[inline(always)]`: a pooled `Vec<u8>` is three words, and
+//! when it crosses a call it goes through memory, where a 24-byte value
+//! stored in one width and loaded in another stalls the CPU's
+//! store-to-load forwarding on every get + put. Inlined, it stays in
+//! registers.
 //!
 //! Not for: objects that must be shared while in use (use `Arc`), or memory
 //! the allocator already recycles well (small short-lived objects; the
 //! chapter measures where the line is).
 
 use crossbeam_queue::ArrayQueue;
-use crossbeam_utils::CachePadded;
-use std::cell::{Cell, RefCell};
+use std::cell::UnsafeCell;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub use super::sharded::ShardedStore;
 
 // ANCHOR: recycle
 /// How a pool makes, cleans and vets its objects.
@@ -78,14 +86,14 @@ impl<S: IdleStore, R: Recycle<Item = S::Item>> Pool<S, R> {
     }
 
     /// An object from the pool, or a new one; it comes back when the guard drops.
-    #[inline]
+    #[inline(always)]
     pub fn get(&self) -> Pooled<'_, S, R> {
         Pooled { item: ManuallyDrop::new(self.take()), pool: self }
     }
 
     /// An object from the pool, or a new one, without a guard: give it back
     /// with [`Pool::put`] (or just drop it).
-    #[inline]
+    #[inline(always)]
     pub fn take(&self) -> R::Item {
         self.store.pop().unwrap_or_else(|| self.recycler.create())
     }
@@ -93,7 +101,7 @@ impl<S: IdleStore, R: Recycle<Item = S::Item>> Pool<S, R> {
     /// Takes `item` back: drops it if the policy rejects it, resets it, and
     /// keeps it if the store has room. `put` takes ownership, so the same
     /// object cannot be put twice (the double free of seed 001, D31).
-    #[inline]
+    #[inline(always)]
     pub fn put(&self, mut item: R::Item) {
         if self.recycler.keep(&item) {
             self.recycler.reset(&mut item);
@@ -140,12 +148,14 @@ impl<S: IdleStore, R: Recycle<Item = S::Item>> Pooled<'_, S, R> {
 
 impl<S: IdleStore, R: Recycle<Item = S::Item>> Deref for Pooled<'_, S, R> {
     type Target = S::Item;
+    #[inline(always)]
     fn deref(&self) -> &S::Item {
         &self.item
     }
 }
 
 impl<S: IdleStore, R: Recycle<Item = S::Item>> DerefMut for Pooled<'_, S, R> {
+    #[inline(always)]
     fn deref_mut(&mut self) -> &mut S::Item {
         &mut self.item
     }
@@ -161,7 +171,7 @@ where
 }
 
 impl<S: IdleStore, R: Recycle<Item = S::Item>> Drop for Pooled<'_, S, R> {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         // SAFETY: `item` is initialised (invariant) and `drop` runs once;
         // `into_inner` forgets the guard, so it never reaches this point.
@@ -171,37 +181,120 @@ impl<S: IdleStore, R: Recycle<Item = S::Item>> Drop for Pooled<'_, S, R> {
 }
 // ANCHOR_END: guard
 
-/// Idle objects of one thread: a `RefCell<Vec<T>>` with a bound. Not `Sync`.
+// ANCHOR: idle_vec
+/// A `Vec` of idle objects that is never borrowed while foreign code runs:
+/// `pop` and `push` call nothing but `Vec`'s own code on a vector that has
+/// room, and growing takes the vector out of the cell before it calls the
+/// allocator. A call that comes back into the same list from inside the
+/// allocator (a global allocator that uses a pool) finds it empty instead of
+/// aliasing a live `&mut`. What the caller promises is only that no two
+/// threads use it at once.
+pub(crate) struct IdleVec<T>(UnsafeCell<Vec<T>>);
+
+impl<T> IdleVec<T> {
+    pub(crate) const fn new() -> Self {
+        Self(UnsafeCell::new(Vec::new()))
+    }
+
+    /// The last object in.
+    ///
+    /// # Safety
+    /// No other thread uses this list during the call.
+    #[inline(always)]
+    pub(crate) unsafe fn pop(&self) -> Option<T> {
+        // SAFETY: one thread at a time (the caller's promise), and no
+        // reference into the cell outlives this call: `Vec::pop` runs no
+        // foreign code.
+        unsafe { (*self.0.get()).pop() }
+    }
+
+    /// Stores `item` and returns the new length, or returns `item` when the
+    /// list holds `bound` objects.
+    ///
+    /// # Safety
+    /// No other thread uses this list during the call.
+    #[inline(always)]
+    pub(crate) unsafe fn push(&self, item: T, bound: usize) -> Result<usize, T> {
+        loop {
+            // SAFETY: one thread at a time (the caller's promise); the
+            // reference lives until the end of this block, which runs no
+            // foreign code: `push` with `len < capacity` does not reallocate.
+            unsafe {
+                let v = &mut *self.0.get();
+                if v.len() >= bound {
+                    return Err(item);
+                }
+                if v.len() < v.capacity() {
+                    v.push(item);
+                    return Ok(v.len());
+                }
+            }
+            // SAFETY: as above.
+            unsafe { self.grow(bound) };
+        }
+    }
+
+    /// Makes room for more objects (up to `bound`) with no reference into the
+    /// cell alive while the allocator, or a dropped object's destructor, runs.
+    ///
+    /// # Safety
+    /// No other thread uses this list during the call.
+    #[cold]
+    #[inline(never)]
+    unsafe fn grow(&self, bound: usize) {
+        // SAFETY: one thread at a time; `mem::take` and `mem::replace` run no
+        // foreign code, and each reference ends with its statement.
+        let mut v = std::mem::take(unsafe { &mut *self.0.get() });
+        let extra = v.len().max(4).min(bound - v.len());
+        v.reserve(extra); // the allocator: no reference into the cell is alive
+        // SAFETY: as above.
+        let meanwhile = std::mem::replace(unsafe { &mut *self.0.get() }, v);
+        drop(meanwhile); // what a re-entrant call left there, if anything
+    }
+
+    /// Objects stored.
+    ///
+    /// # Safety
+    /// No other thread uses this list during the call.
+    #[inline]
+    pub(crate) unsafe fn len(&self) -> usize {
+        // SAFETY: one thread at a time; `len` runs no foreign code.
+        unsafe { (*self.0.get()).len() }
+    }
+}
+// ANCHOR_END: idle_vec
+
+/// Idle objects of one thread: an [`IdleVec`] with a bound. Not `Sync` (the
+/// `UnsafeCell` inside sees to it), so one thread at a time is a fact the
+/// compiler checks, and the store needs no borrow flag.
 pub struct LocalStore<T> {
-    items: RefCell<Vec<T>>,
+    items: IdleVec<T>,
     bound: usize,
 }
 
 impl<T> LocalStore<T> {
     /// Keeps at most `bound` idle objects.
     pub const fn with_bound(bound: usize) -> Self {
-        Self { items: RefCell::new(Vec::new()), bound }
+        Self { items: IdleVec::new(), bound }
     }
 }
 
 impl<T> IdleStore for LocalStore<T> {
     type Item = T;
-    #[inline]
+    #[inline(always)]
     fn pop(&self) -> Option<T> {
-        self.items.borrow_mut().pop()
+        // SAFETY: `LocalStore` is not `Sync`: only the thread that holds it
+        // can call this.
+        unsafe { self.items.pop() }
     }
-    #[inline]
+    #[inline(always)]
     fn push(&self, item: T) -> Result<(), T> {
-        let mut items = self.items.borrow_mut();
-        if items.len() < self.bound {
-            items.push(item);
-            Ok(())
-        } else {
-            Err(item)
-        }
+        // SAFETY: not `Sync`, as in `pop`.
+        unsafe { self.items.push(item, self.bound) }.map(|_| ())
     }
     fn len(&self) -> usize {
-        self.items.borrow().len()
+        // SAFETY: not `Sync`, as in `pop`.
+        unsafe { self.items.len() }
     }
 }
 
@@ -271,87 +364,6 @@ impl<T> IdleStore for QueueStore<T> {
     }
 }
 
-/// Idle objects in one mutex-guarded stack per shard, each on its own cache
-/// line. A thread pushes to and pops from its home shard (assigned round-robin
-/// the first time it uses any sharded store), and pops from the others only
-/// when its own is empty, so two threads on two shards never touch the same
-/// line unless one runs dry: that is how recycling crosses threads.
-pub struct ShardedStore<T> {
-    shards: Box<[CachePadded<Mutex<Vec<T>>>]>,
-    bound_per_shard: usize,
-}
-
-static NEXT_HOME: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    // `const` and `Copy`: reading it is one TLS load, no lazy-init check.
-    static HOME: Cell<usize> = const { Cell::new(usize::MAX) };
-}
-
-fn home_index() -> usize {
-    HOME.with(|h| {
-        let mut i = h.get();
-        if i == usize::MAX {
-            i = NEXT_HOME.fetch_add(1, Ordering::Relaxed);
-            h.set(i);
-        }
-        i
-    })
-}
-
-impl<T> ShardedStore<T> {
-    /// `shards` shards (rounded up to a power of two), each keeping at most
-    /// `bound_per_shard`.
-    pub fn new(shards: usize, bound_per_shard: usize) -> Self {
-        let shards = (0..shards.max(1).next_power_of_two())
-            .map(|_| CachePadded::new(Mutex::new(Vec::new())))
-            .collect();
-        Self { shards, bound_per_shard }
-    }
-
-    /// One shard per available CPU.
-    pub fn per_cpu(bound_per_shard: usize) -> Self {
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Self::new(cpus, bound_per_shard)
-    }
-
-    /// Number of shards.
-    pub fn shards(&self) -> usize {
-        self.shards.len()
-    }
-
-    /// Index of this thread's shard; `shards.len()` is a power of two.
-    fn home(&self) -> usize {
-        home_index() & (self.shards.len() - 1)
-    }
-}
-
-// ANCHOR: sharded_store
-impl<T> IdleStore for ShardedStore<T> {
-    type Item = T;
-    #[inline]
-    fn pop(&self) -> Option<T> {
-        let (home, mask) = (self.home(), self.shards.len() - 1);
-        (0..=mask).find_map(|k| lock(&self.shards[(home + k) & mask]).pop())
-    }
-    #[inline]
-    fn push(&self, item: T) -> Result<(), T> {
-        let (home, mask) = (self.home(), self.shards.len() - 1);
-        for k in 0..=mask {
-            let mut shard = lock(&self.shards[(home + k) & mask]);
-            if shard.len() < self.bound_per_shard {
-                shard.push(item);
-                return Ok(());
-            }
-        }
-        Err(item)
-    }
-    fn len(&self) -> usize {
-        self.shards.iter().map(|s| lock(s).len()).sum()
-    }
-}
-// ANCHOR_END: sharded_store
-
 /// A [`Recycle`] policy made of two closures: `create` and `reset`.
 pub struct WithFns<C, Z> {
     create: C,
@@ -367,9 +379,11 @@ impl<T, C: Fn() -> T, Z: Fn(&mut T)> WithFns<C, Z> {
 
 impl<T, C: Fn() -> T, Z: Fn(&mut T)> Recycle for WithFns<C, Z> {
     type Item = T;
+    #[inline]
     fn create(&self) -> T {
         (self.create)()
     }
+    #[inline]
     fn reset(&self, item: &mut T) {
         (self.reset)(item)
     }
@@ -390,12 +404,15 @@ pub struct BufferRecycler {
 
 impl Recycle for BufferRecycler {
     type Item = Vec<u8>;
+    #[inline]
     fn create(&self) -> Vec<u8> {
         Vec::with_capacity(self.initial_capacity)
     }
+    #[inline]
     fn reset(&self, buf: &mut Vec<u8>) {
         buf.clear();
     }
+    #[inline]
     fn keep(&self, buf: &Vec<u8>) -> bool {
         buf.capacity() <= self.max_capacity
     }
@@ -415,9 +432,11 @@ impl<T> BoxRecycler<T> {
 
 impl<T: Default> Recycle for BoxRecycler<T> {
     type Item = Box<T>;
+    #[inline]
     fn create(&self) -> Box<T> {
         Box::default()
     }
+    #[inline]
     fn reset(&self, item: &mut Box<T>) {
         **item = T::default();
     }

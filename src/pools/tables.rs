@@ -2,7 +2,7 @@
 //! claim table shows the same numbers) and lays out one or more tables.
 
 use super::checks::PAYS_AT;
-use super::figures::{self, LINE, PayRow, RESPONSE_LINES, WORKLOADS};
+use super::figures::{self, LINE, Paired, PayRow, RESPONSE_LINES, WORKLOADS};
 use crate::claims::{CheckError, Ctx};
 use crate::table::{Align, Table, format_bytes, format_ratio, group_thousands};
 
@@ -103,6 +103,120 @@ fn contention(rows: &[PayRow]) -> Table {
     }
     t.note("64 B get + put, the rows above; ratio = 2 threads ÷ 1 thread (above 1: contended)");
     t
+}
+
+// ANCHOR: targets
+/// The fast paths' targets (issue 18: each subject to its limit), as ratios
+/// measured side by side in one race.
+pub mod targets {
+    /// A 4 KiB buffer through `thread_local_pool!`: at least this many times
+    /// faster than a fresh buffer from glibc.
+    pub const BUFFER_4K_VS_FRESH: f64 = 4.0;
+    /// A 64-byte buffer: never slower than a fresh one.
+    pub const BUFFER_64_VS_FRESH: f64 = 1.0;
+    /// The 64-byte object from the thread-local pool against jemalloc, the
+    /// fastest allocator of the chapter on that workload.
+    pub const OBJ64_VS_JEMALLOC: f64 = 1.35;
+    /// The same get + put, absolute (ns).
+    pub const OBJ64_NS: f64 = 3.0;
+    /// The sharded pool on one thread, at most this many times the
+    /// thread-local pool's time.
+    pub const SHARDED_VS_LOCAL: f64 = 1.5;
+}
+// ANCHOR_END: targets
+
+fn range(p: &Paired) -> String {
+    format!("{} ({}–{})", format_ratio(p.median), format_ratio(p.lo), format_ratio(p.hi))
+}
+
+fn allocator<'a>(r: &'a PayRow, name: &str) -> Option<(f64, &'a [f64])> {
+    let i = r.allocators.iter().position(|(n, _)| n == name)?;
+    Some((r.allocators[i].1, &r.allocator_rounds[i]))
+}
+
+/// The pools' fast paths against their targets: the buffer path a reader
+/// writes with `thread_local_pool!`, the thread-local object pool against
+/// jemalloc, the sharded pool against the thread-local one.
+pub fn limits(ctx: &Ctx) -> Result<Vec<Table>, CheckError> {
+    use targets::*;
+    let rows = figures::pay_rows(ctx)?;
+    let small = figures::small_buffer(ctx)?;
+    let find =
+        |w: usize, pool: &str| rows.iter().find(|r| r.workload == w && r.pool == pool);
+    let mut t =
+        Table::new(["path", "ns", "against", "its ns", "ratio (range)", "target", "met"])
+            .align(2, Align::Left);
+    let mut vs_fresh = |what: &str, r: Option<&PayRow>, target: f64| {
+        let Some(r) = r else { return };
+        let Some((glibc, glibc_rounds)) = allocator(r, "glibc") else { return };
+        let p = figures::paired(glibc_rounds, &r.rounds);
+        t.row([
+            what.to_string(),
+            ns(r.pool_ns),
+            "fresh buffer, glibc".into(),
+            ns(glibc),
+            range(&p),
+            format!("≥ {}", format_ratio(target)),
+            yes(p.median >= target),
+        ]);
+    };
+    vs_fresh(
+        "4 KiB buffer, thread_local_pool! (get, drop)",
+        find(2, figures::PUBLIC_BUFFERS),
+        BUFFER_4K_VS_FRESH,
+    );
+    vs_fresh(
+        "64 B buffer, thread_local_pool! (get, drop)",
+        small.first(),
+        BUFFER_64_VS_FRESH,
+    );
+    if let Some(local) = find(0, "thread-local pool") {
+        if let Some((je, je_rounds)) = allocator(local, "jemalloc") {
+            let p = figures::paired(je_rounds, &local.rounds);
+            t.row([
+                "64 B object, thread-local pool".to_string(),
+                ns(local.pool_ns),
+                "jemalloc".into(),
+                ns(je),
+                range(&p),
+                format!("≥ {}", format_ratio(OBJ64_VS_JEMALLOC)),
+                yes(p.median >= OBJ64_VS_JEMALLOC),
+            ]);
+        }
+        t.row([
+            "64 B object, thread-local pool".to_string(),
+            ns(local.pool_ns),
+            "its own time".into(),
+            "-".into(),
+            "-".into(),
+            format!("≤ {OBJ64_NS:.1} ns"),
+            yes(local.pool_ns <= OBJ64_NS),
+        ]);
+        if let Some(sharded) = find(0, "sharded pool") {
+            let p = figures::paired(&sharded.rounds, &local.rounds);
+            t.row([
+                "64 B object, sharded pool, 1 thread".to_string(),
+                ns(sharded.pool_ns),
+                "thread-local pool".into(),
+                ns(local.pool_ns),
+                range(&p),
+                format!("≤ {}", format_ratio(SHARDED_VS_LOCAL)),
+                yes(p.median <= SHARDED_VS_LOCAL),
+            ]);
+        }
+    }
+    t.note(format!(
+        "ns: medians of interleaved rounds, from the `pays` races (the 64 B buffer: its own \
+         race, {} rounds); ratio: the other side's time ÷ the path's, round by round (the \
+         sharded row: the path's ÷ the thread-local pool's), median (lowest–highest); \
+         met: by the median",
+        small.first().map_or(0, |r| r.rounds.len())
+    ));
+    t.note(
+        "fresh buffer, glibc: malloc + the same writes + free, called directly; in a program \
+         whose global allocator is glibc that is what Vec::with_capacity costs",
+    );
+    Ok(vec![t])
 }
 
 /// Allocations per operation, thread-local pool against fresh objects.

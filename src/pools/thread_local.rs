@@ -1,6 +1,7 @@
-//! Thread-local pools: a [`LocalPool`] in a `thread_local!`, so the hot path
-//! is a TLS lookup, a `RefCell` flag and a `Vec` push or pop: no atomics, no
-//! lock, no cache line shared with another thread.
+//! Thread-local pools: a [`LocalPool`] in a `const`-initialised
+//! `thread_local!`, so the hot path is a TLS address, the check that the
+//! thread's destructors have not run yet, and a `Vec` push or pop: no atomics,
+//! no lock, no borrow flag, no cache line shared with another thread.
 //!
 //! Seed 001's `ThreadLocalPool` (§6.1.1.6.2 L487-536) is one global map
 //! behind an `RWMutex`, shared by every goroutine (D40). Rust's `thread_local!`
@@ -63,7 +64,7 @@ macro_rules! thread_local_pool {
         $vis struct $name;
         impl $crate::pools::thread_local::TlsKey for $name {
             type Recycler = $recycler;
-            #[inline]
+            #[inline(always)]
             fn key() -> &'static ::std::thread::LocalKey<$crate::pools::LocalPool<$recycler>> {
                 ::std::thread_local! {
                     static KEY: $crate::pools::LocalPool<$recycler> = const $init;
@@ -78,7 +79,7 @@ macro_rules! thread_local_pool {
         $vis struct $name;
         impl $crate::pools::thread_local::TlsKey for $name {
             type Recycler = $recycler;
-            #[inline]
+            #[inline(always)]
             fn key() -> &'static ::std::thread::LocalKey<$crate::pools::LocalPool<$recycler>> {
                 ::std::thread_local! {
                     static KEY: $crate::pools::LocalPool<$recycler> = $init;
@@ -104,20 +105,20 @@ impl<K: TlsKey> TlsPool<K> {
     }
 
     /// An object from this thread's pool (or a new one), returned on drop.
-    #[inline]
+    #[inline(always)]
     pub fn get(&self) -> TlsPooled<K> {
         TlsPooled { item: ManuallyDrop::new(self.take()), key: PhantomData }
     }
 
     /// An object from this thread's pool, without a guard.
-    #[inline]
+    #[inline(always)]
     pub fn take(&self) -> Item<K> {
         K::key().with(|pool| pool.take())
     }
 
     /// Gives `item` to this thread's pool. During thread exit, once the pool
     /// is gone, the item is dropped instead.
-    #[inline]
+    #[inline(always)]
     pub fn put(&self, item: Item<K>) {
         let _ = K::key().try_with(move |pool| pool.put(item));
     }
@@ -155,12 +156,14 @@ impl<K: TlsKey> TlsPooled<K> {
 
 impl<K: TlsKey> Deref for TlsPooled<K> {
     type Target = Item<K>;
+    #[inline(always)]
     fn deref(&self) -> &Item<K> {
         &self.item
     }
 }
 
 impl<K: TlsKey> DerefMut for TlsPooled<K> {
+    #[inline(always)]
     fn deref_mut(&mut self) -> &mut Item<K> {
         &mut self.item
     }
@@ -176,7 +179,7 @@ where
 }
 
 impl<K: TlsKey> Drop for TlsPooled<K> {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         // SAFETY: `item` is initialised (invariant) and this runs once;
         // `into_inner` forgets the guard instead of dropping it.

@@ -15,8 +15,8 @@
 //! reports and the claim checks; criterion does the careful version in
 //! `benches/pools.rs`. No test asserts any of these numbers.
 
-use super::object_pool::{LocalStore, Obj64, Pool, Recycle};
-use super::thread_local::{OBJ64_POOL, TlsPool};
+use super::object_pool::{BufferRecycler, LocalStore, Obj64, Pool, Recycle};
+use super::thread_local::{OBJ64_POOL, TlsKey, TlsPool};
 use crate::measure::stats;
 use crossbeam_queue::ArrayQueue;
 use crossbeam_utils::Backoff;
@@ -67,6 +67,8 @@ pub struct Timed {
     pub ns_per_op: f64,
     /// Fastest round, ns per operation.
     pub min_ns_per_op: f64,
+    /// Every round, ns per operation, in the order run.
+    pub rounds: Vec<f64>,
 }
 
 /// Runs every variant once to warm it up, then `rounds` rounds of `ops`
@@ -88,6 +90,7 @@ pub fn race(rounds: usize, ops: u64, variants: &mut [Variant<'_>]) -> Vec<Timed>
             name: v.name.clone(),
             ns_per_op: stats::median(s).unwrap_or(f64::NAN),
             min_ns_per_op: stats::min(s).unwrap_or(f64::NAN),
+            rounds: s.clone(),
         })
         .collect()
 }
@@ -172,8 +175,51 @@ pub fn buffer_pool(
 }
 // ANCHOR_END: buffer_loops
 
+// ANCHOR: public_buffers
+crate::thread_local_pool! {
+    /// Each thread's 4 KiB buffers, declared as the `thread_local_pool!`
+    /// documentation declares its pool: at most 16 idle.
+    pub Buffers4K: BufferRecycler = const {
+        Pool::new(
+            LocalStore::with_bound(16),
+            BufferRecycler { initial_capacity: 4096, max_capacity: 1 << 20 },
+        )
+    };
+}
+
+crate::thread_local_pool! {
+    /// The same for 64-byte buffers.
+    pub Buffers64: BufferRecycler = const {
+        Pool::new(
+            LocalStore::with_bound(16),
+            BufferRecycler { initial_capacity: 64, max_capacity: 1 << 20 },
+        )
+    };
+}
+
+/// The handle on [`Buffers4K`].
+pub static BUFFERS_4K: TlsPool<Buffers4K> = TlsPool::new();
+/// The handle on [`Buffers64`].
+pub static BUFFERS_64: TlsPool<Buffers64> = TlsPool::new();
+
+/// A buffer as a reader's program takes it from a `thread_local_pool!`:
+/// `get`, write once per page (once for 64 B), use, drop the guard.
+pub fn buffer_tls<K: TlsKey<Recycler = BufferRecycler>>(
+    pool: &TlsPool<K>,
+    size: usize,
+    ops: u64,
+) {
+    for i in 0..ops {
+        let mut buf = pool.get();
+        touch_pages(&mut buf, size, i as u8);
+        black_box(&mut *buf);
+    } // the guard's drop clears it and puts it back
+}
+// ANCHOR_END: public_buffers
+
 /// Writes `value` once per page into the first `size` bytes of `buf`'s spare
 /// capacity (safe: `MaybeUninit::write`; the length stays as it is).
+#[inline]
 pub fn touch_pages(buf: &mut Vec<u8>, size: usize, value: u8) {
     let spare = buf.spare_capacity_mut();
     for off in (0..size.min(spare.len())).step_by(PAGE) {

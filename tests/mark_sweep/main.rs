@@ -236,3 +236,55 @@ fn a_gigabyte_of_bytes_is_one_allocation_and_one_free() {
     let ((), c) = alloc::measure(|| drop(std::hint::black_box(vec![0u8; size])));
     assert_eq!((c.allocs, c.frees), (1, 1));
 }
+
+#[test]
+fn the_marker_with_and_without_its_window_marks_the_same_objects() {
+    for shape in [graphs::Shape::AllocationOrder, graphs::Shape::RandomOrder] {
+        let mut a = graphs::shaped(5_000, shape, 3);
+        let mut b = a.clone();
+        let with = stw::mark(&mut a);
+        let without = stw::mark_with_window(&mut b, 0);
+        assert_eq!((with.marked, without.marked), (5_000, 5_000));
+        assert_eq!(black_set(&a), black_set(&b));
+        assert!(a.live_ids().all(|id| a.color(id) == Color::Black), "no gray left");
+    }
+}
+
+#[test]
+fn chains_over_a_shaped_heap_cover_it_and_count_their_loads() {
+    use perf_workbook::mark_sweep::chase;
+    let heap = graphs::shaped(1_600, graphs::Shape::RandomOrder, 5);
+    let root = heap.roots().next().expect("a root");
+    let starts = chase::chain_starts(&heap, root, 16);
+    assert_eq!(starts.len(), 16);
+    let distinct: std::collections::HashSet<_> = starts.iter().collect();
+    assert_eq!(distinct.len(), 16, "16 different starting points");
+    let starts: [ObjId; 16] = starts.try_into().expect("16");
+    assert_eq!(chase::chase(&heap, &starts, 100), 1_600);
+}
+
+#[test]
+fn a_paced_cycle_marks_in_budgeted_steps_and_frees_only_garbage() {
+    use perf_workbook::mark_sweep::paced;
+    let (heap, events) = mutator::mutator_workload(5_000, 10_000, 10_000);
+    let ops = paced::ops_of(&events);
+    assert_eq!(ops.len(), 10_000);
+    let reachable_before = stw::reachable_set(&heap).iter().filter(|&&r| r).count();
+    for barrier in Barrier::SOUND {
+        let r = paced::paced_cycle(&heap, &ops, barrier, 200);
+        let budgeted = r.steps.iter().filter(|s| !s.stop_the_world);
+        assert!(
+            budgeted.clone().count() > 1,
+            "{}: marked in several steps",
+            barrier.name
+        );
+        assert!(budgeted.clone().all(|s| s.work <= 200), "{}", barrier.name);
+        assert!(r.mutator_ops > 0, "{}: the mutator ran between steps", barrier.name);
+        // Garbage at the start stays garbage: the sweep frees at least it.
+        assert!(
+            r.freed >= heap.live_ids().count() - reachable_before,
+            "{}",
+            barrier.name
+        );
+    }
+}

@@ -152,9 +152,10 @@ fn every_store_keeps_at_most_its_bound() {
     check_bound(LocalStore::with_bound(3), 3);
     check_bound(MutexStore::with_bound(3), 3);
     check_bound(QueueStore::with_bound(3), 3);
+    // One thread reaches its own shard's list and every shard's queue.
     let sharded = ShardedStore::new(2, 3);
-    let total = sharded.shards() * 3;
-    check_bound(sharded, total);
+    let reach = sharded.bound_per_shard() * (1 + sharded.shards());
+    check_bound(sharded, reach);
 }
 
 #[test]
@@ -305,6 +306,34 @@ fn a_sharded_store_recycles_from_one_thread_to_another() {
             assert_eq!(c.allocs, 0, "all eight came from the other thread");
         });
     });
+}
+
+#[test]
+fn a_thread_whose_shard_is_owned_gives_its_objects_to_the_queue() {
+    // One shard: this thread owns its list; a second thread, alive at the
+    // same time, finds the shard owned and keeps its object in the queue,
+    // where the owner finds it once its own list is empty.
+    let pool = Pool::new(
+        ShardedStore::new(1, 4),
+        BufferRecycler { initial_capacity: 64, max_capacity: 4096 },
+    );
+    pool.put(pool.take()); // this thread owns the shard now, one object in its list
+    let guest_ptr = std::thread::scope(|s| {
+        s.spawn(|| {
+            let b = pool.take();
+            let ptr = b.as_ptr() as usize;
+            pool.put(b);
+            ptr
+        })
+        .join()
+        .expect("guest thread")
+    });
+    assert_eq!(pool.idle(), 2, "one in the owner's list, one in the queue");
+    let ((mine, theirs), c) = measure(|| (pool.take(), pool.take()));
+    assert_eq!(c.allocs, 0, "both came from the store");
+    assert_eq!(theirs.as_ptr() as usize, guest_ptr, "the queue's object, second");
+    assert_ne!(mine.as_ptr() as usize, guest_ptr, "the owner's own object first");
+    assert_eq!(pool.idle(), 0);
 }
 
 // ---------------------------------------------------------------- defects

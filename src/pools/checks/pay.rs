@@ -462,8 +462,10 @@ pub fn c003_35_pool_manager_speed() -> Verdict {
 
 /// C003-35's analogue: the size-class pool's get + put at 4 KiB and 64 KiB.
 pub fn c003_35_analogue(ctx: &Ctx) -> Result<Measured, CheckError> {
-    let mut ev =
-        Evidence::new("size-class pool get + put of buffers written once per page");
+    let mut ev = Evidence::new(
+        "the pools' get + put of buffers written once per page (size-class pool; \
+         at 4 KiB also thread_local_pool!)",
+    );
     let small = pool_times(ctx, 2, &mut ev)?;
     let large = pool_times(ctx, 3, &mut ev)?;
     Ok(Measured::new(ev, format!("4 KiB: {small}; 64 KiB: {large}")))
