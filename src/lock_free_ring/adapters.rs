@@ -352,3 +352,42 @@ impl Transfer for Floor {
         rx.pop_slice(out)
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::lock_free_ring::ablation::{Adjacent, Padded};
+    use crate::lock_free_ring::harness::{
+        line_ping_pong, ping_pong, transfer, transfer_mpmc,
+    };
+
+    #[test]
+    fn every_in_crate_queue_passes_the_transfer_check() {
+        transfer::<OurSpsc>(10_000, 16, 1).unwrap();
+        transfer::<OurSpsc>(10_000, 16, 7).unwrap();
+        for batch in [1, 7, 16] {
+            transfer::<Rtrb>(10_000, 16, batch).unwrap();
+            transfer::<Ringbuf>(10_000, 16, batch).unwrap();
+            transfer::<Floor>(10_000, 16, batch).unwrap();
+        }
+        transfer::<SeedPort>(10_000, 16, 1).unwrap();
+        transfer::<MutexDeque>(10_000, 16, 1).unwrap();
+        transfer::<MutexDeque>(10_000, 16, 5).unwrap();
+        transfer::<StdSyncChannel>(10_000, 16, 1).unwrap();
+        transfer::<OurMpmcAsSpsc>(10_000, 16, 1).unwrap();
+        transfer::<Ablation<Adjacent, false>>(10_000, 16, 1).unwrap();
+        transfer::<Ablation<Padded, true>>(10_000, 16, 1).unwrap();
+        transfer_mpmc::<mpmc::Queue<u64>>(2, 2, 10_000, 16).unwrap();
+        transfer_mpmc::<(Mutex<VecDeque<u64>>, usize)>(2, 2, 10_000, 16).unwrap();
+    }
+
+    #[test]
+    fn every_ping_pong_comes_back() {
+        ping_pong::<OurSpsc>(2_000, 16).unwrap();
+        ping_pong::<Rtrb>(2_000, 16).unwrap();
+        ping_pong::<Ringbuf>(2_000, 16).unwrap();
+        ping_pong::<Floor>(2_000, 16).unwrap();
+        ping_pong::<MutexDeque>(2_000, 16).unwrap();
+        line_ping_pong(2_000).unwrap();
+    }
+}
