@@ -71,13 +71,7 @@ fn a_recorded_go_report_reaches_every_renderer_and_reads_back() {
 fn the_recorded_report_covers_sixty_ledger_entries_in_every_chapter() {
     let go = recorded();
     assert!(go.results.len() >= 60, "{}", go.results.len());
-    // Chapters whose Go side is still being written (their own issue) are
-    // listed here until it lands; remove an entry with its Go rules.
-    const GO_SIDE_PENDING: &[&str] = &["allocator_tuning"];
-    for ch in perf_workbook::chapters::CHAPTERS
-        .iter()
-        .filter(|c| !GO_SIDE_PENDING.contains(&c.slug))
-    {
+    for ch in perf_workbook::chapters::CHAPTERS {
         let n = go
             .results
             .keys()

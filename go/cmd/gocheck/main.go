@@ -30,6 +30,7 @@ import (
 	"perfworkbook/internal/child"
 	"perfworkbook/internal/ev"
 
+	_ "perfworkbook/allocator_tuning"
 	_ "perfworkbook/escape_heap"
 	_ "perfworkbook/lock_free_ring"
 	_ "perfworkbook/mark_sweep"

@@ -161,7 +161,7 @@ func Claims() []Claim {
 // Chapters are the workbook's chapter slugs in book order.
 var Chapters = []string{
 	"measuring", "zero_copy", "struct_layout", "escape_heap",
-	"pools", "mark_sweep", "lock_free_ring", "mmap", "worker_pools", "monitoring",
+	"pools", "mark_sweep", "lock_free_ring", "mmap", "allocator_tuning", "worker_pools", "monitoring",
 }
 
 // ChapterRank is a chapter's position in the book (unknown ones last).

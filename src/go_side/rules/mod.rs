@@ -9,6 +9,7 @@
 
 use crate::claims::Rule;
 
+pub mod allocator_tuning;
 pub mod escape_heap;
 pub mod lock_free_ring;
 pub mod mark_sweep;
@@ -211,6 +212,20 @@ pub const GO_CHECKS: &[(&str, &Rule)] = &[
     ("D61", &mmap::D61),
     ("D66", &mmap::D66),
     ("D67", &mmap::D67),
+    // Chapter 8, allocator_tuning
+    ("C000-11", &allocator_tuning::GOGC_DEFAULT),
+    ("C000-12", &allocator_tuning::MEMORY_LIMIT),
+    ("C000-13", &allocator_tuning::C000_13),
+    ("C001-20", &allocator_tuning::GOGC_DEFAULT),
+    ("C001-21", &allocator_tuning::MEMORY_LIMIT),
+    ("C001-22", &allocator_tuning::C001_22),
+    ("C001-42", &allocator_tuning::REASONABLE_LIMIT),
+    ("C003-03", &allocator_tuning::C003_03),
+    ("C003-33", &allocator_tuning::C003_33),
+    ("C003-40", &allocator_tuning::C003_40),
+    ("D12", &allocator_tuning::D12),
+    ("D34", &allocator_tuning::D34),
+    ("D59", &allocator_tuning::D59),
     // Chapter 9, worker_pools
     ("C000-15", &worker_pools::C000_15),
     ("C000-16", &worker_pools::C000_16),
